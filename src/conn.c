@@ -1,0 +1,575 @@
+/*
+ * conn: the connection lifecycle (see conn.h).
+ *
+ *   READING  --request line complete--> WRITING --all queued + written-->
+ *   CLOSING (close_notify, FIN) --> closed, freed in the close callback
+ *
+ * Any error jumps to CLOSING.  Output is produced only while fewer than
+ * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
+ * pause reading the file, never buffer it.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "config.h"
+#include "conn.h"
+#include "defaults.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "log.h"
+#include "router.h"
+#include "store.h"
+#include "tls.h"
+
+enum conn_state {
+	CONN_READING,
+	CONN_WRITING,
+	CONN_CLOSING
+};
+
+struct conn {
+	uv_tcp_t	 tcp;
+	struct conn	*next, *prev;	/* in srv->conns */
+	uv_timer_t	 timer;
+	uv_shutdown_t	 shutdown;
+	struct server	*srv;
+	enum proto	 proto;
+	enum conn_state	 state;
+	int		 closing_handles;
+	struct tls_conn	 tls;		/* Gemini only */
+	struct buf	 req;		/* request bytes received */
+	size_t		 reqlen;	/* request line length, for the log */
+	struct reply	 reply;
+	struct buf	 head;		/* Gemini response header */
+	size_t		 head_off;
+	off_t		 body_off;
+	int		 produced;	/* everything handed to libuv */
+	size_t		 queued;	/* bytes in libuv's write queue */
+	uint64_t	 sent;
+	uint64_t	 start;		/* uv_hrtime at accept */
+	char		 peer[64];
+	char		 local[64];
+	unsigned	 local_port;
+};
+
+struct wreq {
+	uv_write_t	 req;
+	struct conn	*conn;
+	struct blob	*ref;		/* kept alive until written */
+	char		*mem;		/* or owned bytes */
+	size_t		 len;
+};
+
+static void	conn_finish(struct conn *);
+static void	conn_abort(struct conn *);
+static void	conn_produce(struct conn *);
+
+/*------------------------------------------------------------ helpers */
+
+static void
+addr_string(const struct sockaddr_storage *ss, char *host, size_t hlen,
+    unsigned *port)
+{
+	host[0] = '\0';
+	*port = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		uv_ip4_name(in, host, hlen);
+		*port = ntohs(in->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		uv_ip6_name(in6, host, hlen);
+		*port = ntohs(in6->sin6_port);
+	}
+}
+
+static void
+conn_log(struct conn *c)
+{
+	char	status[8];
+	size_t	n = c->reqlen ? c->reqlen : c->req.len;
+
+	if (c->state == CONN_READING && c->req.len == 0)
+		return;		/* nothing was asked: a probe or a scan */
+	snprintf(status, sizeof(status), "%d", c->reply.status);
+	log_access(c->peer, c->proto == PROTO_GEMINI ? "gemini" : "gopher",
+	    c->req.data ? c->req.data : "", n, c->reply.status ? status : "-",
+	    c->sent, (uv_hrtime() - c->start) / 1000);
+}
+
+static void
+on_handle_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->closing_handles > 0)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->srv->nconns--;
+	if (c->proto == PROTO_GEMINI)
+		tls_conn_free(&c->tls);
+	reply_clear(&c->reply);
+	buf_free(&c->req);
+	buf_free(&c->head);
+	free(c);
+}
+
+/* The one way out: every path that ends a connection comes here. */
+static void
+conn_close(struct conn *c)
+{
+	if (c->closing_handles > 0)
+		return;
+	conn_log(c);
+	c->state = CONN_CLOSING;
+	c->closing_handles = 2;
+	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static void
+on_timeout(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	log_debug("%s: timed out", c->peer);
+	conn_abort(c);
+}
+
+/*------------------------------------------------------------ writing */
+
+static void
+on_written(uv_write_t *req, int status)
+{
+	struct wreq	*w = (struct wreq *)req;
+	struct conn	*c = w->conn;
+
+	c->queued -= w->len;
+	blob_unref(w->ref);
+	free(w->mem);
+	free(w);
+	if (c->closing_handles > 0)
+		return;
+	if (status < 0) {
+		conn_abort(c);
+		return;
+	}
+	if (c->state == CONN_READING)
+		return;		/* handshake bytes: the request is awaited */
+	uv_timer_again(&c->timer);	/* progress resets the deadline */
+	if (!c->produced)
+		conn_produce(c);
+	else if (c->queued == 0)
+		conn_finish(c);
+}
+
+/* Queue len bytes: either a slice of a blob (referenced, not copied) or
+ * malloc'd memory that the write request now owns. */
+static int
+conn_write(struct conn *c, struct blob *ref, const char *p, char *mem,
+    size_t len)
+{
+	struct wreq	*w;
+	uv_buf_t	 b;
+
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		free(mem);
+		return -1;
+	}
+	w->conn = c;
+	w->ref = ref ? blob_ref(ref) : NULL;
+	w->mem = mem;
+	w->len = len;
+	b = uv_buf_init((char *)(mem ? mem : p), (unsigned)len);
+	c->queued += len;
+	c->sent += len;
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0) {
+		c->queued -= len;
+		blob_unref(w->ref);
+		free(w->mem);
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send whatever TLS has produced (handshake, records, alerts). */
+static int
+conn_flush_tls(struct conn *c)
+{
+	struct buf	out;
+	size_t		len;
+	char		*mem;
+
+	if (tls_pending(&c->tls) == 0)
+		return 0;
+	buf_init(&out, SIZE_MAX / 2);
+	if (tls_take(&c->tls, &out) == -1) {
+		buf_free(&out);
+		return -1;
+	}
+	mem = buf_detach(&out, &len);
+	return conn_write(c, NULL, NULL, mem, len);
+}
+
+/*
+ * Fill dst with the next plaintext bytes of the response: header, then
+ * body blob, then file.  Returns the count, 0 at the end, -1 on error.
+ */
+static ssize_t
+conn_next_bytes(struct conn *c, char *dst, size_t max)
+{
+	size_t	 n, total = 0;
+	ssize_t	 r;
+
+	if (c->head_off < c->head.len) {
+		n = c->head.len - c->head_off;
+		if (n > max)
+			n = max;
+		memcpy(dst, c->head.data + c->head_off, n);
+		c->head_off += n;
+		total += n;
+	}
+	if (c->reply.body != NULL && total < max &&
+	    (size_t)c->body_off < c->reply.body->len) {
+		n = c->reply.body->len - (size_t)c->body_off;
+		if (n > max - total)
+			n = max - total;
+		memcpy(dst + total, c->reply.body->data + c->body_off, n);
+		c->body_off += (off_t)n;
+		total += n;
+	}
+	if (c->reply.fd >= 0 && total < max && c->body_off < c->reply.size) {
+		n = max - total;
+		if ((off_t)n > c->reply.size - c->body_off)
+			n = (size_t)(c->reply.size - c->body_off);
+		do
+			r = pread(c->reply.fd, dst + total, n, c->body_off);
+		while (r == -1 && errno == EINTR);
+		if (r <= 0)
+			return -1;	/* truncated under us: stop */
+		c->body_off += r;
+		total += (size_t)r;
+	}
+	return (ssize_t)total;
+}
+
+/* Plain Gopher: blobs go out by reference in one write; files by chunks. */
+static int
+conn_produce_plain(struct conn *c)
+{
+	struct blob	*b = c->reply.body;
+	char		*mem;
+	ssize_t		 n;
+
+	if (b != NULL && (size_t)c->body_off < b->len) {
+		n = (ssize_t)(b->len - (size_t)c->body_off);
+		if (conn_write(c, b, b->data + c->body_off, NULL,
+		    (size_t)n) == -1)
+			return -1;
+		c->body_off += n;
+		return 1;
+	}
+	if ((mem = malloc(READ_CHUNK)) == NULL)
+		return -1;
+	if ((n = conn_next_bytes(c, mem, READ_CHUNK)) <= 0) {
+		free(mem);
+		return (int)n;
+	}
+	return conn_write(c, NULL, NULL, mem, (size_t)n) == -1 ? -1 : 1;
+}
+
+/* Gemini: header and body share records; at most one record per write
+ * so the memory BIO stays small. */
+static int
+conn_produce_tls(struct conn *c)
+{
+	char	 rec[TLS_RECORD_MAX];
+	ssize_t	 n;
+
+	if ((n = conn_next_bytes(c, rec, sizeof(rec))) <= 0)
+		return (int)n;
+	if (tls_write(&c->tls, rec, (size_t)n) != TLS_OK)
+		return -1;
+	return conn_flush_tls(c) == -1 ? -1 : 1;
+}
+
+static void
+conn_produce(struct conn *c)
+{
+	int r;
+
+	while (!c->produced && c->queued < WRITE_HIGH_WATER) {
+		r = c->proto == PROTO_GEMINI ? conn_produce_tls(c) :
+		    conn_produce_plain(c);
+		if (r == -1) {
+			conn_abort(c);
+			return;
+		}
+		if (r == 0) {
+			c->produced = 1;
+			if (c->proto == PROTO_GEMINI) {
+				tls_shutdown(&c->tls);
+				if (conn_flush_tls(c) == -1) {
+					conn_abort(c);
+					return;
+				}
+			}
+		}
+	}
+	if (c->produced && c->queued == 0)
+		conn_finish(c);
+}
+
+static void
+on_shutdown(uv_shutdown_t *req, int status)
+{
+	(void)status;
+	conn_close(req->data);
+}
+
+/* Everything is written: FIN after close_notify, then close. */
+static void
+conn_finish(struct conn *c)
+{
+	if (c->state == CONN_CLOSING)
+		return;
+	c->state = CONN_CLOSING;
+	c->shutdown.data = c;
+	if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp,
+	    on_shutdown) < 0)
+		conn_close(c);
+}
+
+/* Errors: no close_notify after a TLS failure, just close. */
+static void
+conn_abort(struct conn *c)
+{
+	conn_close(c);
+}
+
+/*------------------------------------------------------------ requests */
+
+static void
+conn_respond(struct conn *c)
+{
+	const struct conf	*conf = c->srv->conf;
+	struct origin		 o;
+	const char		*req = c->req.data;
+
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->state = CONN_WRITING;
+	memset(&o, 0, sizeof(o));
+	o.local_addr = c->local;
+	o.local_port = c->local_port;
+	if (c->proto == PROTO_GEMINI) {
+		o.sni = SSL_get_servername(c->tls.ssl,
+		    TLSEXT_NAMETYPE_host_name);
+		router_gemini(conf, &o, req, c->reqlen, &c->reply);
+		if (gemini_header(&c->head, c->reply.status,
+		    c->reply.meta) == -1) {
+			conn_abort(c);
+			return;
+		}
+	} else
+		router_gopher(conf, &o, req, c->reqlen, &c->reply);
+	conn_produce(c);
+}
+
+/* Answer a request that could not be read: Gemini 59, Gopher type 3. */
+static void
+conn_reject(struct conn *c, const char *why)
+{
+	struct buf b;
+
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->state = CONN_WRITING;
+	reply_clear(&c->reply);
+	c->reply.status = 59;
+	snprintf(c->reply.meta, sizeof(c->reply.meta), "%s", why);
+	if (c->proto == PROTO_GEMINI) {
+		if (gemini_header(&c->head, 59, why) == -1) {
+			conn_abort(c);
+			return;
+		}
+	} else {
+		buf_init(&b, 4096);
+		if (gopher_error(&b, why, "") == -1 ||
+		    (c->reply.body = blob_from_buf(&b)) == NULL) {
+			buf_free(&b);
+			conn_abort(c);
+			return;
+		}
+	}
+	conn_produce(c);
+}
+
+/* Look at what has been received: respond, reject or wait. */
+static void
+conn_check_request(struct conn *c, int eof)
+{
+	int	r;
+
+	if (c->proto == PROTO_GEMINI)
+		r = gemini_request_line(c->req.data, c->req.len, &c->reqlen);
+	else
+		r = gopher_request_line(c->req.data, c->req.len, &c->reqlen);
+	if (r == 1)
+		conn_respond(c);
+	else if (r == -1)
+		conn_reject(c, c->req.len > GEMINI_MAX_REQUEST ?
+		    "Request too long" : "Bad request line");
+	else if (eof && c->proto == PROTO_GOPHER && c->req.len > 0) {
+		c->reqlen = c->req.len;	/* tolerate a missing line end */
+		conn_respond(c);
+	} else if (eof)
+		conn_close(c);
+}
+
+static void
+on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+
+	(void)hint;
+	*b = uv_buf_init(c->srv->rbuf, sizeof(c->srv->rbuf));
+}
+
+static void
+on_read_gopher(struct conn *c, const char *p, size_t n)
+{
+	size_t room = c->req.max - c->req.len;
+
+	if (n > room)
+		n = room;
+	(void)buf_append(&c->req, p, n);
+	conn_check_request(c, 0);
+}
+
+static void
+on_read_gemini(struct conn *c, const char *p, size_t n)
+{
+	enum tls_status	st;
+
+	if (tls_feed(&c->tls, p, n) == -1) {
+		conn_abort(c);
+		return;
+	}
+	st = tls_read(&c->tls, &c->req);
+	if (conn_flush_tls(c) == -1 || st == TLS_ERROR) {
+		conn_abort(c);
+		return;
+	}
+	if (st == TLS_CLOSED) {
+		conn_check_request(c, 1);
+		return;
+	}
+	if (c->tls.handshake_done)
+		conn_check_request(c, 0);
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = s->data;
+
+	if (c->state != CONN_READING)
+		return;
+	if (n < 0) {
+		if (n == UV_EOF && c->proto == PROTO_GOPHER)
+			conn_check_request(c, 1);
+		else
+			conn_abort(c);
+		return;
+	}
+	if (n == 0)
+		return;
+	if (c->proto == PROTO_GEMINI)
+		on_read_gemini(c, b->base, (size_t)n);
+	else
+		on_read_gopher(c, b->base, (size_t)n);
+}
+
+/*------------------------------------------------------------ accept */
+
+void
+conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto)
+{
+	const struct conf	*conf = srv->conf;
+	struct sockaddr_storage	 ss;
+	struct conn		*c;
+	int			 len;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	c->srv = srv;
+	c->proto = proto;
+	c->start = uv_hrtime();
+	reply_init(&c->reply);
+	buf_init(&c->req, REQUEST_MAX);
+	buf_init(&c->head, 2048);
+	uv_tcp_init(srv->loop, &c->tcp);
+	uv_timer_init(srv->loop, &c->timer);
+	c->tcp.data = c->timer.data = c;
+	srv->nconns++;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	if (uv_accept(listener, (uv_stream_t *)&c->tcp) < 0) {
+		conn_close(c);
+		return;
+	}
+	len = sizeof(ss);
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+		unsigned port;
+
+		addr_string(&ss, c->peer, sizeof(c->peer), &port);
+	}
+	len = sizeof(ss);
+	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
+		addr_string(&ss, c->local, sizeof(c->local), &c->local_port);
+	if (srv->nconns > conf->max_conns || srv->stopping) {
+		conn_close(c);	/* at the cap: refuse at once */
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	if (proto == PROTO_GEMINI) {
+		SSL_CTX *ctx = conf->hosts[0].ctx;
+
+		if (tls_conn_init(&c->tls, ctx, 1) == -1) {
+			conn_close(c);
+			return;
+		}
+	}
+	uv_timer_start(&c->timer, on_timeout, conf->timeout_ms,
+	    conf->timeout_ms);
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+		conn_close(c);
+}
+
+void
+conn_drain(struct server *srv, int force)
+{
+	struct conn *c, *next;
+
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (force || (c->state == CONN_READING && c->req.len == 0))
+			conn_close(c);
+	}
+}

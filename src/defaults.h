@@ -1,0 +1,31 @@
+/*
+ * defaults: every limit and default value in one place.
+ */
+#ifndef CAPSULED_DEFAULTS_H
+#define CAPSULED_DEFAULTS_H
+
+#define DEFAULT_ROOT		"capsule"
+#define DEFAULT_HOSTNAME	"localhost"
+#define DEFAULT_CERTS		"certs"
+#define DEFAULT_GEMINI_PORT	1965
+#define DEFAULT_GOPHER_PORT	7070
+#define DEFAULT_LANG		"en"
+#define DEFAULT_GOPHER_WIDTH	67
+#define DEFAULT_TITLE		"A capsule"
+
+#define DEFAULT_TIMEOUT_MS	10000	/* request must arrive by then */
+#define DEFAULT_MAX_CONNS	1024	/* per process, all listeners */
+#define LISTEN_BACKLOG		511	/* 16 gives 1 s tails at 64 clients */
+
+#define REQUEST_MAX		1026	/* 1024 + CRLF */
+#define READ_CHUNK		65536	/* file bytes read per step */
+#define WRITE_HIGH_WATER	(256 * 1024)	/* stop producing above */
+#define TLS_RECORD_MAX		16384	/* plaintext per SSL_write */
+
+#define CACHE_MAX_BYTES		(64UL * 1024 * 1024)
+#define CACHE_FILE_MAX		(256 * 1024)	/* bigger files stream */
+#define PAGE_SOURCE_MAX		(8UL * 1024 * 1024)	/* Markdown read cap */
+#define RENDER_MAX		(32UL * 1024 * 1024)	/* output cap */
+#define HOME_LATEST_POSTS	10
+
+#endif

@@ -1,0 +1,1850 @@
+/*
+ * frontmatter: the metadata block at the top of a Markdown page (YAML
+ * `---`, TOML `+++` or a JSON object) read into struct page_meta, with the
+ * key conventions of Hugo, Jekyll, the Next.js blog starter and Zenn, and
+ * the date forms blogs write.  Pure: bytes in, struct out.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+
+#define FM_MAXTAGS	256	/* tags kept per page; more is an error */
+#define FM_MAXDEPTH	64	/* nesting of TOML and JSON values */
+#define FM_MAXANCHORS	32	/* YAML scalar anchors remembered */
+#define FM_MAXLANG	35	/* longest language tag accepted */
+#define FM_JST		540	/* Zenn's published_at is Japan time */
+
+/* The keys we read; everything else is skipped. */
+enum fm_key {
+	K_NONE,
+	K_TITLE,
+	K_DATE,		/* date */
+	K_PUBDATE,	/* publishDate, pubDate: used when date is absent */
+	K_ZENNDATE,	/* published_at: Zenn, Japan time */
+	K_TAGS,		/* tags, categories, category, topics */
+	K_DESC,
+	K_SUMMARY,
+	K_EXCERPT,
+	K_LANG,
+	K_DRAFT,
+	K_PUBLISHED,
+	K_SLUG,
+	K_BREAKS
+};
+
+static const struct {
+	const char	*name;
+	enum fm_key	 key;
+} fm_keys[] = {
+	{ "title",		K_TITLE },
+	{ "date",		K_DATE },
+	{ "publishdate",	K_PUBDATE },
+	{ "pubdate",		K_PUBDATE },
+	{ "published_at",	K_ZENNDATE },
+	{ "tags",		K_TAGS },
+	{ "categories",		K_TAGS },
+	{ "category",		K_TAGS },
+	{ "topics",		K_TAGS },
+	{ "description",	K_DESC },
+	{ "summary",		K_SUMMARY },
+	{ "excerpt",		K_EXCERPT },
+	{ "lang",		K_LANG },
+	{ "draft",		K_DRAFT },
+	{ "published",		K_PUBLISHED },
+	{ "slug",		K_SLUG },
+	{ "breaks",		K_BREAKS },
+};
+
+/* What the three readers share while filling one page_meta. */
+struct fm_ctx {
+	struct page_meta	*m;
+	size_t			 tagcap;
+	int			 sumrank;	/* 3 description .. 1 excerpt */
+	int			 daterank;	/* 3 date .. 1 published_at */
+	int			 draft;		/* -1 absent, else the value */
+	int			 published;	/* -1 absent, else the value */
+	int			 oom;
+};
+
+/* How a reader hands on a value. */
+enum fm_mode {
+	M_ROOT,		/* the top-level table or object */
+	M_VALUE,	/* value of a top-level key */
+	M_ITEM,		/* scalar item of a top-level array */
+	M_IGNORE
+};
+
+/* A cursor over a TOML or JSON block. */
+struct fm_lex {
+	struct fm_ctx	*c;
+	const char	*s;
+	size_t		 n, i;
+	unsigned long	 line;	/* file line of s[i] */
+	struct buf	 str;	/* the string value being decoded */
+	struct buf	 key;	/* the key being decoded */
+	const char	*err;
+};
+
+/*------------------------------------------------------------------
+ * Text helpers
+ */
+
+/* Length (1-4) and code point of the valid UTF-8 sequence at s, or 0. */
+static size_t
+fm_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t	 c;
+	size_t		 len, k;
+
+	if (n == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		c &= 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[k] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+fm_put_utf8(struct buf *b, uint32_t cp)
+{
+	char	 u[4];
+	size_t	 n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return buf_append(b, u, n);
+}
+
+/* Characters libyaml refuses (YAML's printable set) and NEL. */
+static int
+fm_badchar(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff;
+}
+
+/*
+ * Copy a value into a new string that is safe on a Gemini or Gopher
+ * line: valid UTF-8 (bad bytes become U+FFFD), no control characters,
+ * each whitespace run folded to one space, trimmed.  With keepnl, runs
+ * holding newlines become one newline (two for a blank line), so a
+ * multi-paragraph summary keeps its shape.  *out is NULL when nothing is
+ * left.  Returns -1 on allocation failure.
+ */
+static int
+fm_clean(const char *s, size_t n, int keepnl, char **out)
+{
+	struct buf	 b;
+	size_t		 i, k;
+	uint32_t	 cp;
+	int		 nl = 0, sp = 0, r = 0;
+
+	*out = NULL;
+	if (n > SIZE_MAX / 3 - 1)
+		return -1;
+	buf_init(&b, n * 3 + 1);
+	for (i = 0; i < n && r == 0; i += k) {
+		if ((k = fm_utf8((const unsigned char *)s + i, n - i,
+		    &cp)) == 0) {
+			k = 1;
+			cp = 0xfffd;
+		}
+		if (cp == '\n' && keepnl) {
+			nl++;
+			continue;
+		}
+		if (cp == ' ' || fm_badchar(cp) || cp == '\t' || cp == '\r' ||
+		    cp == '\n' || cp == 0x2028 || cp == 0x2029) {
+			sp = 1;
+			continue;
+		}
+		if (b.len > 0 && nl > 0)
+			r = buf_puts(&b, nl > 1 ? "\n\n" : "\n");
+		else if (b.len > 0 && sp)
+			r = buf_putc(&b, ' ');
+		nl = sp = 0;
+		if (r == 0)
+			r = cp == 0xfffd ? fm_put_utf8(&b, cp) :
+			    buf_append(&b, s + i, k);
+	}
+	if (r == 0 && b.len > 0 && (*out = buf_detach(&b, NULL)) == NULL)
+		r = -1;
+	buf_free(&b);
+	return r;
+}
+
+static int
+fm_bool(const char *v, size_t n)
+{
+	static const char	*yes[] = { "true", "yes", "on", "1" };
+	static const char	*no[] = { "false", "no", "off", "0" };
+	size_t			 i;
+
+	if (v == NULL)
+		return -1;
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strlen(yes[i]) == n && strncasecmp(v, yes[i], n) == 0)
+			return 1;
+		if (strlen(no[i]) == n && strncasecmp(v, no[i], n) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*------------------------------------------------------------------
+ * Dates
+ */
+
+/* Read min..max decimal digits at s[*i]. */
+static int
+fm_num(const char *s, size_t n, size_t *i, size_t min, size_t max, int *v)
+{
+	size_t	 k;
+	int	 x = 0;
+
+	for (k = 0; k < max && *i + k < n && s[*i + k] >= '0' &&
+	    s[*i + k] <= '9'; k++)
+		x = x * 10 + (s[*i + k] - '0');
+	if (k < min)
+		return -1;
+	*i += k;
+	*v = x;
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static long long
+fm_days(int y, int m, int d)
+{
+	long long	 era, yoe, doy, doe;
+
+	if (m <= 2)
+		y--;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+fm_mdays(int y, int m)
+{
+	static const int	 mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+/*
+ * The date forms blogs write: YYYY-MM-DD or YYYY/M/D, optionally a time
+ * after T or spaces (HH:MM, seconds and a fraction optional), optionally
+ * a zone (Z, +09:00, +0900, +09, UTC).  *haszone tells whether a zone was
+ * written; without one the time is UTC.
+ */
+static int
+fm_date(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
+{
+	size_t	 i = 0;
+	int	 y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, off = 0;
+	int	 zone = 0, frac;
+	char	 sep;
+
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && (s[0] == '\'' || s[0] == '"') && s[n - 1] == s[0]) {
+		s++;
+		n -= 2;
+	}
+	if (fm_num(s, n, &i, 4, 4, &y) == -1 || i >= n ||
+	    (s[i] != '-' && s[i] != '/'))
+		return -1;
+	sep = s[i++];
+	if (fm_num(s, n, &i, 1, 2, &mo) == -1 || i >= n || s[i++] != sep ||
+	    fm_num(s, n, &i, 1, 2, &d) == -1)
+		return -1;
+	if (i < n) {
+		if (s[i] == 'T' || s[i] == 't')
+			i++;
+		else if (s[i] == ' ' || s[i] == '\t') {
+			while (i < n && (s[i] == ' ' || s[i] == '\t'))
+				i++;
+		} else
+			return -1;
+		if (fm_num(s, n, &i, 1, 2, &h) == -1 || i >= n ||
+		    s[i++] != ':' || fm_num(s, n, &i, 2, 2, &mi) == -1)
+			return -1;
+		if (i < n && s[i] == ':') {
+			i++;
+			if (fm_num(s, n, &i, 2, 2, &sec) == -1)
+				return -1;
+			if (i < n && (s[i] == '.' || s[i] == ',')) {
+				i++;
+				if (fm_num(s, n, &i, 1, 1, &frac) == -1)
+					return -1;
+				while (i < n && s[i] >= '0' && s[i] <= '9')
+					i++;
+			}
+		}
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+			i++;
+			zone = 1;
+		} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+			sep = s[i++];
+			if (fm_num(s, n, &i, 2, 2, &oh) == -1)
+				return -1;
+			if (i < n && s[i] == ':')
+				i++;
+			if (i < n && fm_num(s, n, &i, 2, 2, &om) == -1)
+				return -1;
+			if (oh > 23 || om > 59)
+				return -1;
+			off = oh * 60 + om;
+			if (sep == '-')
+				off = -off;
+			zone = 1;
+		} else if (n - i == 3 && (strncasecmp(s + i, "UTC", 3) == 0 ||
+		    strncasecmp(s + i, "GMT", 3) == 0)) {
+			i += 3;
+			zone = 1;
+		}
+	}
+	if (i != n)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > fm_mdays(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	*t = (time_t)(fm_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	    off * 60);
+	*tzoff = off;
+	if (haszone != NULL)
+		*haszone = zone;
+	return 0;
+}
+
+int
+frontmatter_parse_date(const char *s, time_t *t, int *tzoff)
+{
+	if (s == NULL)
+		return -1;
+	return fm_date(s, strlen(s), t, tzoff, NULL);
+}
+
+/*------------------------------------------------------------------
+ * Key mapping, shared by the three readers
+ */
+
+static enum fm_key
+fm_lookup(const char *k, size_t n)
+{
+	size_t	 i;
+
+	if (k == NULL)
+		return K_NONE;
+	for (i = 0; i < sizeof(fm_keys) / sizeof(fm_keys[0]); i++)
+		if (strlen(fm_keys[i].name) == n &&
+		    strncasecmp(k, fm_keys[i].name, n) == 0)
+			return fm_keys[i].key;
+	return K_NONE;
+}
+
+/* Record an error; the one on the earliest line is kept. */
+static void
+fm_err(struct fm_ctx *c, unsigned long line, const char *msg)
+{
+	char	*e;
+
+	if (c->m->err_line != 0 && c->m->err_line <= line)
+		return;
+	if ((e = strdup(msg)) == NULL) {
+		c->oom = 1;
+		return;
+	}
+	free(c->m->err);
+	c->m->err = e;
+	c->m->err_line = line;
+}
+
+static void
+fm_setstr(struct fm_ctx *c, char **dst, const char *v, size_t n, int keepnl)
+{
+	char	*s = NULL;
+
+	if (v != NULL && fm_clean(v, n, keepnl, &s) == -1) {
+		c->oom = 1;
+		return;
+	}
+	free(*dst);
+	*dst = s;
+}
+
+static void
+fm_addtag(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	struct page_meta	*m = c->m;
+	char			*s, **p;
+	size_t			 i;
+
+	if (fm_clean(v, n, 0, &s) == -1) {
+		c->oom = 1;
+		return;
+	}
+	if (s == NULL)
+		return;
+	/* Case-insensitive, so "Go" and "go" do not make two tag pages. */
+	for (i = 0; i < m->ntags; i++)
+		if (strcasecmp(m->tags[i], s) == 0) {
+			free(s);
+			return;
+		}
+	if (m->ntags == FM_MAXTAGS) {
+		free(s);
+		fm_err(c, line, "too many tags");
+		return;
+	}
+	if (m->ntags == c->tagcap) {
+		i = c->tagcap ? c->tagcap * 2 : 8;
+		if ((p = reallocarray(m->tags, i, sizeof(*p))) == NULL) {
+			free(s);
+			c->oom = 1;
+			return;
+		}
+		m->tags = p;
+		c->tagcap = i;
+	}
+	m->tags[m->ntags++] = s;
+}
+
+/*
+ * A single string of tags, as Jekyll and Hugo allow: split on commas when
+ * there are any ("machine learning, go"), else on spaces ("go c unix").
+ */
+static void
+fm_splittags(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	size_t	 i, j;
+	int	 comma;
+
+	comma = memchr(v, ',', n) != NULL;
+	for (i = 0; i < n && !c->oom; i = j + 1) {
+		for (j = i; j < n; j++)
+			if (comma ? v[j] == ',' : (v[j] == ' ' ||
+			    v[j] == '\t' || v[j] == '\n' || v[j] == '\r'))
+				break;
+		fm_addtag(c, v + i, j - i, line);
+	}
+}
+
+/*
+ * A date for one of the date keys; the highest rank written wins (3 date,
+ * 2 publishDate, 1 published_at or a date under published).  Zenn's
+ * published_at is Japan time when it has no zone (jst).
+ */
+static void
+fm_setdate(struct fm_ctx *c, const char *v, size_t n, int rank, int jst,
+    unsigned long line)
+{
+	time_t	 t;
+	int	 off, zone;
+
+	if (fm_date(v, n, &t, &off, &zone) == -1) {
+		fm_err(c, line, "unrecognised date");
+		return;
+	}
+	if (rank < c->daterank)
+		return;
+	if (jst && !zone) {
+		off = FM_JST;
+		t -= FM_JST * 60;
+	}
+	c->daterank = rank;
+	c->m->has_date = 1;
+	c->m->date = t;
+	c->m->tzoff = off;
+}
+
+/*
+ * lang ends up in a Gemini response header and slug in a path, so both
+ * are checked here, where the file and line are still known: a language
+ * tag is letters, digits and '-' ("_" is read as "-"); a slug is one path
+ * segment.
+ */
+static void
+fm_setlang(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	char	*s;
+	size_t	 i;
+
+	fm_setstr(c, &c->m->lang, v, n, 0);
+	if ((s = c->m->lang) == NULL)
+		return;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '_')
+			s[i] = '-';
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			break;
+	}
+	if (s[i] != '\0' || i > FM_MAXLANG || s[0] == '-') {
+		free(c->m->lang);
+		c->m->lang = NULL;
+		fm_err(c, line, "invalid lang");
+	}
+}
+
+static void
+fm_setslug(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	char	*s;
+
+	fm_setstr(c, &c->m->slug, v, n, 0);
+	if ((s = c->m->slug) == NULL)
+		return;
+	if (strchr(s, '/') != NULL || strchr(s, '\\') != NULL ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+		free(c->m->slug);
+		c->m->slug = NULL;
+		fm_err(c, line, "invalid slug");
+	}
+}
+
+/* The value of a top-level key; v is NULL for a null. */
+static void
+fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
+    unsigned long line)
+{
+	int	 b, rank;
+
+	switch (k) {
+	case K_TITLE:
+		fm_setstr(c, &c->m->title, v, n, 0);
+		break;
+	case K_DATE:
+	case K_PUBDATE:
+	case K_ZENNDATE:
+		if (v != NULL)
+			fm_setdate(c, v, n, k == K_DATE ? 3 :
+			    k == K_PUBDATE ? 2 : 1, k == K_ZENNDATE, line);
+		break;
+	case K_TAGS:
+		if (v != NULL)
+			fm_splittags(c, v, n, line);
+		break;
+	case K_DESC:
+	case K_SUMMARY:
+	case K_EXCERPT:
+		/* Preference, not order: description, summary, excerpt. */
+		rank = k == K_DESC ? 3 : k == K_SUMMARY ? 2 : 1;
+		if (v != NULL && rank >= c->sumrank) {
+			char *s;
+
+			if (fm_clean(v, n, 1, &s) == -1) {
+				c->oom = 1;
+				break;
+			}
+			if (s == NULL)
+				break;
+			free(c->m->summary);
+			c->m->summary = s;
+			c->sumrank = rank;
+		}
+		break;
+	case K_LANG:
+		fm_setlang(c, v, n, line);
+		break;
+	case K_SLUG:
+		fm_setslug(c, v, n, line);
+		break;
+	case K_DRAFT:
+		if ((b = fm_bool(v, n)) != -1)
+			c->draft = b;
+		break;
+	case K_PUBLISHED:
+		/* Jekyll and Zenn write a boolean; some blogs put a date. */
+		if ((b = fm_bool(v, n)) != -1)
+			c->published = b;
+		else if (v != NULL && n > 0 && v[0] >= '0' && v[0] <= '9')
+			fm_setdate(c, v, n, 1, 0, line);
+		break;
+	case K_BREAKS:
+		if ((b = fm_bool(v, n)) != -1)
+			c->m->breaks = b;
+		break;
+	case K_NONE:
+		break;
+	}
+}
+
+/* One scalar item of a top-level array: only tags take lists. */
+static void
+fm_item(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
+    unsigned long line)
+{
+	if (k == K_TAGS && v != NULL)
+		fm_addtag(c, v, n, line);
+}
+
+/*------------------------------------------------------------------
+ * YAML, through libyaml's event API: no tree is built and aliases are
+ * never expanded, so neither size nor "billion laughs" input can blow up.
+ */
+
+struct fm_yaml {
+	struct fm_ctx	*c;
+	unsigned long	 base;		/* file line of the block's first */
+	enum {
+		Y_ROOT,			/* before the root node */
+		Y_KEY,			/* in the root mapping, want a key */
+		Y_VALUE,		/* want the key's value */
+		Y_ITEM,			/* in a sequence value */
+		Y_DONE
+	}		 state;
+	enum fm_key	 key;
+	size_t		 skip;		/* depth inside an ignored node */
+	int		 notmap;	/* the root is not a mapping */
+	struct {
+		char	*name;
+		char	*val;		/* NULL for a null scalar */
+		size_t	 len;
+	}		 anchors[FM_MAXANCHORS];
+	size_t		 nanchors;
+};
+
+static int
+fm_yaml_null(const yaml_event_t *ev)
+{
+	const char	*v = (const char *)ev->data.scalar.value;
+	size_t		 n = ev->data.scalar.length;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return n == 0 || (n == 1 && v[0] == '~') || (n == 4 &&
+	    (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
+	    memcmp(v, "NULL", 4) == 0));
+}
+
+static void
+fm_yaml_anchor(struct fm_yaml *y, const yaml_event_t *ev)
+{
+	size_t	 i = y->nanchors, n = ev->data.scalar.length;
+
+	if (i == FM_MAXANCHORS)
+		return;
+	y->anchors[i].val = NULL;
+	y->anchors[i].len = 0;
+	if ((y->anchors[i].name = strdup((const char *)
+	    ev->data.scalar.anchor)) == NULL) {
+		y->c->oom = 1;
+		return;
+	}
+	if (!fm_yaml_null(ev)) {
+		if ((y->anchors[i].val = malloc(n + 1)) == NULL) {
+			free(y->anchors[i].name);
+			y->c->oom = 1;
+			return;
+		}
+		memcpy(y->anchors[i].val, ev->data.scalar.value, n);
+		y->anchors[i].val[n] = '\0';
+		y->anchors[i].len = n;
+	}
+	y->nanchors++;
+}
+
+/* The scalar an alias names, as value and length; 0 if unknown. */
+static int
+fm_yaml_alias(struct fm_yaml *y, const yaml_event_t *ev, const char **v,
+    size_t *n)
+{
+	size_t	 i;
+
+	/* The latest definition wins, as YAML allows redefining. */
+	for (i = y->nanchors; i > 0; i--)
+		if (strcmp(y->anchors[i - 1].name,
+		    (const char *)ev->data.alias.anchor) == 0) {
+			*v = y->anchors[i - 1].val;
+			*n = y->anchors[i - 1].len;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+fm_yaml_event(struct fm_yaml *y, const yaml_event_t *ev)
+{
+	unsigned long	 line = y->base + ev->start_mark.line;
+	const char	*v = NULL;
+	size_t		 n = 0;
+	int		 start, end, scalar = 0;
+
+	start = ev->type == YAML_MAPPING_START_EVENT ||
+	    ev->type == YAML_SEQUENCE_START_EVENT;
+	end = ev->type == YAML_MAPPING_END_EVENT ||
+	    ev->type == YAML_SEQUENCE_END_EVENT;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		if (ev->data.scalar.anchor != NULL)
+			fm_yaml_anchor(y, ev);
+		scalar = 1;
+		if (!fm_yaml_null(ev)) {
+			v = (const char *)ev->data.scalar.value;
+			n = ev->data.scalar.length;
+		}
+	} else if (ev->type == YAML_ALIAS_EVENT)
+		scalar = fm_yaml_alias(y, ev, &v, &n);
+
+	if (y->skip > 0) {
+		if (start)
+			y->skip++;
+		else if (end)
+			y->skip--;
+		return;
+	}
+	switch (y->state) {
+	case Y_ROOT:
+		if (ev->type == YAML_MAPPING_START_EVENT)
+			y->state = Y_KEY;
+		else if (start || ev->type == YAML_ALIAS_EVENT ||
+		    (scalar && v != NULL)) {
+			/* Prose between two rules, or a list: not ours. */
+			y->notmap = 1;
+			y->state = Y_DONE;
+			if (start)
+				y->skip = 1;
+		} else if (scalar)
+			y->state = Y_DONE;
+		break;
+	case Y_KEY:
+		if (ev->type == YAML_MAPPING_END_EVENT) {
+			y->state = Y_DONE;
+			break;
+		}
+		/* A complex key (a mapping or sequence) names nothing. */
+		y->key = scalar ? fm_lookup(v, n) : K_NONE;
+		if (start)
+			y->skip = 1;
+		y->state = Y_VALUE;
+		break;
+	case Y_VALUE:
+		y->state = Y_KEY;
+		if (scalar)
+			fm_scalar(y->c, y->key, v, n, line);
+		else if (ev->type == YAML_SEQUENCE_START_EVENT)
+			y->state = Y_ITEM;
+		else if (start)
+			y->skip = 1;
+		break;
+	case Y_ITEM:
+		if (ev->type == YAML_SEQUENCE_END_EVENT)
+			y->state = Y_KEY;
+		else if (scalar)
+			fm_item(y->c, y->key, v, n, line);
+		else if (start)
+			y->skip = 1;
+		break;
+	case Y_DONE:
+		break;
+	}
+}
+
+/* Line of the byte at off in s, counting from base. */
+static unsigned long
+fm_lineat(const char *s, size_t n, size_t off, unsigned long base)
+{
+	size_t	 i;
+
+	for (i = 0; i < off && i < n; i++)
+		if (s[i] == '\n')
+			base++;
+	return base;
+}
+
+/*
+ * libyaml checks every open flow level on each token, so "[[[[..." costs
+ * time quadratic in its depth (100,000 levels: 16 s).  Brackets are
+ * counted here, quotes or not, and the block is cut at the start of the
+ * line where they pass FM_MAXDEPTH; no real front matter comes close.
+ */
+static size_t
+fm_yaml_depth(const char *s, size_t n)
+{
+	size_t	 i, bol = 0, depth = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			bol = i + 1;
+		else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > FM_MAXDEPTH)
+				return bol;
+		} else if ((s[i] == ']' || s[i] == '}') && depth > 0)
+			depth--;
+	}
+	return n;
+}
+
+static void
+fm_yaml(struct fm_ctx *c, const char *s, size_t n, unsigned long base,
+    int *notmap)
+{
+	struct fm_yaml	 y;
+	yaml_parser_t	 p;
+	yaml_event_t	 ev;
+	yaml_event_type_t type;
+	unsigned long	 line, cutline = 0;
+	size_t		 i, cut;
+
+	memset(&y, 0, sizeof(y));
+	y.c = c;
+	y.base = base;
+	y.state = Y_ROOT;
+	if (!yaml_parser_initialize(&p)) {
+		c->oom = 1;
+		return;
+	}
+	if ((cut = fm_yaml_depth(s, n)) < n) {
+		cutline = fm_lineat(s, n, cut, base);
+		n = cut;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)s, n);
+	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	while (!c->oom) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			if (p.error == YAML_MEMORY_ERROR) {
+				c->oom = 1;
+				break;
+			}
+			/*
+			 * Reader errors carry a byte offset, not a mark.  An
+			 * unclosed quote or bracket is found where libyaml
+			 * gave up, often the end of the block; the line that
+			 * opened it is the one to fix.
+			 */
+			if (p.error == YAML_READER_ERROR)
+				line = fm_lineat(s, n, p.problem_offset, base);
+			else if (p.context != NULL &&
+			    (strstr(p.context, "quoted") != NULL ||
+			    strstr(p.context, "flow") != NULL))
+				line = base + p.context_mark.line;
+			else
+				line = base + p.problem_mark.line;
+			/* The end of the block is the closing fence's line. */
+			if (n > 0 && line > fm_lineat(s, n, n - 1, base))
+				line = fm_lineat(s, n, n - 1, base);
+			/* Running into the cut is not the author's error. */
+			if (cutline == 0 ||
+			    base + p.problem_mark.line < cutline)
+				fm_err(c, line, p.problem != NULL ? p.problem :
+				    "invalid YAML");
+			break;
+		}
+		fm_yaml_event(&y, &ev);
+		type = ev.type;
+		yaml_event_delete(&ev);
+		if (type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	for (i = 0; i < y.nanchors; i++) {
+		free(y.anchors[i].name);
+		free(y.anchors[i].val);
+	}
+	*notmap = y.notmap;
+	if (cutline != 0)
+		fm_err(c, cutline, "nesting too deep");
+}
+
+/*------------------------------------------------------------------
+ * Cursor helpers for TOML and JSON
+ */
+
+static int
+lx_eof(const struct fm_lex *lx)
+{
+	return lx->i >= lx->n;
+}
+
+/* The byte k ahead, or NUL past the end (the block holds no NUL). */
+static char
+lx_peek(const struct fm_lex *lx, size_t k)
+{
+	return lx->i + k < lx->n ? lx->s[lx->i + k] : '\0';
+}
+
+static void
+lx_adv(struct fm_lex *lx)
+{
+	if (lx->i < lx->n && lx->s[lx->i++] == '\n')
+		lx->line++;
+}
+
+static int
+lx_fail(struct fm_lex *lx, const char *msg)
+{
+	lx->err = msg;
+	return -1;
+}
+
+static int
+lx_putc(struct fm_lex *lx, struct buf *b, char ch)
+{
+	if (buf_putc(b, ch) == -1) {
+		lx->c->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+lx_put_utf8(struct fm_lex *lx, struct buf *b, uint32_t cp)
+{
+	if (fm_put_utf8(b, cp) == -1) {
+		lx->c->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read k hex digits into *cp. */
+static int
+lx_hex(struct fm_lex *lx, size_t k, uint32_t *cp)
+{
+	size_t	 j;
+	char	 ch;
+
+	*cp = 0;
+	for (j = 0; j < k; j++) {
+		ch = lx_peek(lx, j);
+		if (ch >= '0' && ch <= '9')
+			*cp = *cp * 16 + (uint32_t)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			*cp = *cp * 16 + (uint32_t)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			*cp = *cp * 16 + (uint32_t)(ch - 'A' + 10);
+		else
+			return -1;
+	}
+	lx->i += k;
+	return 0;
+}
+
+/* Hand a decoded value to the key mapping as its mode says. */
+static void
+lx_deliver(struct fm_lex *lx, enum fm_key k, enum fm_mode mode,
+    const char *v, size_t n, unsigned long line)
+{
+	if (mode == M_VALUE)
+		fm_scalar(lx->c, k, v, n, line);
+	else if (mode == M_ITEM)
+		fm_item(lx->c, k, v, n, line);
+}
+
+/*------------------------------------------------------------------
+ * TOML: the front-matter subset (TOML 1.0 plus 1.1's relaxed inline
+ * tables and \e, \x escapes).  Keys under a [table] header belong to that
+ * table and are skipped, as are dotted keys.
+ */
+
+static void
+toml_ws(struct fm_lex *lx)
+{
+	while (lx_peek(lx, 0) == ' ' || lx_peek(lx, 0) == '\t')
+		lx->i++;
+}
+
+/* Spaces, newlines and comments, as allowed inside arrays. */
+static void
+toml_blank(struct fm_lex *lx)
+{
+	char	 ch;
+
+	while (!lx_eof(lx)) {
+		ch = lx_peek(lx, 0);
+		if (ch == '#') {
+			while (!lx_eof(lx) && lx_peek(lx, 0) != '\n')
+				lx->i++;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			lx_adv(lx);
+		else
+			break;
+	}
+}
+
+/* After a value or header: an optional comment, then the line's end. */
+static int
+toml_eol(struct fm_lex *lx)
+{
+	toml_ws(lx);
+	if (lx_peek(lx, 0) == '#')
+		while (!lx_eof(lx) && lx_peek(lx, 0) != '\n')
+			lx->i++;
+	if (lx_peek(lx, 0) == '\r' && lx_peek(lx, 1) == '\n')
+		lx->i++;
+	if (lx_eof(lx))
+		return 0;
+	if (lx_peek(lx, 0) != '\n')
+		return lx_fail(lx, "expected the end of the line");
+	lx_adv(lx);
+	return 0;
+}
+
+static int
+toml_escape(struct fm_lex *lx, struct buf *b)
+{
+	uint32_t	 cp;
+	char		 ch = lx_peek(lx, 0);
+	const char	*simple = "b\bt\tn\nf\fr\re\033\"\"\\\\";
+	const char	*p;
+
+	if (ch != '\0' && (p = strchr(simple, ch)) != NULL &&
+	    (p - simple) % 2 == 0) {
+		lx->i++;
+		return lx_putc(lx, b, p[1]);
+	}
+	lx->i++;
+	if ((ch == 'u' && lx_hex(lx, 4, &cp) == 0) ||
+	    (ch == 'U' && lx_hex(lx, 8, &cp) == 0) ||
+	    (ch == 'x' && lx_hex(lx, 2, &cp) == 0)) {
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return lx_fail(lx, "invalid Unicode escape");
+		return lx_put_utf8(lx, b, cp);
+	}
+	return lx_fail(lx, "invalid escape in string");
+}
+
+/* A basic or literal string, single- or multi-line, decoded into b. */
+static int
+toml_string(struct fm_lex *lx, struct buf *b)
+{
+	char	 q = lx_peek(lx, 0), ch;
+	int	 multi;
+	size_t	 k, j;
+
+	buf_reset(b);
+	multi = lx_peek(lx, 1) == q && lx_peek(lx, 2) == q;
+	lx->i += multi ? 3 : 1;
+	if (multi) {
+		/* A newline right after the opening quotes is trimmed. */
+		if (lx_peek(lx, 0) == '\r' && lx_peek(lx, 1) == '\n')
+			lx->i++;
+		if (lx_peek(lx, 0) == '\n')
+			lx_adv(lx);
+	}
+	for (;;) {
+		if (lx_eof(lx))
+			return lx_fail(lx, "unterminated string");
+		ch = lx_peek(lx, 0);
+		if (ch == q) {
+			if (!multi) {
+				lx->i++;
+				return 0;
+			}
+			for (k = 0; lx_peek(lx, k) == q; k++)
+				;
+			/* Up to two quotes may sit before the closing three. */
+			if (k >= 3 && k <= 5) {
+				for (j = 3; j < k; j++)
+					if (lx_putc(lx, b, q) == -1)
+						return -1;
+				lx->i += k;
+				return 0;
+			}
+			if (k > 5)
+				return lx_fail(lx, "too many quotes");
+			for (j = 0; j < k; j++)
+				if (lx_putc(lx, b, q) == -1)
+					return -1;
+			lx->i += k;
+			continue;
+		}
+		if (!multi && (ch == '\n' || ch == '\r'))
+			return lx_fail(lx, "unterminated string");
+		if (ch == '\\' && q == '"') {
+			lx->i++;
+			ch = lx_peek(lx, 0);
+			if (multi && (ch == ' ' || ch == '\t' || ch == '\r' ||
+			    ch == '\n')) {
+				/* Line-ending backslash: eat the whitespace. */
+				toml_ws(lx);
+				if (lx_peek(lx, 0) == '\r')
+					lx->i++;
+				if (lx_peek(lx, 0) != '\n')
+					return lx_fail(lx,
+					    "invalid escape in string");
+				while (!lx_eof(lx) && strchr(" \t\r\n",
+				    lx_peek(lx, 0)) != NULL)
+					lx_adv(lx);
+				continue;
+			}
+			if (toml_escape(lx, b) == -1)
+				return -1;
+			continue;
+		}
+		if (lx_putc(lx, b, ch) == -1)
+			return -1;
+		lx_adv(lx);
+	}
+}
+
+/* A key, dotted or not, into lx->key; *simple unless it had dots. */
+static int
+toml_key(struct fm_lex *lx, int *simple)
+{
+	struct buf	 part;
+	char		 ch;
+	int		 parts = 0, r = 0;
+
+	buf_init(&part, lx->n + 1);
+	buf_reset(&lx->key);
+	for (;;) {
+		toml_ws(lx);
+		ch = lx_peek(lx, 0);
+		if (ch == '"' || ch == '\'') {
+			if (toml_string(lx, &part) == -1) {
+				r = -1;
+				break;
+			}
+			if (parts == 0 && buf_append(&lx->key,
+			    part.data ? part.data : "", part.len) == -1) {
+				lx->c->oom = 1;
+				r = -1;
+				break;
+			}
+		} else {
+			size_t	 start = lx->i;
+
+			while ((ch = lx_peek(lx, 0)) != '\0' &&
+			    ((ch >= 'a' && ch <= 'z') ||
+			    (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+				lx->i++;
+			if (lx->i == start) {
+				r = lx_fail(lx, "expected a key");
+				break;
+			}
+			if (parts == 0 && buf_append(&lx->key,
+			    lx->s + start, lx->i - start) == -1) {
+				lx->c->oom = 1;
+				r = -1;
+				break;
+			}
+		}
+		parts++;
+		toml_ws(lx);
+		if (lx_peek(lx, 0) != '.')
+			break;
+		lx->i++;
+	}
+	buf_free(&part);
+	*simple = parts == 1;
+	return r;
+}
+
+/* A bare value: boolean, number, date or time; checked, not converted. */
+static int
+toml_bare(struct fm_lex *lx, enum fm_key k, enum fm_mode mode)
+{
+	unsigned long	 line = lx->line;
+	size_t		 start = lx->i, n, j;
+	const char	*t;
+	char		 ch;
+
+	for (;;) {
+		while ((ch = lx_peek(lx, 0)) != '\0' &&
+		    strchr(" \t\r\n,]}#", ch) == NULL)
+			lx->i++;
+		/* "1979-05-27 07:32:00Z": a space may separate date and time. */
+		if (lx->i - start == 10 && lx->s[start + 4] == '-' &&
+		    lx_peek(lx, 0) == ' ' && lx_peek(lx, 1) >= '0' &&
+		    lx_peek(lx, 1) <= '9' && lx_peek(lx, 2) >= '0' &&
+		    lx_peek(lx, 2) <= '9' && lx_peek(lx, 3) == ':') {
+			lx->i++;
+			continue;
+		}
+		break;
+	}
+	t = lx->s + start;
+	n = lx->i - start;
+	if (n == 0)
+		return lx_fail(lx, "expected a value");
+	if ((n == 4 && memcmp(t, "true", 4) == 0) ||
+	    (n == 5 && memcmp(t, "false", 5) == 0)) {
+		lx_deliver(lx, k, mode, t, n, line);
+		return 0;
+	}
+	j = (t[0] == '+' || t[0] == '-') ? 1 : 0;
+	if (n - j == 3 && (memcmp(t + j, "inf", 3) == 0 ||
+	    memcmp(t + j, "nan", 3) == 0)) {
+		lx_deliver(lx, k, mode, t, n, line);
+		return 0;
+	}
+	if (j == n || t[j] < '0' || t[j] > '9')
+		return lx_fail(lx, "invalid value");
+	for (; j < n; j++)
+		if (strchr("0123456789abcdefABCDEFxXoO_.:+-TtZz ", t[j]) ==
+		    NULL)
+			return lx_fail(lx, "invalid value");
+	lx_deliver(lx, k, mode, t, n, line);
+	return 0;
+}
+
+static int	toml_value(struct fm_lex *, int, enum fm_key, enum fm_mode);
+
+static int
+toml_array(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
+{
+	enum fm_mode	 inner = mode == M_VALUE ? M_ITEM : M_IGNORE;
+
+	lx->i++;
+	for (;;) {
+		toml_blank(lx);
+		if (lx_peek(lx, 0) == ']') {
+			lx->i++;
+			return 0;
+		}
+		if (toml_value(lx, depth + 1, k, inner) == -1)
+			return -1;
+		toml_blank(lx);
+		if (lx_peek(lx, 0) == ',')
+			lx->i++;
+		else if (lx_peek(lx, 0) == ']') {
+			lx->i++;
+			return 0;
+		} else
+			return lx_fail(lx, "expected ',' or ']' in array");
+	}
+}
+
+static int
+toml_table(struct fm_lex *lx, int depth)
+{
+	int	 simple;
+
+	lx->i++;
+	for (;;) {
+		toml_blank(lx);
+		if (lx_peek(lx, 0) == '}') {
+			lx->i++;
+			return 0;
+		}
+		if (toml_key(lx, &simple) == -1)
+			return -1;
+		if (lx_peek(lx, 0) != '=')
+			return lx_fail(lx, "expected '=' after a key");
+		lx->i++;
+		toml_ws(lx);
+		if (toml_value(lx, depth + 1, K_NONE, M_IGNORE) == -1)
+			return -1;
+		toml_blank(lx);
+		if (lx_peek(lx, 0) == ',')
+			lx->i++;
+		else if (lx_peek(lx, 0) == '}') {
+			lx->i++;
+			return 0;
+		} else
+			return lx_fail(lx, "expected ',' or '}' in table");
+	}
+}
+
+static int
+toml_value(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
+{
+	unsigned long	 line = lx->line;
+	char		 ch = lx_peek(lx, 0);
+
+	if (depth > FM_MAXDEPTH)
+		return lx_fail(lx, "nesting too deep");
+	if (ch == '"' || ch == '\'') {
+		if (toml_string(lx, &lx->str) == -1)
+			return -1;
+		lx_deliver(lx, k, mode, lx->str.data ? lx->str.data : "",
+		    lx->str.len, line);
+		return 0;
+	}
+	if (ch == '[')
+		return toml_array(lx, depth, k, mode);
+	if (ch == '{')
+		return toml_table(lx, depth);
+	return toml_bare(lx, k, mode);
+}
+
+/* A [table] or [[array of tables]] header line. */
+static int
+toml_header(struct fm_lex *lx)
+{
+	int	 aot, simple;
+
+	lx->i++;
+	if ((aot = lx_peek(lx, 0) == '['))
+		lx->i++;
+	if (toml_key(lx, &simple) == -1)
+		return -1;
+	if (lx_peek(lx, 0) != ']' || (aot && lx_peek(lx, 1) != ']'))
+		return lx_fail(lx, "expected ']' after a table name");
+	lx->i += aot ? 2 : 1;
+	return toml_eol(lx);
+}
+
+static int
+toml_parse(struct fm_lex *lx)
+{
+	enum fm_key	 k;
+	int		 intable = 0, simple;
+	char		 ch;
+
+	while (!lx->c->oom) {
+		toml_ws(lx);
+		if (lx_eof(lx))
+			return 0;
+		ch = lx_peek(lx, 0);
+		if (ch == '\n' || ch == '\r' || ch == '#') {
+			if (toml_eol(lx) == -1)
+				return -1;
+			continue;
+		}
+		if (ch == '[') {
+			if (toml_header(lx) == -1)
+				return -1;
+			intable = 1;
+			continue;
+		}
+		if (toml_key(lx, &simple) == -1)
+			return -1;
+		if (lx_peek(lx, 0) != '=')
+			return lx_fail(lx, "expected '=' after a key");
+		lx->i++;
+		toml_ws(lx);
+		k = K_NONE;
+		if (!intable && simple)
+			k = fm_lookup(lx->key.data, lx->key.len);
+		if (toml_value(lx, 0, k, k == K_NONE ? M_IGNORE : M_VALUE) ==
+		    -1 || toml_eol(lx) == -1)
+			return -1;
+	}
+	return -1;
+}
+
+/*------------------------------------------------------------------
+ * JSON: one object at the top of the file, Hugo style.  Recursive
+ * descent, bounded by FM_MAXDEPTH.
+ */
+
+static void
+json_ws(struct fm_lex *lx)
+{
+	char	 ch;
+
+	while ((ch = lx_peek(lx, 0)) == ' ' || ch == '\t' || ch == '\n' ||
+	    ch == '\r')
+		lx_adv(lx);
+}
+
+static int
+json_string(struct fm_lex *lx, struct buf *b)
+{
+	uint32_t	 cp, lo;
+	char		 ch;
+	const char	*p;
+	const char	*simple = "\"\"\\\\//b\bf\fn\nr\rt\t";
+
+	buf_reset(b);
+	lx->i++;
+	for (;;) {
+		if (lx_eof(lx))
+			return lx_fail(lx, "unterminated string");
+		ch = lx_peek(lx, 0);
+		if (ch == '"') {
+			lx->i++;
+			return 0;
+		}
+		if ((unsigned char)ch < 0x20)
+			return lx_fail(lx, "control character in string");
+		if (ch != '\\') {
+			if (lx_putc(lx, b, ch) == -1)
+				return -1;
+			lx->i++;
+			continue;
+		}
+		lx->i++;
+		ch = lx_peek(lx, 0);
+		if (ch != '\0' && (p = strchr(simple, ch)) != NULL &&
+		    (p - simple) % 2 == 0) {
+			lx->i++;
+			if (lx_putc(lx, b, p[1]) == -1)
+				return -1;
+			continue;
+		}
+		if (ch != 'u')
+			return lx_fail(lx, "invalid escape in string");
+		lx->i++;
+		if (lx_hex(lx, 4, &cp) == -1)
+			return lx_fail(lx, "invalid escape in string");
+		if (cp >= 0xd800 && cp <= 0xdbff && lx_peek(lx, 0) == '\\' &&
+		    lx_peek(lx, 1) == 'u') {
+			lx->i += 2;
+			if (lx_hex(lx, 4, &lo) == -1)
+				return lx_fail(lx, "invalid escape in string");
+			if (lo >= 0xdc00 && lo <= 0xdfff)
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			else if (lx_put_utf8(lx, b, 0xfffd) == -1)
+				return -1;
+			else
+				cp = lo;
+		}
+		/* A lone surrogate is not a character. */
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			cp = 0xfffd;
+		if (lx_put_utf8(lx, b, cp) == -1)
+			return -1;
+	}
+}
+
+static int
+json_number(struct fm_lex *lx, enum fm_key k, enum fm_mode mode)
+{
+	unsigned long	 line = lx->line;
+	size_t		 start = lx->i, d;
+
+#define DIGITS(lx) do {							\
+	for (d = 0; lx_peek(lx, 0) >= '0' && lx_peek(lx, 0) <= '9'; d++)	\
+		lx->i++;						\
+} while (0)
+	if (lx_peek(lx, 0) == '-')
+		lx->i++;
+	DIGITS(lx);
+	if (d == 0)
+		return lx_fail(lx, "invalid number");
+	if (lx_peek(lx, 0) == '.') {
+		lx->i++;
+		DIGITS(lx);
+		if (d == 0)
+			return lx_fail(lx, "invalid number");
+	}
+	if (lx_peek(lx, 0) == 'e' || lx_peek(lx, 0) == 'E') {
+		lx->i++;
+		if (lx_peek(lx, 0) == '+' || lx_peek(lx, 0) == '-')
+			lx->i++;
+		DIGITS(lx);
+		if (d == 0)
+			return lx_fail(lx, "invalid number");
+	}
+#undef DIGITS
+	lx_deliver(lx, k, mode, lx->s + start, lx->i - start, line);
+	return 0;
+}
+
+static int
+json_value(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
+{
+	static const char	*lits[] = { "true", "false", "null" };
+	unsigned long		 line;
+	enum fm_mode		 inner;
+	size_t			 i, n;
+	char			 ch;
+
+	if (depth > FM_MAXDEPTH)
+		return lx_fail(lx, "nesting too deep");
+	json_ws(lx);
+	line = lx->line;
+	ch = lx_peek(lx, 0);
+	if (ch == '{') {
+		lx->i++;
+		json_ws(lx);
+		if (lx_peek(lx, 0) == '}') {
+			lx->i++;
+			return 0;
+		}
+		for (;;) {
+			json_ws(lx);
+			if (lx_peek(lx, 0) != '"')
+				return lx_fail(lx, "expected a string key");
+			if (json_string(lx, &lx->key) == -1)
+				return -1;
+			json_ws(lx);
+			if (lx_peek(lx, 0) != ':')
+				return lx_fail(lx, "expected ':' after a key");
+			lx->i++;
+			k = K_NONE;
+			if (mode == M_ROOT)
+				k = fm_lookup(lx->key.data, lx->key.len);
+			if (json_value(lx, depth + 1, k,
+			    k == K_NONE ? M_IGNORE : M_VALUE) == -1)
+				return -1;
+			json_ws(lx);
+			if (lx_peek(lx, 0) == '}') {
+				lx->i++;
+				return 0;
+			}
+			if (lx_peek(lx, 0) != ',')
+				return lx_fail(lx, "expected ',' or '}'");
+			lx->i++;
+		}
+	}
+	if (ch == '[') {
+		inner = mode == M_VALUE ? M_ITEM : M_IGNORE;
+		lx->i++;
+		json_ws(lx);
+		if (lx_peek(lx, 0) == ']') {
+			lx->i++;
+			return 0;
+		}
+		for (;;) {
+			if (json_value(lx, depth + 1, k, inner) == -1)
+				return -1;
+			json_ws(lx);
+			if (lx_peek(lx, 0) == ']') {
+				lx->i++;
+				return 0;
+			}
+			if (lx_peek(lx, 0) != ',')
+				return lx_fail(lx, "expected ',' or ']'");
+			lx->i++;
+		}
+	}
+	if (mode == M_ROOT)
+		return lx_fail(lx, "expected an object");
+	if (ch == '"') {
+		if (json_string(lx, &lx->str) == -1)
+			return -1;
+		lx_deliver(lx, k, mode, lx->str.data ? lx->str.data : "",
+		    lx->str.len, line);
+		return 0;
+	}
+	if (ch == '-' || (ch >= '0' && ch <= '9'))
+		return json_number(lx, k, mode);
+	for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		n = strlen(lits[i]);
+		if (lx->n - lx->i >= n && memcmp(lx->s + lx->i, lits[i], n) ==
+		    0) {
+			lx->i += n;
+			lx_deliver(lx, k, mode, i == 2 ? NULL : lits[i], n,
+			    line);
+			return 0;
+		}
+	}
+	return lx_fail(lx, "unexpected character");
+}
+
+/*
+ * Where the leading JSON object ends: its matching brace, skipping
+ * strings.  Found before parsing, so a broken object still has a known
+ * end and the body after it is served.
+ */
+static int
+json_end(const char *s, size_t n, size_t i, size_t *end)
+{
+	size_t	 depth = 0;
+	int	 instr = 0;
+
+	for (; i < n; i++) {
+		if (instr) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				instr = 0;
+		} else if (s[i] == '"')
+			instr = 1;
+		else if (s[i] == '{')
+			depth++;
+		else if (s[i] == '}' && --depth == 0) {
+			*end = i + 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*------------------------------------------------------------------
+ * Block detection and the entry points
+ */
+
+enum fm_dialect {
+	D_NONE,
+	D_YAML,
+	D_TOML,
+	D_JSON
+};
+
+/*
+ * Whether the line at s[i] is the fence (three characters) alone, with
+ * trailing blanks allowed; *next is where the following line starts.
+ */
+static int
+fm_fence(const char *s, size_t n, size_t i, const char *fence, size_t *next)
+{
+	if (n - i < 3 || memcmp(s + i, fence, 3) != 0)
+		return 0;
+	for (i += 3; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i < n && s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+		i++;
+	if (i < n && s[i] != '\n')
+		return 0;
+	*next = i < n ? i + 1 : n;
+	return 1;
+}
+
+/*
+ * libyaml rejects the whole stream for one bad byte, before it has
+ * handed on any key, so invalid UTF-8 and control characters are
+ * replaced by U+FFFD first and the first one is reported.  ASCII is left
+ * alone, so the structure and line numbers do not move.
+ */
+static void
+fm_sanitize(struct fm_ctx *c, const char *s, size_t n, unsigned long base,
+    struct buf *out, const char **blk, size_t *blen)
+{
+	size_t		 i, k, from = 0;
+	uint32_t	 cp;
+	int		 bad = 0;
+
+	*blk = s;
+	*blen = n;
+	for (i = 0; i < n; i += k) {
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) {
+			k = 1;
+			continue;
+		}
+		k = fm_utf8((const unsigned char *)s + i, n - i, &cp);
+		if (k != 0 && !fm_badchar(cp))
+			continue;
+		if (k == 0)
+			k = 1;
+		if (!bad)
+			fm_err(c, fm_lineat(s, n, i, base), k == 1 &&
+			    (unsigned char)s[i] >= 0x80 ? "invalid UTF-8" :
+			    "control character");
+		bad = 1;
+		if (buf_append(out, s + from, i - from) == -1 ||
+		    fm_put_utf8(out, 0xfffd) == -1) {
+			c->oom = 1;
+			return;
+		}
+		from = i + k;
+	}
+	if (!bad)
+		return;
+	if (buf_append(out, s + from, n - from) == -1) {
+		c->oom = 1;
+		return;
+	}
+	*blk = out->data;
+	*blen = out->len;
+}
+
+static void
+fm_lex_init(struct fm_lex *lx, struct fm_ctx *c, const char *s, size_t n,
+    unsigned long line)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->c = c;
+	lx->s = s;
+	lx->n = n;
+	lx->line = line;
+	buf_init(&lx->str, n + 16);
+	buf_init(&lx->key, n + 16);
+}
+
+static void
+fm_lex_done(struct fm_lex *lx)
+{
+	if (lx->err != NULL && !lx->c->oom)
+		fm_err(lx->c, lx->line, lx->err);
+	buf_free(&lx->str);
+	buf_free(&lx->key);
+}
+
+static void
+fm_block(struct fm_ctx *c, enum fm_dialect d, const char *s, size_t n,
+    unsigned long base, int *notmap)
+{
+	struct fm_lex	 lx;
+	struct buf	 clean;
+	const char	*blk;
+	size_t		 blen;
+
+	/* Decoded text never outgrows the input plus U+FFFD's extra bytes. */
+	buf_init(&clean, n * 3 + 16);
+	fm_sanitize(c, s, n, base, &clean, &blk, &blen);
+	if (!c->oom) {
+		if (d == D_YAML)
+			fm_yaml(c, blk, blen, base, notmap);
+		else {
+			fm_lex_init(&lx, c, blk, blen, base);
+			if (d == D_TOML)
+				toml_parse(&lx);
+			else if (json_value(&lx, 0, K_NONE, M_ROOT) == 0) {
+				json_ws(&lx);
+				if (!lx_eof(&lx))
+					lx_fail(&lx, "text after the object");
+			}
+			fm_lex_done(&lx);
+		}
+	}
+	buf_free(&clean);
+}
+
+int
+frontmatter_parse(const char *src, size_t len, struct page_meta *m)
+{
+	struct fm_ctx	 c;
+	enum fm_dialect	 d = D_NONE;
+	size_t		 start = 0, bstart = 0, bend = 0, i, next;
+	unsigned long	 base = 2;
+	int		 closed = 0, notmap = 0;
+	const char	*fence = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->breaks = -1;
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.draft = c.published = -1;
+	if (src == NULL)
+		return 0;
+	if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
+
+	if (fm_fence(src, len, start, "---", &bstart)) {
+		d = D_YAML;
+		fence = "---";
+	} else if (fm_fence(src, len, start, "+++", &bstart)) {
+		d = D_TOML;
+		fence = "+++";
+	} else if (start < len && src[start] == '{') {
+		/* A JSON key, not "{{< shortcode >}}" or "{% liquid %}". */
+		for (i = start + 1; i < len && (src[i] == ' ' ||
+		    src[i] == '\t' || src[i] == '\r' || src[i] == '\n'); i++)
+			;
+		if (i < len && (src[i] == '"' || src[i] == '}'))
+			d = D_JSON;
+	}
+	if (d == D_NONE)
+		return 0;
+
+	if (d == D_JSON) {
+		bstart = start;
+		base = 1;
+		if (json_end(src, len, start, &bend) == 0) {
+			closed = 1;
+			for (i = bend; i < len && (src[i] == ' ' ||
+			    src[i] == '\t'); i++)
+				;
+			if (i < len && src[i] == '\r' && i + 1 < len &&
+			    src[i + 1] == '\n')
+				i++;
+			m->body = i < len && src[i] == '\n' ? i + 1 : i;
+		}
+	} else {
+		for (i = bstart; i < len; i = next) {
+			if (fm_fence(src, len, i, fence, &next) ||
+			    (d == D_YAML && fm_fence(src, len, i, "...",
+			    &next))) {
+				closed = 1;
+				bend = i;
+				m->body = next;
+				break;
+			}
+			next = i;
+			while (next < len && src[next] != '\n')
+				next++;
+			if (next < len)
+				next++;
+		}
+	}
+	/* An opening fence with no end is most likely a rule in prose. */
+	if (!closed)
+		fm_err(&c, 1, "front matter block is not closed");
+	else
+		fm_block(&c, d, src + bstart, bend - bstart, base, &notmap);
+	if (notmap && m->err == NULL && !c.oom) {
+		/*
+		 * Clean YAML that is not a mapping is prose between two
+		 * rules (or a forgotten colon): show it rather than lose it.
+		 */
+		page_meta_free(m);
+		m->breaks = -1;
+		c.tagcap = 0;
+		fm_err(&c, base, "front matter is not a YAML mapping");
+	}
+	m->draft = c.draft == 1 || c.published == 0;
+	if (c.oom) {
+		page_meta_free(m);
+		m->breaks = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+page_meta_free(struct page_meta *m)
+{
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	free(m->title);
+	for (i = 0; i < m->ntags; i++)
+		free(m->tags[i]);
+	free(m->tags);
+	free(m->summary);
+	free(m->lang);
+	free(m->slug);
+	free(m->err);
+	memset(m, 0, sizeof(*m));
+}

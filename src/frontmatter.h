@@ -1,0 +1,45 @@
+/*
+ * frontmatter: a page's metadata block (YAML `---`; later TOML `+++` and
+ * JSON `{`) parsed into struct page_meta.  Pure: bytes in, struct out.
+ */
+#ifndef CAPSULED_FRONTMATTER_H
+#define CAPSULED_FRONTMATTER_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct page_meta {
+	char		*title;		/* NULL when absent */
+	int		 has_date;
+	time_t		 date;		/* UTC seconds, valid when has_date */
+	int		 tzoff;		/* minutes east of UTC as written */
+	char		**tags;		/* tags + categories, deduplicated */
+	size_t		 ntags;
+	char		*summary;	/* description, excerpt or summary */
+	char		*lang;		/* NULL when absent */
+	char		*slug;		/* NULL when absent */
+	int		 draft;		/* draft: true (or published: false) */
+	int		 breaks;	/* breaks: true/false; -1 when absent */
+	size_t		 body;		/* offset of the Markdown body */
+	unsigned long	 err_line;	/* 1-based source line of the first
+					   error, 0 when it parsed cleanly */
+	char		*err;		/* message for err_line, else NULL */
+};
+
+/*
+ * Parse the front matter at the start of src.  Always fills *m (zeroed
+ * first, breaks = -1): a file without front matter gives body = 0; broken
+ * YAML keeps what was read before the error and sets err_line/err.
+ * Returns 0, or -1 only on allocation failure.
+ */
+int	frontmatter_parse(const char *src, size_t len, struct page_meta *m);
+void	page_meta_free(struct page_meta *m);
+
+/*
+ * Parse a date in the common blog forms: 2022-09-04, 2022/09/4,
+ * 2020-09-04T12:46:54+09:00, "2020-09-04 12:46:54", with Z or an offset.
+ * Returns 0 and sets *t (UTC) and *tzoff (minutes), or -1.
+ */
+int	frontmatter_parse_date(const char *s, time_t *t, int *tzoff);
+
+#endif

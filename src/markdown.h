@@ -1,0 +1,157 @@
+/*
+ * markdown: Markdown (cmark-gfm) -> a small protocol-neutral document
+ * (blocks + their links), rendered by gemtext.c and gophermap.c; the
+ * link mapping both protocols share.  Pure: no globals but the
+ * one-time registration of cmark-gfm's extensions, no logging.
+ */
+#ifndef CAPSULED_MARKDOWN_H
+#define CAPSULED_MARKDOWN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+
+enum md_format { MD_GEMTEXT, MD_GOPHERMAP, MD_TEXT };
+
+struct md_opts {
+	const char		*path;		/* URL path of the source, "/posts/hello.md" */
+	const struct page_meta	*meta;		/* may be NULL */
+	const char		*fallback_title; /* file name, when no title/heading */
+	int			 breaks;	/* -1 decide, 0 join, 1 keep lines */
+	int			 is_post;	/* add tag/gemlog/home footer */
+	size_t			 width;		/* gopher/text wrap width, 67 */
+	const char		*host;		/* gopher host for items */
+	unsigned		 port;		/* gopher port for items */
+};
+
+/*
+ * body = the Markdown after the front matter (src + meta->body).
+ * Appends to out.  0 or -1 (allocation/limit).
+ *
+ * Line breaks inside paragraphs: meta->breaks when the front matter
+ * says, else opts->breaks when >= 0, else decided from the page.
+ * Gophermaps use CRLF and end with ".\r\n"; gemtext and the plain
+ * text (type 0, sent as it is) use LF.
+ */
+int	md_render(const char *body, size_t len, enum md_format fmt,
+	    const struct md_opts *opts, struct buf *out);
+
+/* First heading's plain text (for titles of pages without front
+ * matter).  0 found, 1 none, -1 error. */
+int	md_first_heading(const char *body, size_t len, struct buf *out);
+
+/* Plain text of the first paragraph, at most max bytes cut at a
+ * character boundary with "…" (Atom summaries). */
+int	md_summary(const char *body, size_t len, size_t max, struct buf *out);
+
+/* The whole page as plain text without markup, one block per line
+ * (search index). */
+int	md_plaintext(const char *body, size_t len, struct buf *out);
+
+/*
+ * Link mapping, shared by both renderings (and usable by the server):
+ * href as written in a page whose URL path is base ("/posts/a.md").
+ *   MDL_NONE	no link: a bare "#anchor", an empty or script URL
+ *   MDL_LOCAL	a path in this capsule: relative references resolved,
+ *		percent-decoded, dot segments removed (never above /),
+ *		fragment and query dropped, then re-encoded.  x.md and
+ *		x.markdown -> Gemini /dir/x.gmi, Gopher /dir/x (type 1);
+ *		index.md -> /dir/; a directory "/d/" stays, type 1; other
+ *		files keep their path, Gopher type from mime_gopher_type()
+ *		(type 1 when the last segment has no extension: a route).
+ *   MDL_REMOTE	any other URL, left alone (spaces, controls and
+ *		non-ASCII percent-encoded); Gopher: type 'h', "URL:<url>"
+ *   MDL_GOPHER	a gopher:// URL: Gopher gets its own type, selector,
+ *		host and port; Gemini keeps the URL
+ * Appends the Gemini URL (MD_GEMTEXT) or the Gopher selector (other
+ * formats) to out and fills *t.  Returns 0 or -1 (allocation).
+ */
+enum md_link_kind { MDL_NONE, MDL_LOCAL, MDL_REMOTE, MDL_GOPHER };
+
+struct md_target {
+	enum md_link_kind	 kind;
+	char			 type;		/* Gopher item type */
+	char			 host[256];	/* MDL_GOPHER */
+	unsigned		 port;		/* MDL_GOPHER */
+};
+
+int	md_link_map(const char *href, size_t n, const char *base,
+	    enum md_format fmt, struct buf *out, struct md_target *t);
+
+/*-------------------------------------------------------------------
+ * The intermediate document, for gemtext.c and gophermap.c only.
+ * Strings live in one pool (offsets, NUL-terminated); all text is
+ * valid UTF-8 without control characters other than LF (line breaks
+ * inside a block) and TAB (preformatted text only).
+ */
+
+enum md_btype {
+	MDB_HEADING,	/* level 1-3, one line */
+	MDB_TEXT,	/* paragraph; lines separated by LF */
+	MDB_ITEM,	/* list item: depth, number, task */
+	MDB_PRE,	/* preformatted: alt text, lines verbatim */
+	MDB_RULE	/* thematic break */
+};
+
+/* Separation before a block; the larger wins when a block is empty. */
+enum md_sep { MDS_NONE, MDS_QUOTE, MDS_BLANK };
+
+struct md_block {
+	enum md_btype	 type;
+	int		 level;		/* HEADING: 1-3 */
+	int		 quote;		/* block-quote depth */
+	int		 depth;		/* list depth (ITEM: >= 1) */
+	long		 number;	/* ITEM: ordered number, else -1 */
+	int		 task;		/* ITEM: 0 none, 1 open, 2 done */
+	enum md_sep	 sep;
+	int		 inplace;	/* only links: render its link lines */
+	size_t		 text, len;	/* pool */
+	size_t		 alt;		/* PRE: pool, alt text */
+	size_t		 link0, nlinks;	/* its links, in doc->links */
+	int		 gend;		/* last block of a group: the links of
+					   blocks gfirst..this follow it */
+	size_t		 gfirst;
+};
+
+struct md_link {
+	size_t		 label;		/* pool: one line, never empty */
+	size_t		 glabel;	/* pool: label in Gopher renderings */
+	size_t		 href;		/* pool: as written (cleaned) */
+	size_t		 gem;		/* pool: Gemini URL */
+	size_t		 sel;		/* pool: Gopher selector */
+	size_t		 ghost;		/* pool: MDL_GOPHER host */
+	unsigned	 gport;		/* MDL_GOPHER port */
+	char		 gtype;		/* Gopher item type */
+	enum md_link_kind kind;
+	int		 image;
+	size_t		 start, end;	/* link words in the block's text;
+					   end = SIZE_MAX: not in the text */
+	size_t		 ref;		/* 1-based, per distinct Gemini URL */
+	int		 dup;		/* URL already listed in its group */
+};
+
+struct md_doc {
+	struct md_block	*blocks;
+	size_t		 nblocks, bcap;
+	struct md_link	*links;
+	size_t		 nlinks, lcap;
+	struct buf	 pool;
+	size_t		 nrefs;		/* distinct link URLs */
+	size_t		 nfoot;		/* footnotes, numbered 1..nfoot */
+	int		 breaks;	/* the decision taken: 1 kept lines */
+};
+
+#define MD_DOC_PAGE	0x01	/* title/date header, post footer */
+
+static inline const char *
+md_str(const struct md_doc *d, size_t off)
+{
+	return d->pool.data + off;
+}
+
+int	md_doc_build(struct md_doc *d, const char *body, size_t len,
+	    const struct md_opts *opts, int flags);
+void	md_doc_free(struct md_doc *d);
+
+#endif

@@ -1,0 +1,518 @@
+/*
+ * router: names the resource a request is for and fills a reply from the
+ * store (see router.h).  The resolution order is the same for both
+ * protocols: a real file or directory first (so a capsule's own
+ * robots.txt wins), then the Markdown page behind a .gmi path or a
+ * selector, then generated pages, then "not found".
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "defaults.h"
+#include "feed.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "log.h"
+#include "mime.h"
+#include "router.h"
+#include "store.h"
+#include "url.h"
+
+#define GEMTEXT_META	"text/gemini; charset=utf-8"
+
+void
+reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+void
+reply_clear(struct reply *r)
+{
+	blob_unref(r->body);
+	if (r->fd >= 0)
+		close(r->fd);
+	reply_init(r);
+}
+
+static void
+reply_status(struct reply *r, int status, const char *meta)
+{
+	r->status = status;
+	snprintf(r->meta, sizeof(r->meta), "%s", meta);
+}
+
+/* Take ownership of b's bytes as the reply body. */
+static void
+reply_body(struct reply *r, int status, const char *meta, struct buf *b)
+{
+	reply_status(r, status, meta);
+	if ((r->body = blob_from_buf(b)) == NULL)
+		reply_status(r, 40, "Out of memory");
+}
+
+static void
+gopher_fail(struct reply *r, int status, const char *msg, const char *sel)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	if (gopher_error(&b, msg, sel) == -1) {
+		buf_free(&b);
+		reply_status(r, 40, msg);
+		return;
+	}
+	reply_body(r, status, msg, &b);
+}
+
+static void
+reply_file(struct store *s, int fd, const struct stat *st, const char *meta,
+    struct reply *r)
+{
+	int err;
+
+	if ((err = store_file(s, fd, st, &r->body)) < 0) {
+		close(fd);
+		reply_status(r, 40, "Cannot read the file");
+		return;
+	}
+	reply_status(r, 20, meta);
+	if (r->body != NULL)
+		close(fd);
+	else {
+		r->fd = fd;
+		r->size = st->st_size;
+	}
+}
+
+static void
+reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
+    enum md_format fmt, struct reply *r)
+{
+	char	lang[16];
+	int	err;
+
+	err = store_page(s, rel, fd, st, fmt, &r->body, lang, sizeof(lang));
+	close(fd);
+	if (err < 0) {
+		reply_status(r, 40, "Cannot render the page");
+		return;
+	}
+	r->status = 20;
+	if (fmt == MD_GEMTEXT && lang[0] != '\0')
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META "; lang=%s",
+		    lang);
+	else if (fmt == MD_GEMTEXT)
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META);
+	else
+		snprintf(r->meta, sizeof(r->meta), "text/plain");
+}
+
+/*
+ * Open the Markdown source behind a page path: "a/b" -> "a/b.md" or
+ * "a/b.markdown".  Fills rel with the source path.
+ */
+static int
+open_markdown(struct store *s, const char *stem, size_t n, char *rel,
+    size_t rellen, struct stat *st)
+{
+	static const char *const exts[] = { ".md", ".markdown", NULL };
+	size_t	i;
+	int	fd;
+
+	for (i = 0; exts[i] != NULL; i++) {
+		if ((size_t)snprintf(rel, rellen, "%.*s%s", (int)n, stem,
+		    exts[i]) >= rellen)
+			return -ENAMETOOLONG;
+		if ((fd = store_open(s, rel, st)) >= 0 && S_ISREG(st->st_mode))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -ENOENT;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The directory's index file: index.gmi (Gemini only), else index.md. */
+static int
+open_index(struct store *s, const char *dir, int gemini, char *rel,
+    size_t rellen, struct stat *st)
+{
+	char	stem[PATH_MAX];
+	int	fd;
+
+	if ((size_t)snprintf(stem, sizeof(stem), "%s%sindex", dir,
+	    *dir ? "/" : "") >= sizeof(stem))
+		return -ENAMETOOLONG;
+	if (gemini && (size_t)snprintf(rel, rellen, "%s.gmi", stem) < rellen) {
+		if ((fd = store_open(s, rel, st)) >= 0 && S_ISREG(st->st_mode))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return open_markdown(s, stem, strlen(stem), rel, rellen, st);
+}
+
+/*------------------------------------------------------------ listings */
+
+/* What a directory entry links to: Markdown files as their pages. */
+static void
+entry_target(const char *name, int is_dir, struct buf *path, char *type,
+    int gemini)
+{
+	size_t n = strlen(name);
+
+	if (is_dir) {
+		url_encode_path(path, name, n);
+		buf_putc(path, '/');
+		*type = '1';
+	} else if (store_is_markdown(name)) {
+		n = (size_t)(strrchr(name, '.') - name);
+		url_encode_path(path, name, n);
+		if (gemini)
+			buf_puts(path, ".gmi");
+		*type = '1';
+	} else {
+		url_encode_path(path, name, n);
+		*type = mime_gopher_type(name);
+	}
+}
+
+static void
+list_dir(const struct conf *c, const struct host *h, const char *rel,
+    int gemini, struct reply *r)
+{
+	struct store_dirent	*v;
+	struct buf		 b, target, sel;
+	size_t			 n, i;
+	char			 type;
+
+	if (store_list(h->store, rel, &v, &n) < 0) {
+		if (gemini)
+			reply_status(r, 51, "Not found");
+		else
+			gopher_fail(r, 51, "Not found", rel);
+		return;
+	}
+	buf_init(&b, RENDER_MAX);
+	buf_init(&target, PATH_MAX * 3);
+	buf_init(&sel, PATH_MAX * 3 + 2);
+	if (gemini)
+		buf_printf(&b, "# /%s%s\n\n", rel, *rel ? "/" : "");
+	else {
+		buf_printf(&sel, "/%s%s", rel, *rel ? "/" : "");
+		gopher_info(&b, sel.data, sel.len, h->name, c->gopher_port);
+		gopher_info(&b, "", 0, h->name, c->gopher_port);
+	}
+	if (*rel != '\0') {
+		if (gemini)
+			buf_puts(&b, "=> ../ ..\n");
+	}
+	for (i = 0; i < n; i++) {
+		buf_reset(&target);
+		entry_target(v[i].name, v[i].is_dir, &target, &type, gemini);
+		if (gemini) {
+			buf_printf(&b, "=> %s %s%s\n", target.data, v[i].name,
+			    v[i].is_dir ? "/" : "");
+			continue;
+		}
+		buf_reset(&sel);
+		buf_putc(&sel, '/');
+		if (*rel != '\0') {
+			url_encode_path(&sel, rel, strlen(rel));
+			buf_putc(&sel, '/');
+		}
+		buf_append(&sel, target.data, target.len);
+		gopher_item(&b, type, v[i].name, strlen(v[i].name), sel.data,
+		    h->name, c->gopher_port);
+	}
+	if (!gemini)
+		gopher_menu_end(&b);
+	store_list_free(v, n);
+	buf_free(&target);
+	buf_free(&sel);
+	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
+}
+
+/*------------------------------------------------------------ gemini */
+
+static void
+redirect_slash(const char *path, struct reply *r)
+{
+	struct buf b;
+
+	buf_init(&b, sizeof(r->meta) - 2);
+	if (url_encode_path(&b, path, strlen(path)) == -1 ||
+	    buf_putc(&b, '/') == -1)
+		reply_status(r, 59, "Path too long");
+	else
+		reply_status(r, 31, b.data);
+	buf_free(&b);
+}
+
+static void
+route_gemini(const struct conf *c, const struct host *h, const char *path,
+    int trailing_slash, const char *query, struct reply *r)
+{
+	struct store	*s = h->store;
+	struct stat	 st;
+	char		 rel[PATH_MAX], dir[PATH_MAX];
+	const char	*p = path + 1;
+	size_t		 n = strlen(p);
+	int		 fd;
+
+	if ((fd = store_open(s, p, &st)) >= 0) {
+		if (S_ISREG(st.st_mode)) {
+			reply_file(s, fd, &st, mime_type(p), r);
+			return;
+		}
+		close(fd);
+		if (!trailing_slash && *p != '\0') {
+			redirect_slash(path, r);
+			return;
+		}
+		if (n > 0 && p[n - 1] == '/')
+			n--;
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
+		if ((fd = open_index(s, dir, 1, rel, sizeof(rel), &st)) >= 0) {
+			if (ends_with(rel, ".gmi"))
+				reply_file(s, fd, &st, GEMTEXT_META, r);
+			else
+				reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
+		} else if (*p == '\0')
+			feed_home_gemini(c, h, r);
+		else
+			list_dir(c, h, dir, 1, r);
+		return;
+	}
+	if (fd != -ENOENT && fd != -ENOTDIR)
+		log_debug("refused /%s: %s", p, strerror(-fd));
+	/* A page: "a/b.gmi" or the pretty URL "a/b/" for a/b.md. */
+	if (ends_with(p, ".gmi"))
+		n -= 4;
+	else if (n > 0 && p[n - 1] == '/')
+		n--;
+	else
+		n = 0;
+	if (n > 0 &&
+	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
+		reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
+		return;
+	}
+	if (feed_gemini(c, h, path, query, r))
+		return;
+	reply_status(r, 51, "Not found");
+}
+
+/* Requests may name us by host name or by the literal address the client
+ * connected to (clients send no SNI for an address). */
+static const struct host *
+gemini_host(const struct conf *c, const struct origin *o, const char *host)
+{
+	const struct host *h;
+
+	if ((h = conf_find_host(c, host)) != NULL) {
+		if (o->sni != NULL && strcasecmp(o->sni, host) != 0 &&
+		    conf_find_host(c, o->sni) != h)
+			return NULL;	/* SNI says another host */
+		return h;
+	}
+	if (o->local_addr != NULL && strcasecmp(host, o->local_addr) == 0)
+		return o->sni ? conf_find_host(c, o->sni) : &c->hosts[0];
+	return NULL;
+}
+
+void
+router_gemini(const struct conf *c, const struct origin *o, const char *line,
+    size_t len, struct reply *r)
+{
+	const struct host	*h;
+	const char		*err = "Bad request";
+	struct url		 u;
+	int			 status;
+
+	reply_init(r);
+	if ((status = gemini_parse_request(line, len, &u, &err)) != 0) {
+		reply_status(r, status, err);
+		return;
+	}
+	if ((h = gemini_host(c, o, u.host)) == NULL)
+		reply_status(r, 53, "Host not served here");
+	else if (u.port != -1 && (unsigned)u.port != o->local_port &&
+	    (unsigned)u.port != c->gemini_port)
+		reply_status(r, 53, "Port not served here");
+	else
+		route_gemini(c, h, u.path, u.trailing_slash, u.query, r);
+	url_free(&u);
+}
+
+/*------------------------------------------------------------ gopher */
+
+/* A directory's own gophermap file, its lines completed: info lines for
+ * text, items get our host and port when they leave them out, and
+ * relative selectors are made absolute. */
+static int
+serve_gophermap(const struct conf *c, const struct host *h, const char *dir,
+    int fd, const struct stat *st, struct reply *r)
+{
+	struct blob	*src;
+	struct buf	 b;
+	const char	*p, *end, *nl, *f[4];
+	size_t		 len[4], k;
+	char		 portstr[8];
+
+	if (store_file(h->store, fd, st, &src) < 0 || src == NULL)
+		return -1;
+	buf_init(&b, RENDER_MAX);
+	snprintf(portstr, sizeof(portstr), "%u", c->gopher_port);
+	for (p = src->data, end = p + src->len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		len[0] = (size_t)(nl - p);
+		if (len[0] > 0 && p[len[0] - 1] == '\r')
+			len[0]--;
+		if (len[0] == 1 && p[0] == '.')
+			break;
+		if (memchr(p, '\t', len[0]) == NULL) {
+			gopher_info(&b, p, len[0], h->name, c->gopher_port);
+			continue;
+		}
+		/* Split into display, selector, host, port. */
+		f[0] = p;
+		for (k = 1; k < 4; k++) {
+			const char *t = memchr(f[k - 1], '\t', len[k - 1]);
+
+			if (t == NULL)
+				break;
+			f[k] = t + 1;
+			len[k] = len[k - 1] - (size_t)(f[k] - f[k - 1]);
+			len[k - 1] = (size_t)(t - f[k - 1]);
+		}
+		if (k == 4 && memchr(f[3], '\t', len[3]) != NULL)
+			len[3] = (size_t)((const char *)memchr(f[3], '\t',
+			    len[3]) - f[3]);	/* a Gopher+ fifth field */
+		if (k < 3 || len[2] == 0) {
+			f[2] = h->name;
+			len[2] = strlen(h->name);
+		}
+		if (k < 4 || len[3] == 0) {
+			f[3] = portstr;
+			len[3] = strlen(portstr);
+		}
+		buf_append(&b, f[0], len[0]);
+		buf_putc(&b, '\t');
+		/* A relative selector on one of our own items. */
+		if (len[1] > 0 && f[1][0] != '/' &&
+		    strncmp(f[1], "URL:", 4) != 0 && f[2] == h->name)
+			buf_printf(&b, "/%s%s", dir, *dir ? "/" : "");
+		buf_append(&b, f[1], len[1]);
+		buf_printf(&b, "\t%.*s\t%.*s\r\n", (int)len[2], f[2],
+		    (int)len[3], f[3]);
+	}
+	gopher_menu_end(&b);
+	blob_unref(src);
+	close(fd);
+	reply_body(r, 20, "text/gopher", &b);
+	return 0;
+}
+
+static void
+route_gopher(const struct conf *c, const struct host *h,
+    const struct gopher_req *g, struct reply *r)
+{
+	struct store	*s = h->store;
+	struct stat	 st;
+	char		 rel[PATH_MAX], dir[PATH_MAX];
+	const char	*p = g->selector + 1;
+	size_t		 n = strlen(p);
+	int		 fd;
+
+	if ((fd = store_open(s, p, &st)) >= 0) {
+		if (S_ISREG(st.st_mode)) {
+			reply_file(s, fd, &st, mime_type(p), r);
+			return;
+		}
+		close(fd);
+		if (n > 0 && p[n - 1] == '/')
+			n--;
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
+		if ((size_t)snprintf(rel, sizeof(rel), "%s%sgophermap", dir,
+		    *dir ? "/" : "") >= sizeof(rel))
+			fd = -ENAMETOOLONG;
+		else
+			fd = store_open(s, rel, &st);
+		if (fd >= 0 &&
+		    S_ISREG(st.st_mode) &&
+		    serve_gophermap(c, h, dir, fd, &st, r) == 0)
+			return;
+		if (fd >= 0)
+			close(fd);
+		if ((fd = open_index(s, dir, 0, rel, sizeof(rel), &st)) >= 0)
+			reply_page(s, rel, fd, &st, MD_GOPHERMAP, r);
+		else if (*dir == '\0')
+			feed_home_gopher(c, h, r);
+		else
+			list_dir(c, h, dir, 0, r);
+		return;
+	}
+	if (fd != -ENOENT && fd != -ENOTDIR)
+		log_debug("refused /%s: %s", p, strerror(-fd));
+	if (n > 0 && p[n - 1] == '/')
+		n--;
+	if (n > 0 &&
+	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
+		reply_page(s, rel, fd, &st, MD_GOPHERMAP, r);
+		return;
+	}
+	if (ends_with(p, ".txt") && n > 4 &&
+	    (fd = open_markdown(s, p, n - 4, rel, sizeof(rel), &st)) >= 0) {
+		reply_page(s, rel, fd, &st, MD_TEXT, r);
+		return;
+	}
+	if (feed_gopher(c, h, g->selector, g->search, r))
+		return;
+	gopher_fail(r, 51, "Not found", g->selector);
+}
+
+void
+router_gopher(const struct conf *c, const struct origin *o, const char *line,
+    size_t len, struct reply *r)
+{
+	struct gopher_req	 g;
+	struct buf		 b;
+	const char		*err = "Bad selector";
+
+	(void)o;
+	reply_init(r);
+	if (gopher_parse_request(line, len, &g, &err) == -1) {
+		gopher_fail(r, 59, err, "");
+		return;
+	}
+	if (g.is_url) {
+		buf_init(&b, 8192);
+		if (gopher_url_page(&b, g.selector + 4) == 0)
+			reply_body(r, 20, "text/html", &b);
+		else {
+			buf_free(&b);
+			gopher_fail(r, 59, "URL scheme not allowed",
+			    g.selector);
+		}
+	} else
+		route_gopher(c, &c->hosts[0], &g, r);
+	gopher_req_free(&g);
+}

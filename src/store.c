@@ -1,0 +1,1066 @@
+/*
+ * store: content access beneath one root, the render cache and the post
+ * index (see store.h).  One mutex guards the cache table and the index
+ * pointer; rendering and scanning happen outside it where they can, and
+ * everything handed out is a counted reference, so a reader never sees a
+ * buffer change under it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#ifdef HAVE_LINUX_OPENAT2_H
+#include <linux/openat2.h>
+#endif
+
+#include "buf.h"
+#include "defaults.h"
+#include "frontmatter.h"
+#include "lang.h"
+#include "log.h"
+#include "markdown.h"
+#include "store.h"
+#include "url.h"
+
+/* Directories whose Markdown files are posts, as blog generators lay
+ * them out. */
+static const char *const posts_dirs[] = {
+	"posts", "_posts", "content/posts", "articles", NULL
+};
+
+#define INDEX_RECHECK_SEC	5	/* for roots inotify cannot watch */
+
+struct entry {
+	char		*key;
+	struct entry	*next;		/* hash chain */
+	struct entry	*lru_prev, *lru_next;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+	char		 lang[16];
+	struct blob	*blob;
+};
+
+struct store {
+	struct store_conf	 conf;
+	char			*root;		/* realpath */
+	char			*certs_rel;	/* certs dir inside root, or NULL */
+	int			 rootfd;
+	int			 inotify;	/* -1 when unavailable */
+	pthread_mutex_t		 lock;
+	struct entry		**table;
+	size_t			 nbuckets, nentries, bytes;
+	struct entry		*lru_head, *lru_tail;
+	struct post_index	*index;
+	time_t			 index_time;
+	unsigned long		 gen;
+};
+
+/*------------------------------------------------------------ blobs */
+
+struct blob *
+blob_from_buf(struct buf *b)
+{
+	struct blob *bl;
+
+	if ((bl = malloc(sizeof(*bl) + b->len + 1)) == NULL)
+		return NULL;
+	atomic_init(&bl->refs, 1);
+	bl->len = b->len;
+	if (b->len > 0)
+		memcpy(bl->data, b->data, b->len);
+	bl->data[b->len] = '\0';
+	buf_free(b);
+	return bl;
+}
+
+struct blob *
+blob_ref(struct blob *b)
+{
+	atomic_fetch_add(&b->refs, 1);
+	return b;
+}
+
+void
+blob_unref(struct blob *b)
+{
+	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+/*------------------------------------------------------------ cache */
+
+static size_t
+hash_key(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+lru_unlink(struct store *s, struct entry *e)
+{
+	if (e->lru_prev != NULL)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		s->lru_head = e->lru_next;
+	if (e->lru_next != NULL)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		s->lru_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void
+lru_push(struct store *s, struct entry *e)
+{
+	e->lru_prev = NULL;
+	e->lru_next = s->lru_head;
+	if (s->lru_head != NULL)
+		s->lru_head->lru_prev = e;
+	s->lru_head = e;
+	if (s->lru_tail == NULL)
+		s->lru_tail = e;
+}
+
+static struct entry **
+cache_slot(struct store *s, const char *key)
+{
+	struct entry **ep;
+
+	ep = &s->table[hash_key(key) & (s->nbuckets - 1)];
+	while (*ep != NULL && strcmp((*ep)->key, key) != 0)
+		ep = &(*ep)->next;
+	return ep;
+}
+
+static void
+cache_remove(struct store *s, struct entry **ep)
+{
+	struct entry *e = *ep;
+
+	*ep = e->next;
+	lru_unlink(s, e);
+	s->bytes -= e->blob->len;
+	s->nentries--;
+	blob_unref(e->blob);
+	free(e->key);
+	free(e);
+}
+
+static void
+cache_grow(struct store *s)
+{
+	struct entry	**nt, *e, *next;
+	size_t		  i, nb = s->nbuckets * 2, h;
+
+	if ((nt = calloc(nb, sizeof(*nt))) == NULL)
+		return;		/* longer chains, still correct */
+	for (i = 0; i < s->nbuckets; i++) {
+		for (e = s->table[i]; e != NULL; e = next) {
+			next = e->next;
+			h = hash_key(e->key) & (nb - 1);
+			e->next = nt[h];
+			nt[h] = e;
+		}
+	}
+	free(s->table);
+	s->table = nt;
+	s->nbuckets = nb;
+}
+
+static int
+same_identity(const struct entry *e, const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino &&
+	    e->size == st->st_size &&
+	    e->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Look key up; a hit with the same identity returns a blob reference. */
+static struct blob *
+cache_get(struct store *s, const char *key, const struct stat *st,
+    char *lang, size_t langlen)
+{
+	struct entry	**ep, *e;
+	struct blob	 *b = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	ep = cache_slot(s, key);
+	if ((e = *ep) != NULL) {
+		if (same_identity(e, st)) {
+			b = blob_ref(e->blob);
+			if (lang != NULL)
+				snprintf(lang, langlen, "%s", e->lang);
+			lru_unlink(s, e);
+			lru_push(s, e);
+		} else
+			cache_remove(s, ep);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return b;
+}
+
+static void
+cache_put(struct store *s, const char *key, const struct stat *st,
+    const char *lang, struct blob *b)
+{
+	struct entry **ep, *e;
+
+	if (b->len > s->conf.cache_max / 4)
+		return;		/* one page must not flush everything */
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strdup(key)) == NULL) {
+		free(e);
+		return;
+	}
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	snprintf(e->lang, sizeof(e->lang), "%s", lang ? lang : "");
+	e->blob = blob_ref(b);
+
+	pthread_mutex_lock(&s->lock);
+	ep = cache_slot(s, key);
+	if (*ep != NULL)
+		cache_remove(s, ep);
+	e->next = s->table[hash_key(key) & (s->nbuckets - 1)];
+	s->table[hash_key(key) & (s->nbuckets - 1)] = e;
+	lru_push(s, e);
+	s->nentries++;
+	s->bytes += b->len;
+	while (s->bytes > s->conf.cache_max && s->lru_tail != NULL &&
+	    s->lru_tail != e)
+		cache_remove(s, cache_slot(s, s->lru_tail->key));
+	if (s->nentries > s->nbuckets)
+		cache_grow(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+struct blob *
+store_cached(struct store *s, const char *key, unsigned long gen)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = (ino_t)gen;
+	return cache_get(s, key, &st, NULL, 0);
+}
+
+void
+store_cache_put(struct store *s, const char *key, unsigned long gen,
+    struct blob *b)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = (ino_t)gen;
+	cache_put(s, key, &st, NULL, b);
+}
+
+/*------------------------------------------------------------ opening */
+
+static int
+hidden_or_private(const struct store *s, const char *rel)
+{
+	const char	*p = rel;
+	size_t		 n;
+
+	for (;;) {
+		if (*p == '.')
+			return 1;
+		if ((p = strchr(p, '/')) == NULL)
+			break;
+		p++;
+	}
+	if (s->certs_rel != NULL) {
+		n = strlen(s->certs_rel);
+		if (strncmp(rel, s->certs_rel, n) == 0 &&
+		    (rel[n] == '\0' || rel[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Open rel beneath the root.  openat2 with RESOLVE_BENEATH makes the
+ * kernel refuse any path (symlinks included) that leaves the root, with
+ * no window between a check and the open.  Where the kernel lacks it,
+ * walk the components with O_NOFOLLOW: stricter (no symlinks at all)
+ * but equally safe.
+ */
+static int
+open_beneath(int rootfd, const char *rel)
+{
+	int	 flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	char	 part[PATH_MAX];
+	int	 fd, next;
+	size_t	 n;
+
+	if (*rel == '\0')
+		rel = ".";
+#ifdef HAVE_LINUX_OPENAT2_H
+	{
+		struct open_how how;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = flags;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, rootfd, rel, &how,
+		    sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fd >= 0 ? fd : -errno;
+	}
+#endif
+	if ((fd = dup(rootfd)) == -1)
+		return -errno;
+	while (*rel != '\0') {
+		n = strcspn(rel, "/");
+		if (n == 0 || n >= sizeof(part)) {
+			rel += n + (rel[n] == '/');
+			continue;
+		}
+		memcpy(part, rel, n);
+		part[n] = '\0';
+		rel += n + (rel[n] == '/');
+		if (strcmp(part, "..") == 0) {
+			close(fd);
+			return -EXDEV;
+		}
+		next = openat(fd, part, flags | O_NOFOLLOW);
+		close(fd);
+		if (next == -1)
+			return -errno;
+		fd = next;
+	}
+	return fd;
+}
+
+int
+store_open(struct store *s, const char *rel, struct stat *st)
+{
+	int fd;
+
+	if (hidden_or_private(s, rel))
+		return -ENOENT;
+	if ((fd = open_beneath(s->rootfd, rel)) < 0)
+		return fd;
+	if (fstat(fd, st) == -1) {
+		close(fd);
+		return -EIO;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+static int
+dirent_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct store_dirent *)a)->name,
+	    ((const struct store_dirent *)b)->name);
+}
+
+int
+store_list(struct store *s, const char *rel, struct store_dirent **out,
+    size_t *np)
+{
+	struct store_dirent	*v = NULL, *nv;
+	struct dirent		*de;
+	struct stat		 st;
+	DIR			*d;
+	char			 child[PATH_MAX];
+	size_t			 n = 0, cap = 0;
+	int			 fd;
+
+	*out = NULL;
+	*np = 0;
+	if ((fd = store_open(s, rel, &st)) < 0)
+		return fd;
+	if (!S_ISDIR(st.st_mode) || (d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
+		    *rel ? "/" : "", de->d_name) >= sizeof(child))
+			continue;
+		if ((fd = store_open(s, child, &st)) < 0)
+			continue;	/* hidden, private or outside */
+		close(fd);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				break;
+			v = nv;
+		}
+		if ((v[n].name = strdup(de->d_name)) == NULL)
+			break;
+		v[n++].is_dir = S_ISDIR(st.st_mode);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), dirent_by_name);
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+void
+store_list_free(struct store_dirent *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int
+store_is_markdown(const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+
+	return dot != NULL && strchr(dot, '/') == NULL &&
+	    (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
+}
+
+/* Read all of fd (at most max bytes) into b. */
+static int
+read_all(int fd, struct buf *b, size_t max)
+{
+	char	 tmp[READ_CHUNK];
+	ssize_t	 n;
+	off_t	 off = 0;
+
+	for (;;) {
+		n = pread(fd, tmp, sizeof(tmp), off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -errno;
+		if (n == 0)
+			return 0;
+		if (b->len + (size_t)n > max)
+			return -EFBIG;
+		if (buf_append(b, tmp, (size_t)n) == -1)
+			return -ENOMEM;
+		off += n;
+	}
+}
+
+int
+store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
+{
+	char		 key[PATH_MAX + 32];
+	struct buf	 b;
+	int		 r;
+
+	*bp = NULL;
+	if (st->st_size > CACHE_FILE_MAX)
+		return 0;
+	snprintf(key, sizeof(key), "f:%lu:%lu", (unsigned long)st->st_dev,
+	    (unsigned long)st->st_ino);
+	if ((*bp = cache_get(s, key, st, NULL, 0)) != NULL)
+		return 0;
+	buf_init(&b, CACHE_FILE_MAX);
+	if ((r = read_all(fd, &b, CACHE_FILE_MAX)) < 0) {
+		buf_free(&b);
+		return r == -EFBIG ? 0 : r;	/* it grew: stream it */
+	}
+	if ((*bp = blob_from_buf(&b)) == NULL)
+		return -ENOMEM;
+	cache_put(s, key, st, NULL, *bp);
+	return 0;
+}
+
+static int
+in_posts_dir(const char *rel)
+{
+	size_t i, n;
+
+	for (i = 0; posts_dirs[i] != NULL; i++) {
+		n = strlen(posts_dirs[i]);
+		if (strncmp(rel, posts_dirs[i], n) == 0 && rel[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* "posts/2022-09-04-hello.md" -> "2022-09-04-hello" (bundles: dir name) */
+static void
+base_name(const char *rel, char *out, size_t outlen)
+{
+	const char	*slash, *dot, *start;
+	size_t		 n;
+
+	slash = strrchr(rel, '/');
+	start = slash ? slash + 1 : rel;
+	if (strncmp(start, "index.", 6) == 0 && slash != NULL) {
+		const char *p = slash;
+
+		while (p > rel && p[-1] != '/')
+			p--;
+		start = p;
+		n = (size_t)(slash - p);
+	} else {
+		dot = strrchr(start, '.');
+		n = dot ? (size_t)(dot - start) : strlen(start);
+	}
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, start, n);
+	out[n] = '\0';
+}
+
+static int
+render_source(struct store *s, const char *rel, const char *src, size_t len,
+    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+{
+	struct page_meta	 meta;
+	struct md_opts		 o;
+	char			 path[PATH_MAX + 2], title[256];
+	const char		*l;
+	int			 r;
+
+	if (frontmatter_parse(src, len, &meta) == -1)
+		return -ENOMEM;
+	if (meta.err_line != 0)
+		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
+		    meta.err_line, meta.err ? meta.err : "error");
+	snprintf(path, sizeof(path), "/%s", rel);
+	base_name(rel, title, sizeof(title));
+	memset(&o, 0, sizeof(o));
+	o.path = path;
+	o.meta = &meta;
+	o.fallback_title = title;
+	o.breaks = meta.breaks != -1 ? meta.breaks : s->conf.breaks;
+	o.is_post = in_posts_dir(rel);
+	o.width = s->conf.width;
+	o.host = s->conf.host;
+	o.port = s->conf.gopher_port;
+	l = meta.lang ? meta.lang :
+	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
+	snprintf(lang, langlen, "%s", l);
+	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	page_meta_free(&meta);
+	return r == -1 ? -ENOMEM : 0;
+}
+
+int
+store_page(struct store *s, const char *rel, int fd, const struct stat *st,
+    enum md_format fmt, struct blob **bp, char *lang, size_t langlen)
+{
+	static const char	 fmtkey[] = { 'g', 'm', 't' };
+	char			 key[PATH_MAX + 8];
+	struct buf		 src, out;
+	int			 r;
+
+	snprintf(key, sizeof(key), "%c:%s", fmtkey[fmt], rel);
+	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL)
+		return 0;
+	buf_init(&src, PAGE_SOURCE_MAX);
+	if ((r = read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
+		buf_free(&src);
+		return r;
+	}
+	buf_init(&out, RENDER_MAX);
+	r = render_source(s, rel, src.data ? src.data : "", src.len, fmt,
+	    &out, lang, langlen);
+	buf_free(&src);
+	if (r < 0) {
+		buf_free(&out);
+		return r;
+	}
+	if ((*bp = blob_from_buf(&out)) == NULL)
+		return -ENOMEM;
+	cache_put(s, key, st, lang, *bp);
+	return 0;
+}
+
+/*------------------------------------------------------------ post index */
+
+static void
+post_unref(struct post *p)
+{
+	size_t i;
+
+	if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
+		return;
+	free(p->rel);
+	free(p->gemini);
+	free(p->gopher);
+	free(p->title);
+	for (i = 0; i < p->ntags; i++)
+		free(p->tags[i]);
+	free(p->tags);
+	free(p->summary);
+	free(p->lang);
+	free(p->text);
+	free(p);
+}
+
+void
+post_index_unref(struct post_index *ix)
+{
+	size_t i;
+
+	if (ix == NULL || atomic_fetch_sub(&ix->refs, 1) != 1)
+		return;
+	for (i = 0; i < ix->n; i++)
+		post_unref(ix->posts[i]);
+	free(ix->posts);
+	free(ix);
+}
+
+/* The URL paths of a Markdown source: "a/b.md" -> "/a/b.gmi" and "/a/b";
+ * a bundle "a/b/index.md" -> "/a/b/" for both. */
+static int
+post_urls(struct post *p)
+{
+	struct buf	 g, o;
+	const char	*slash = strrchr(p->rel, '/');
+	const char	*name = slash ? slash + 1 : p->rel;
+	size_t		 stem;
+
+	buf_init(&g, PATH_MAX * 3);
+	buf_init(&o, PATH_MAX * 3);
+	if (buf_putc(&g, '/') == -1 || buf_putc(&o, '/') == -1)
+		goto fail;
+	if (strncmp(name, "index.", 6) == 0) {
+		stem = (size_t)(name - p->rel);
+		if (url_encode_path(&g, p->rel, stem) == -1 ||
+		    url_encode_path(&o, p->rel, stem) == -1)
+			goto fail;
+	} else {
+		stem = (size_t)(strrchr(p->rel, '.') - p->rel);
+		if (url_encode_path(&g, p->rel, stem) == -1 ||
+		    buf_puts(&g, ".gmi") == -1 ||
+		    url_encode_path(&o, p->rel, stem) == -1)
+			goto fail;
+	}
+	p->gemini = buf_detach(&g, NULL);
+	p->gopher = buf_detach(&o, NULL);
+	return 0;
+fail:
+	buf_free(&g);
+	buf_free(&o);
+	return -1;
+}
+
+/* A "YYYY-MM-DD-" file-name prefix, as Jekyll names posts. */
+static int
+date_from_name(const char *rel, time_t *t)
+{
+	const char	*name = strrchr(rel, '/');
+	char		 d[11];
+	int		 off;
+
+	name = name ? name + 1 : rel;
+	if (strlen(name) < 11 || name[10] != '-')
+		return -1;
+	memcpy(d, name, 10);
+	d[10] = '\0';
+	return frontmatter_parse_date(d, t, &off);
+}
+
+static struct post *
+post_load(struct store *s, const char *rel, int fd, const struct stat *st)
+{
+	struct page_meta	 meta;
+	struct post		*p;
+	struct buf		 src, tmp;
+	const char		*body;
+	size_t			 blen;
+	char			 name[256];
+
+	buf_init(&src, PAGE_SOURCE_MAX);
+	if (read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
+	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
+		buf_free(&src);
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto out;
+	atomic_init(&p->refs, 1);
+	body = (src.data ? src.data : "") + meta.body;
+	blen = src.len - meta.body;
+	p->rel = strdup(rel);
+	p->dev = st->st_dev;
+	p->ino = st->st_ino;
+	p->size = st->st_size;
+	p->mtime = st->st_mtim;
+	p->updated = st->st_mtim.tv_sec;
+	p->draft = meta.draft;
+	if (meta.has_date) {
+		p->date = meta.date;
+		p->tzoff = meta.tzoff;
+	} else if (date_from_name(rel, &p->date) == -1)
+		p->date = st->st_mtim.tv_sec;
+	buf_init(&tmp, 4096);
+	if (meta.title != NULL) {
+		p->title = meta.title;
+		meta.title = NULL;
+	} else if (md_first_heading(body, blen, &tmp) == 0)
+		p->title = buf_detach(&tmp, NULL);
+	else {
+		base_name(rel, name, sizeof(name));
+		p->title = strdup(name);
+	}
+	buf_free(&tmp);
+	if (meta.summary != NULL) {
+		p->summary = meta.summary;
+		meta.summary = NULL;
+	} else {
+		buf_init(&tmp, 4096);
+		(void)md_summary(body, blen, 300, &tmp);
+		p->summary = buf_detach(&tmp, NULL);
+	}
+	p->lang = strdup(meta.lang ? meta.lang :
+	    lang_detect(body, blen, s->conf.default_lang));
+	p->tags = meta.tags;
+	p->ntags = meta.ntags;
+	meta.tags = NULL;
+	meta.ntags = 0;
+	buf_init(&tmp, PAGE_SOURCE_MAX);
+	if (md_plaintext(body, blen, &tmp) == 0)
+		p->text = buf_detach(&tmp, NULL);
+	buf_free(&tmp);
+	if (p->rel == NULL || p->title == NULL || p->lang == NULL ||
+	    post_urls(p) == -1) {
+		post_unref(p);
+		p = NULL;
+	}
+out:
+	page_meta_free(&meta);
+	buf_free(&src);
+	return p;
+}
+
+struct scan {
+	struct store	 *s;
+	struct post	**old;		/* previous snapshot, hashed by rel */
+	size_t		  nold;		/* slots in old (a power of two) */
+	struct post	**posts;
+	size_t		  n, cap;
+	int		  depth;
+};
+
+static void
+scan_hash_old(struct scan *sc, const struct post_index *ix)
+{
+	size_t i, h;
+
+	if (ix == NULL || ix->n == 0)
+		return;
+	for (sc->nold = 16; sc->nold < ix->n * 2; sc->nold *= 2)
+		;
+	if ((sc->old = calloc(sc->nold, sizeof(*sc->old))) == NULL) {
+		sc->nold = 0;
+		return;
+	}
+	for (i = 0; i < ix->n; i++) {
+		h = hash_key(ix->posts[i]->rel) & (sc->nold - 1);
+		while (sc->old[h] != NULL)
+			h = (h + 1) & (sc->nold - 1);
+		sc->old[h] = ix->posts[i];
+	}
+}
+
+/* The previous snapshot's post for rel when its file is unchanged. */
+static struct post *
+scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
+{
+	struct post	*o;
+	size_t		 h;
+
+	if (sc->nold == 0)
+		return NULL;
+	h = hash_key(rel) & (sc->nold - 1);
+	for (; (o = sc->old[h]) != NULL; h = (h + 1) & (sc->nold - 1)) {
+		if (strcmp(o->rel, rel) != 0)
+			continue;
+		if (o->ino != st->st_ino || o->dev != st->st_dev ||
+		    o->size != st->st_size ||
+		    o->mtime.tv_sec != st->st_mtim.tv_sec ||
+		    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
+			return NULL;
+		atomic_fetch_add(&o->refs, 1);
+		return o;
+	}
+	return NULL;
+}
+
+static void
+scan_add(struct scan *sc, struct post *p)
+{
+	struct post **np;
+
+	if (p->draft) {
+		post_unref(p);
+		return;
+	}
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? sc->cap * 2 : 64;
+		if ((np = realloc(sc->posts, sc->cap * sizeof(*np))) == NULL) {
+			post_unref(p);
+			sc->cap /= 2;
+			return;
+		}
+		sc->posts = np;
+	}
+	sc->posts[sc->n++] = p;
+}
+
+static void
+watch_dir(struct store *s, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	if (s->inotify == -1)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", s->root, rel);
+	(void)inotify_add_watch(s->inotify, path, IN_CREATE | IN_DELETE |
+	    IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY |
+	    IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR);
+}
+
+static void
+scan_dir(struct scan *sc, const char *rel)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	struct post	*p;
+	char		 child[PATH_MAX];
+	int		 fd;
+
+	if (sc->depth > 16 || (fd = store_open(sc->s, rel, &st)) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode) || (d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	watch_dir(sc->s, rel);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel,
+		    de->d_name) >= sizeof(child))
+			continue;
+		if ((fd = store_open(sc->s, child, &st)) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			close(fd);
+			sc->depth++;
+			scan_dir(sc, child);
+			sc->depth--;
+			continue;
+		}
+		if (store_is_markdown(child)) {
+			if ((p = scan_reuse(sc, child, &st)) == NULL)
+				p = post_load(sc->s, child, fd, &st);
+			if (p != NULL)
+				scan_add(sc, p);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int
+post_newer_first(const void *a, const void *b)
+{
+	const struct post *p = *(struct post *const *)a;
+	const struct post *q = *(struct post *const *)b;
+
+	if (p->date != q->date)
+		return p->date < q->date ? 1 : -1;
+	return strcmp(p->rel, q->rel);
+}
+
+static struct post_index *
+scan_posts(struct store *s, const struct post_index *old)
+{
+	struct post_index	*ix;
+	struct scan		 sc;
+	size_t			 i;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	scan_hash_old(&sc, old);
+	for (i = 0; posts_dirs[i] != NULL; i++)
+		scan_dir(&sc, posts_dirs[i]);
+	free(sc.old);
+	if (sc.n > 1)
+		qsort(sc.posts, sc.n, sizeof(*sc.posts), post_newer_first);
+	if ((ix = calloc(1, sizeof(*ix))) == NULL) {
+		for (i = 0; i < sc.n; i++)
+			post_unref(sc.posts[i]);
+		free(sc.posts);
+		return NULL;
+	}
+	atomic_init(&ix->refs, 1);
+	ix->posts = sc.posts;
+	ix->n = sc.n;
+	return ix;
+}
+
+/* Unchanged posts are reused by pointer, so equal arrays mean nothing
+ * that an index page shows has changed. */
+static int
+index_same(const struct post_index *a, const struct post_index *b)
+{
+	return a->n == b->n &&
+	    (a->n == 0 || memcmp(a->posts, b->posts,
+	    a->n * sizeof(*a->posts)) == 0);
+}
+
+/* Drain inotify; 1 when anything under a watched directory changed. */
+static int
+changes_seen(struct store *s)
+{
+	char	 ev[4096] __attribute__((aligned(8)));
+	int	 seen = 0;
+
+	while (read(s->inotify, ev, sizeof(ev)) > 0)
+		seen = 1;
+	return seen;
+}
+
+struct post_index *
+store_posts(struct store *s)
+{
+	struct post_index	*ix, *old;
+	time_t			 now = time(NULL);
+	int			 stale;
+
+	pthread_mutex_lock(&s->lock);
+	stale = s->index == NULL ||
+	    (s->inotify != -1 && changes_seen(s)) ||
+	    now - s->index_time >= INDEX_RECHECK_SEC;
+	if (!stale) {
+		ix = s->index;
+		atomic_fetch_add(&ix->refs, 1);
+		pthread_mutex_unlock(&s->lock);
+		return ix;
+	}
+	/* Scanning under the lock keeps two threads from scanning at once;
+	 * unchanged posts are reused, so a rescan costs a stat per file. */
+	old = s->index;
+	if ((ix = scan_posts(s, old)) == NULL) {
+		ix = old;
+	} else {
+		if (old == NULL || !index_same(old, ix))
+			s->gen++;
+		ix->gen = s->gen;
+		s->index = ix;
+		post_index_unref(old);
+	}
+	s->index_time = now;
+	if (ix != NULL)
+		atomic_fetch_add(&ix->refs, 1);
+	pthread_mutex_unlock(&s->lock);
+	return ix;
+}
+
+/*------------------------------------------------------------ lifetime */
+
+/* The certificate directory's path relative to the root when it lies
+ * inside it (then it must never be served), else NULL. */
+static char *
+certs_inside(const char *root, const char *certs)
+{
+	char	 real[PATH_MAX];
+	size_t	 n = strlen(root);
+
+	if (certs == NULL || realpath(certs, real) == NULL)
+		return NULL;
+	if (strncmp(real, root, n) != 0 || real[n] != '/')
+		return NULL;
+	return strdup(real + n + 1);
+}
+
+struct store *
+store_new(const struct store_conf *conf, const char **err)
+{
+	struct store	*s;
+	char		 real[PATH_MAX];
+
+	if (realpath(conf->root, real) == NULL) {
+		*err = "cannot resolve the root directory";
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		*err = "out of memory";
+		return NULL;
+	}
+	s->conf = *conf;
+	s->inotify = -1;
+	s->nbuckets = 1024;
+	pthread_mutex_init(&s->lock, NULL);
+	if ((s->root = strdup(real)) == NULL ||
+	    (s->table = calloc(s->nbuckets, sizeof(*s->table))) == NULL) {
+		*err = "out of memory";
+		goto fail;
+	}
+	s->certs_rel = certs_inside(s->root, conf->certs);
+	if ((s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC))
+	    == -1) {
+		*err = "cannot open the root directory";
+		goto fail;
+	}
+	/* Without inotify (NFS, limits) the index is rechecked by time. */
+	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	return s;
+fail:
+	free(s->table);
+	free(s->root);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	return NULL;
+}
+
+void
+store_free(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nbuckets; i++)
+		while (s->table[i] != NULL)
+			cache_remove(s, &s->table[i]);
+	free(s->table);
+	post_index_unref(s->index);
+	if (s->inotify != -1)
+		close(s->inotify);
+	close(s->rootfd);
+	free(s->certs_rel);
+	free(s->root);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+const struct store_conf *
+store_conf(const struct store *s)
+{
+	return &s->conf;
+}

@@ -1,0 +1,129 @@
+/*
+ * store: everything the server knows about one capsule root.  It is the
+ * only module that reads content: it opens files beneath the root (never
+ * outside it), renders Markdown on first request and caches the result
+ * keyed by file identity (device, inode, size, mtime), and keeps the
+ * index of posts that feeds, tags and search are built from.  Shared by
+ * all worker threads; rendered outputs are immutable reference-counted
+ * blobs.
+ */
+#ifndef CAPSULED_STORE_H
+#define CAPSULED_STORE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "markdown.h"
+
+struct buf;
+
+struct blob {
+	atomic_uint	 refs;
+	size_t		 len;
+	char		 data[];
+};
+
+struct blob	*blob_from_buf(struct buf *);	/* empties the buf */
+struct blob	*blob_ref(struct blob *);
+void		 blob_unref(struct blob *);
+
+struct store_conf {
+	const char	*root;
+	const char	*certs;		/* never served if inside root */
+	const char	*default_lang;
+	const char	*host;		/* public name for gopher items */
+	unsigned	 gopher_port;
+	size_t		 width;		/* gopher wrap width */
+	int		 breaks;	/* capsule default: -1 decide */
+	size_t		 cache_max;	/* bytes of rendered output kept */
+};
+
+/* One post as the indexes see it. */
+struct post {
+	atomic_uint	 refs;
+	char		*rel;		/* "posts/x.md" */
+	char		*gemini;	/* "/posts/x.gmi", URL-encoded */
+	char		*gopher;	/* "/posts/x", URL-encoded */
+	char		*title;
+	time_t		 date;
+	int		 tzoff;
+	time_t		 updated;	/* file mtime */
+	char		**tags;
+	size_t		 ntags;
+	char		*summary;	/* description, else first paragraph */
+	char		*lang;
+	char		*text;		/* plain text, for search */
+	int		 draft;
+	dev_t		 dev;		/* identity of the source it came from */
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+};
+
+/* An immutable snapshot of the posts, newest first, drafts excluded. */
+struct post_index {
+	atomic_uint	  refs;
+	unsigned long	  gen;		/* changes whenever the set changes */
+	struct post	**posts;
+	size_t		  n;
+};
+
+struct store;
+
+struct store	*store_new(const struct store_conf *, const char **err);
+void		 store_free(struct store *);
+const struct store_conf *store_conf(const struct store *);
+
+/*
+ * Open a path relative to the root ("" is the root itself) for reading,
+ * refusing anything that resolves outside the root, hidden names, the
+ * certificate directory and files that are neither regular nor
+ * directories.  Returns a descriptor and fills *st, or -errno.
+ */
+int		 store_open(struct store *, const char *rel, struct stat *st);
+
+/* The visible entries of a directory (no hidden names, nothing private),
+ * sorted by name.  Caller frees with store_list_free. */
+struct store_dirent {
+	char	*name;
+	int	 is_dir;
+};
+int		 store_list(struct store *, const char *rel,
+		    struct store_dirent **, size_t *);
+void		 store_list_free(struct store_dirent *, size_t);
+
+/* 1 when rel (as opened by store_open) names a Markdown source. */
+int		 store_is_markdown(const char *rel);
+
+/*
+ * The bytes of a regular file opened by store_open: small files come from
+ * the cache (a blob), larger ones are left for the caller to stream from
+ * fd (returns 0 with *bp NULL).  0 or -errno.
+ */
+int		 store_file(struct store *, int fd, const struct stat *,
+		    struct blob **bp);
+
+/*
+ * A Markdown file rendered as fmt, cached by identity.  *langp gets the
+ * page's language (static storage owned by the entry's lifetime: copy
+ * it).  0 or -errno.
+ */
+int		 store_page(struct store *, const char *rel, int fd,
+		    const struct stat *, enum md_format fmt, struct blob **bp,
+		    char *lang, size_t langlen);
+
+/* The current post index (a counted reference; release with
+ * post_index_unref).  Rescans only when the watched directories changed. */
+struct post_index *store_posts(struct store *);
+void		 post_index_unref(struct post_index *);
+
+/* A generated page cached for one index generation: get returns a
+ * reference or NULL; put stores a reference to b. */
+struct blob	*store_cached(struct store *, const char *key,
+		    unsigned long gen);
+void		 store_cache_put(struct store *, const char *key,
+		    unsigned long gen, struct blob *b);
+
+#endif

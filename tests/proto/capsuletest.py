@@ -1,0 +1,213 @@
+"""capsuletest: drive the real capsuled binary over loopback, print TAP.
+
+Each test file builds a capsule in a temporary directory, starts the
+binary on ephemeral ports (it prints "ready gemini=N gopher=M" once it
+listens), talks to it with the standard library only, and checks after
+every case that the daemon is still alive.  Every socket has a timeout and
+every loop is bounded, so a broken server fails a test instead of hanging
+it.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TIMEOUT = 10
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        if cond:
+            print("ok %d - %s" % (self.n, name))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, name))
+            if diag is not None:
+                for line in str(diag).splitlines()[:40]:
+                    print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def eq(self, got, want, name):
+        return self.ok(got == want, name, "got:  %r\nwant: %r" % (got, want))
+
+    def skip(self, name, why):
+        self.n += 1
+        print("ok %d - %s # SKIP %s" % (self.n, name, why))
+        sys.stdout.flush()
+
+    def done(self):
+        print("1..%d" % self.n)
+        sys.stdout.flush()
+        sys.exit(1 if self.failed else 0)
+
+
+def copy_capsule(src, dst):
+    shutil.copytree(src, dst, symlinks=True)
+
+
+class Server:
+    """One capsuled process on 127.0.0.1 and ::1, ephemeral ports."""
+
+    def __init__(self, root, args=(), hostname="localhost", certs=None,
+                 listen=("127.0.0.1", "::1")):
+        self.binary = os.environ.get("CAPSULED") or "src/capsuled"
+        self.root = root
+        self.tmp = tempfile.mkdtemp(prefix="capsuled-test-")
+        self.certs = certs or os.path.join(self.tmp, "certs")
+        self.hostname = hostname
+        cmd = [self.binary, "--root", root, "--hostname", hostname,
+               "--certs", self.certs, "--gemini-port", "0",
+               "--gopher-port", "0"]
+        for a in listen:
+            cmd += ["--listen", a]
+        cmd += list(args)
+        self.log_path = os.path.join(self.tmp, "stderr.log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+        self.gemini_port = self.gopher_port = None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            m = re.search(rb"ready gemini=(\d+) gopher=(\d+)", self.stderr())
+            if m:
+                self.gemini_port = int(m.group(1))
+                self.gopher_port = int(m.group(2))
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if self.gemini_port is None:
+            raise RuntimeError("capsuled did not start:\n" +
+                               self.stderr().decode(errors="replace"))
+
+    def stderr(self):
+        with open(self.log_path, "rb") as f:
+            return f.read()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Stop the daemon; returns its exit status (0 = clean)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return -9
+        self.log.close()
+        return self.proc.returncode
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---------------------------------------------------------- clients
+
+    def tls_context(self, minimum=None, maximum=None):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        if minimum:
+            ctx.minimum_version = minimum
+        if maximum:
+            ctx.maximum_version = maximum
+        return ctx
+
+    def gemini_raw(self, request, sni="localhost", addr="127.0.0.1",
+                   ctx=None, read=True):
+        """Send raw request bytes over TLS.  Returns (header, body,
+        close_notify) where header is the first line without CRLF."""
+        ctx = ctx or self.tls_context()
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        with socket.socket(fam, socket.SOCK_STREAM) as raw:
+            raw.settimeout(TIMEOUT)
+            raw.connect((addr, self.gemini_port))
+            with ctx.wrap_socket(raw, server_hostname=sni) as s:
+                s.sendall(request)
+                if not read:
+                    return None
+                data = b""
+                close_notify = True
+                while True:
+                    try:
+                        chunk = s.recv(65536)
+                    except ssl.SSLEOFError:
+                        close_notify = False
+                        break
+                    if not chunk:
+                        break
+                    data += chunk
+                    if len(data) > 64 << 20:
+                        break
+        head, _, body = data.partition(b"\r\n")
+        return head.decode("utf-8", "replace"), body, close_notify
+
+    def gemini(self, url, **kw):
+        if "{port}" in url:
+            url = url.replace("{port}", str(self.gemini_port))
+        return self.gemini_raw(url.encode() + b"\r\n", **kw)
+
+    def gopher_raw(self, request, addr="127.0.0.1", shut=False):
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        with socket.socket(fam, socket.SOCK_STREAM) as s:
+            s.settimeout(TIMEOUT)
+            s.connect((addr, self.gopher_port))
+            s.sendall(request)
+            if shut:
+                s.shutdown(socket.SHUT_WR)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                if len(data) > 64 << 20:
+                    break
+        return data
+
+    def gopher(self, selector, **kw):
+        return self.gopher_raw(selector.encode() + b"\r\n", **kw)
+
+
+def menu_lines(data):
+    """Split a gophermap into lines, checking its framing; returns
+    (lines, problems)."""
+    problems = []
+    if not data.endswith(b".\r\n"):
+        problems.append("does not end with .CRLF")
+    body = data[:-3] if data.endswith(b".\r\n") else data
+    lines = body.split(b"\r\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    else:
+        problems.append("last line not CRLF-terminated")
+    for ln in lines:
+        if b"\n" in ln or b"\r" in ln:
+            problems.append("bare CR/LF in %r" % ln)
+        if ln.count(b"\t") != 3:
+            problems.append("not exactly three TABs: %r" % ln)
+            continue
+        t, sel, host, port = ln.split(b"\t")
+        if not t or not port.isdigit():
+            problems.append("bad type or port: %r" % ln)
+    return lines, problems
+
+
+def crawl_links(body):
+    return re.findall(r"^=>\s*(\S+)", body.decode("utf-8", "replace"), re.M)
