@@ -366,8 +366,8 @@ gb_self_cpu_s(void)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 /* --- TLS ------------------------------------------------------------------ */
@@ -630,6 +630,19 @@ gb_parse_header(struct gb_conn *c, const char *p, size_t n, size_t *used)
 	return 0;
 }
 
+/* Keep a printable copy of a reply header for the report. */
+static void
+gb_keep_header(char *dst, size_t dstsz, const char *hdr, size_t len)
+{
+	size_t i;
+
+	if (len >= dstsz)
+		len = dstsz - 1;
+	for (i = 0; i < len; i++)
+		dst[i] = isprint((unsigned char)hdr[i]) ? hdr[i] : '?';
+	dst[len] = '\0';
+}
+
 /* Account plaintext bytes; returns -1 when the request already failed. */
 static int
 gb_consume(struct gb_conn *c, const char *p, size_t n)
@@ -666,10 +679,9 @@ gb_consume(struct gb_conn *c, const char *p, size_t n)
 	}
 	c->hdr_done = 1;
 	c->body += n - used;
-	if (w->st.first_header[0] == '\0') {
-		snprintf(w->st.first_header, sizeof(w->st.first_header),
-		    "%.*s", (int)(c->hdrlen - 2), c->hdr);
-	}
+	if (w->st.first_header[0] == '\0')
+		gb_keep_header(w->st.first_header, sizeof(w->st.first_header),
+		    c->hdr, c->hdrlen - 2);
 	if (c->hdr[0] != o->expect_status[0] ||
 	    c->hdr[1] != o->expect_status[1]) {
 		if (o->verbose)
@@ -1133,7 +1145,8 @@ gb_print_tsv_header(void)
 	printf("proto\tcompleted\tfailures\tf_connect\tf_tls\tf_status\t"
 	    "f_truncated\tf_no_close_notify\tf_timeout\thandshakes\tresumed\t"
 	    "elapsed_s\treq_per_s\tmb_per_s\tp50_us\tp90_us\tp99_us\t"
-	    "max_us\tserver_cpu_us\tclient_cpu_us\tbytes_per_reply\n");
+	    "max_us\tserver_cpu_us\tclient_cpu_us\tbytes_per_reply\t"
+	    "first_header\n");
 }
 
 static void
@@ -1146,7 +1159,8 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 
 	for (k = 0; k < GB_F_MAX; k++)
 		failures += st->fail[k];
-	qsort(st->lat, st->nlat, sizeof(*st->lat), gb_cmp_u64);
+	if (st->nlat > 0)
+		qsort(st->lat, st->nlat, sizeof(*st->lat), gb_cmp_u64);
 	rps = elapsed > 0 ? (double)st->completed / elapsed : 0;
 	mbps = elapsed > 0 ? (double)st->bytes / elapsed / 1e6 : 0;
 	cli_us = st->completed ? cli_cpu_s * 1e6 / (double)st->completed : 0;
@@ -1168,7 +1182,8 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 			printf("\t%.1f", srv_cpu_us);
 		else
 			printf("\t-");
-		printf("\t%.1f\t%.0f\n", cli_us, bpr);
+		printf("\t%.1f\t%.0f\t%s\n", cli_us, bpr,
+		    st->first_header[0] != '\0' ? st->first_header : "-");
 		return;
 	}
 	printf("target        %s port %d, %zu target(s), first: %s\n",

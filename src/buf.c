@@ -114,8 +114,10 @@ buf_detach(struct buf *b, size_t *lenp)
 {
 	char *p = b->data;
 
-	if (p == NULL && buf_grow(b, 0) == 0)
+	if (p == NULL && buf_grow(b, 0) == 0) {
 		p = b->data;
+		p[0] = '\0';
+	}
 	if (lenp != NULL)
 		*lenp = b->len;
 	b->data = NULL;

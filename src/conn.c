@@ -23,12 +23,15 @@
 #include "defaults.h"
 #include "gemini.h"
 #include "gopher.h"
+#include "limit.h"
 #include "log.h"
+#include "proxyproto.h"
 #include "router.h"
 #include "store.h"
 #include "tls.h"
 
 enum conn_state {
+	CONN_PROXY,		/* waiting for the PROXY header */
 	CONN_READING,
 	CONN_WRITING,
 	CONN_CLOSING
@@ -40,10 +43,13 @@ struct conn {
 	uv_timer_t	 timer;
 	uv_shutdown_t	 shutdown;
 	struct server	*srv;
+	struct generation *gen;		/* the configuration it runs under */
 	enum proto	 proto;
 	enum conn_state	 state;
 	int		 closing_handles;
-	struct tls_conn	 tls;		/* Gemini only */
+	int		 tls_on;	/* Gemini, or Gopher over TLS */
+	size_t		 listen_index;	/* its entry in conf.listen */
+	struct tls_conn	 tls;
 	struct buf	 req;		/* request bytes received */
 	size_t		 reqlen;	/* request line length, for the log */
 	struct reply	 reply;
@@ -54,6 +60,10 @@ struct conn {
 	size_t		 queued;	/* bytes in libuv's write queue */
 	uint64_t	 sent;
 	uint64_t	 start;		/* uv_hrtime at accept */
+	uint64_t	 deadline;	/* uv_now by which all must be sent */
+	int		 progress;	/* bytes written since the last tick */
+	int		 counted;	/* holds a limiter slot */
+	struct sockaddr_storage peer_addr;
 	char		 peer[64];
 	char		 local[64];
 	unsigned	 local_port;
@@ -70,8 +80,26 @@ struct wreq {
 static void	conn_finish(struct conn *);
 static void	conn_abort(struct conn *);
 static void	conn_produce(struct conn *);
+static void	conn_set_deadline(struct conn *);
+static void	conn_slow_down(struct conn *, unsigned);
+static int	conn_admit(struct conn *);
+static void	conn_refuse(struct conn *, const char *);
 
 /*------------------------------------------------------------ helpers */
+
+struct generation *
+gen_ref(struct generation *g)
+{
+	atomic_fetch_add(&g->refs, 1);
+	return g;
+}
+
+void
+gen_unref(struct generation *g)
+{
+	if (g != NULL && atomic_fetch_sub(&g->refs, 1) == 1)
+		g->release(g);
+}
 
 static void
 addr_string(const struct sockaddr_storage *ss, char *host, size_t hlen,
@@ -98,10 +126,13 @@ conn_log(struct conn *c)
 	char	status[8];
 	size_t	n = c->reqlen ? c->reqlen : c->req.len;
 
-	if (c->state == CONN_READING && c->req.len == 0)
+	if (c->state <= CONN_READING && c->req.len == 0)
 		return;		/* nothing was asked: a probe or a scan */
+	if (c->gen->conf.log_format == CONF_LOG_OFF)
+		return;
 	snprintf(status, sizeof(status), "%d", c->reply.status);
-	log_access(c->peer, c->proto == PROTO_GEMINI ? "gemini" : "gopher",
+	log_access(c->peer, c->proto == PROTO_GEMINI ? "gemini" :
+	    c->tls_on ? "gophers" : "gopher",
 	    c->req.data ? c->req.data : "", n, c->reply.status ? status : "-",
 	    c->sent, (uv_hrtime() - c->start) / 1000);
 }
@@ -120,8 +151,13 @@ on_handle_closed(uv_handle_t *h)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	c->srv->nconns--;
-	if (c->proto == PROTO_GEMINI)
+	atomic_fetch_sub(c->srv->total, 1);
+	if (c->counted)
+		limiter_close(c->gen->limiter,
+		    (struct sockaddr *)&c->peer_addr);
+	if (c->tls_on)
 		tls_conn_free(&c->tls);
+	gen_unref(c->gen);
 	reply_clear(&c->reply);
 	buf_free(&c->req);
 	buf_free(&c->head);
@@ -141,11 +177,22 @@ conn_close(struct conn *c)
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
+/*
+ * Ticks every timeout period.  Reading, the request must be complete by
+ * the first tick (slowloris and stalled handshakes end there); writing,
+ * each period must see progress and the whole response must be out by
+ * its deadline, scaled to its size.
+ */
 static void
-on_timeout(uv_timer_t *t)
+on_tick(uv_timer_t *t)
 {
 	struct conn *c = t->data;
 
+	if (c->state == CONN_WRITING && c->progress &&
+	    uv_now(c->srv->loop) < c->deadline) {
+		c->progress = 0;
+		return;
+	}
 	log_debug("%s: timed out", c->peer);
 	conn_abort(c);
 }
@@ -168,9 +215,9 @@ on_written(uv_write_t *req, int status)
 		conn_abort(c);
 		return;
 	}
-	if (c->state == CONN_READING)
+	if (c->state <= CONN_READING)
 		return;		/* handshake bytes: the request is awaited */
-	uv_timer_again(&c->timer);	/* progress resets the deadline */
+	c->progress = 1;
 	if (!c->produced)
 		conn_produce(c);
 	else if (c->queued == 0)
@@ -314,15 +361,14 @@ conn_produce(struct conn *c)
 	int r;
 
 	while (!c->produced && c->queued < WRITE_HIGH_WATER) {
-		r = c->proto == PROTO_GEMINI ? conn_produce_tls(c) :
-		    conn_produce_plain(c);
+		r = c->tls_on ? conn_produce_tls(c) : conn_produce_plain(c);
 		if (r == -1) {
 			conn_abort(c);
 			return;
 		}
 		if (r == 0) {
 			c->produced = 1;
-			if (c->proto == PROTO_GEMINI) {
+			if (c->tls_on) {
 				tls_shutdown(&c->tls);
 				if (conn_flush_tls(c) == -1) {
 					conn_abort(c);
@@ -367,18 +413,28 @@ conn_abort(struct conn *c)
 static void
 conn_respond(struct conn *c)
 {
-	const struct conf	*conf = c->srv->conf;
+	const struct conf	*conf = &c->gen->conf;
 	struct origin		 o;
 	const char		*req = c->req.data;
+	char			 fp[2 * 64 + 1];
+	unsigned		 wait;
 
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	c->state = CONN_WRITING;
+	if ((wait = limiter_request(c->gen->limiter,
+	    (struct sockaddr *)&c->peer_addr, uv_now(c->srv->loop))) > 0) {
+		conn_slow_down(c, wait);
+		return;
+	}
 	memset(&o, 0, sizeof(o));
 	o.local_addr = c->local;
 	o.local_port = c->local_port;
+	o.gopher_host = conf_listen_gopher_host(conf, c->listen_index);
 	if (c->proto == PROTO_GEMINI) {
 		o.sni = SSL_get_servername(c->tls.ssl,
 		    TLSEXT_NAMETYPE_host_name);
+		if (tls_peer_fingerprint(&c->tls, fp, sizeof(fp)) == 0)
+			o.fingerprint = fp;
 		router_gemini(conf, &o, req, c->reqlen, &c->reply);
 		if (gemini_header(&c->head, c->reply.status,
 		    c->reply.meta) == -1) {
@@ -387,35 +443,67 @@ conn_respond(struct conn *c)
 		}
 	} else
 		router_gopher(conf, &o, req, c->reqlen, &c->reply);
+	conn_set_deadline(c);
 	conn_produce(c);
 }
 
-/* Answer a request that could not be read: Gemini 59, Gopher type 3. */
+/* The whole response must be out within the timeout plus the time its
+ * size takes at the slowest rate we are willing to serve. */
 static void
-conn_reject(struct conn *c, const char *why)
+conn_set_deadline(struct conn *c)
+{
+	uint64_t size = c->head.len;
+
+	if (c->reply.body != NULL)
+		size += c->reply.body->len;
+	if (c->reply.fd >= 0)
+		size += (uint64_t)c->reply.size;
+	c->deadline = uv_now(c->srv->loop) + c->gen->conf.timeout_ms +
+	    size * 1000 / (c->gen->conf.response_min_rate ?
+	    c->gen->conf.response_min_rate : DEFAULT_MIN_RATE);
+}
+
+/* An answer without a body: a Gemini header or a Gopher type-3 menu. */
+static void
+conn_error(struct conn *c, int status, const char *msg)
 {
 	struct buf b;
 
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	c->state = CONN_WRITING;
 	reply_clear(&c->reply);
-	c->reply.status = 59;
-	snprintf(c->reply.meta, sizeof(c->reply.meta), "%s", why);
+	c->reply.status = status;
+	snprintf(c->reply.meta, sizeof(c->reply.meta), "%s", msg);
 	if (c->proto == PROTO_GEMINI) {
-		if (gemini_header(&c->head, 59, why) == -1) {
+		if (gemini_header(&c->head, status, msg) == -1) {
 			conn_abort(c);
 			return;
 		}
 	} else {
 		buf_init(&b, 4096);
-		if (gopher_error(&b, why, "") == -1 ||
+		if (gopher_error(&b, msg, "") == -1 ||
 		    (c->reply.body = blob_from_buf(&b)) == NULL) {
 			buf_free(&b);
 			conn_abort(c);
 			return;
 		}
 	}
+	conn_set_deadline(c);
 	conn_produce(c);
+}
+
+/* Over the request rate: Gemini 44 with the seconds to wait. */
+static void
+conn_slow_down(struct conn *c, unsigned wait)
+{
+	char msg[64];
+
+	if (c->proto == PROTO_GEMINI)
+		snprintf(msg, sizeof(msg), "%u", wait);
+	else
+		snprintf(msg, sizeof(msg), "Slow down: try again in %u s",
+		    wait);
+	conn_error(c, 44, msg);
 }
 
 /* Look at what has been received: respond, reject or wait. */
@@ -431,26 +519,19 @@ conn_check_request(struct conn *c, int eof)
 	if (r == 1)
 		conn_respond(c);
 	else if (r == -1)
-		conn_reject(c, c->req.len > GEMINI_MAX_REQUEST ?
+		conn_error(c, 59, c->req.len > GEMINI_MAX_REQUEST ?
 		    "Request too long" : "Bad request line");
-	else if (eof && c->proto == PROTO_GOPHER && c->req.len > 0) {
+	else if (eof && c->proto == PROTO_GOPHER && !c->tls_on &&
+	    c->req.len > 0) {
 		c->reqlen = c->req.len;	/* tolerate a missing line end */
 		conn_respond(c);
 	} else if (eof)
 		conn_close(c);
 }
 
+/* Plaintext request bytes, whichever way they arrived. */
 static void
-on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	struct conn *c = h->data;
-
-	(void)hint;
-	*b = uv_buf_init(c->srv->rbuf, sizeof(c->srv->rbuf));
-}
-
-static void
-on_read_gopher(struct conn *c, const char *p, size_t n)
+conn_request_bytes(struct conn *c, const char *p, size_t n)
 {
 	size_t room = c->req.max - c->req.len;
 
@@ -461,7 +542,7 @@ on_read_gopher(struct conn *c, const char *p, size_t n)
 }
 
 static void
-on_read_gemini(struct conn *c, const char *p, size_t n)
+conn_read_tls(struct conn *c, const char *p, size_t n)
 {
 	enum tls_status	st;
 
@@ -482,34 +563,153 @@ on_read_gemini(struct conn *c, const char *p, size_t n)
 		conn_check_request(c, 0);
 }
 
+/* TLS with the default host's certificate (SNI may switch it): Gemini
+ * always, Gopher when the client opens with a TLS record (gophers://). */
+static int
+conn_start_tls(struct conn *c)
+{
+	if (tls_conn_init(&c->tls, c->gen->conf.hosts[0].ctx, 1) == -1)
+		return -1;
+	c->tls_on = 1;
+	return 0;
+}
+
+static void
+conn_read_bytes(struct conn *c, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (!c->tls_on && c->proto == PROTO_GOPHER && c->req.len == 0 &&
+	    c->gen->conf.gopher_tls && (unsigned char)p[0] == 0x16 &&
+	    conn_start_tls(c) == -1) {
+		conn_abort(c);
+		return;
+	}
+	if (c->tls_on)
+		conn_read_tls(c, p, n);
+	else
+		conn_request_bytes(c, p, n);
+}
+
+/*
+ * Behind a proxy the first bytes are a PROXY v1/v2 header naming the real
+ * client: its address replaces the peer's for the log and the limits.
+ * Anything else is refused (a listener that expects the header must
+ * never trust a connection without one).
+ */
+static void
+conn_read_proxy(struct conn *c, const char *p, size_t n)
+{
+	struct proxy_info	 pi;
+	size_t			 room = c->req.max - c->req.len;
+	char			*rest;
+	int			 r;
+
+	if (n > room)
+		n = room;
+	(void)buf_append(&c->req, p, n);
+	r = proxyproto_parse(c->req.data, c->req.len, &pi);
+	if (r == 0 && c->req.len < c->req.max)
+		return;
+	if (r <= 0) {
+		log_debug("%s: invalid PROXY header", c->peer);
+		conn_abort(c);
+		return;
+	}
+	if (!pi.local) {
+		unsigned port;
+
+		c->peer_addr = pi.src;
+		addr_string(&c->peer_addr, c->peer, sizeof(c->peer), &port);
+	}
+	c->state = CONN_READING;
+	if (conn_admit(c) == -1)
+		return;
+	/* What followed the header is the start of the request. */
+	n = c->req.len - (size_t)r;
+	if ((rest = malloc(n + 1)) == NULL) {
+		conn_abort(c);
+		return;
+	}
+	memcpy(rest, c->req.data + r, n);
+	buf_free(&c->req);
+	buf_init(&c->req, REQUEST_MAX);
+	conn_read_bytes(c, rest, n);
+	free(rest);
+}
+
+static void
+on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+
+	(void)hint;
+	*b = uv_buf_init(c->srv->rbuf, sizeof(c->srv->rbuf));
+}
+
 static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct conn *c = s->data;
 
-	if (c->state != CONN_READING)
+	if (c->state > CONN_READING)
 		return;
 	if (n < 0) {
-		if (n == UV_EOF && c->proto == PROTO_GOPHER)
+		if (n == UV_EOF && c->state == CONN_READING && !c->tls_on &&
+		    c->proto == PROTO_GOPHER)
 			conn_check_request(c, 1);
 		else
 			conn_abort(c);
 		return;
 	}
-	if (n == 0)
-		return;
-	if (c->proto == PROTO_GEMINI)
-		on_read_gemini(c, b->base, (size_t)n);
+	if (c->state == CONN_PROXY)
+		conn_read_proxy(c, b->base, (size_t)n);
 	else
-		on_read_gopher(c, b->base, (size_t)n);
+		conn_read_bytes(c, b->base, (size_t)n);
 }
 
 /*------------------------------------------------------------ accept */
 
-void
-conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto)
+/* At a cap: Gopher gets a type-3 line, Gemini is closed at once (a TLS
+ * handshake just to say no would cost more than the connection). */
+static void
+conn_refuse(struct conn *c, const char *why)
 {
-	const struct conf	*conf = srv->conf;
+	log_debug("%s: refused: %s", c->peer, why);
+	if (c->proto == PROTO_GOPHER)
+		conn_error(c, 44, why);
+	else
+		conn_close(c);
+}
+
+/* The caps, checked once the client's real address is known. */
+static int
+conn_admit(struct conn *c)
+{
+	const struct conf *conf = &c->gen->conf;
+
+	if (atomic_load(c->srv->total) > conf->max_conns) {
+		conn_refuse(c, "Too many connections: try again later");
+		return -1;
+	}
+	if (limiter_open(c->gen->limiter, (struct sockaddr *)&c->peer_addr,
+	    uv_now(c->srv->loop)) == -1) {
+		conn_refuse(c, "Too many connections from your address");
+		return -1;
+	}
+	c->counted = 1;
+	if (c->proto == PROTO_GEMINI && conn_start_tls(c) == -1) {
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto,
+    int proxy, size_t index)
+{
+	const struct conf	*conf = &srv->gen->conf;
 	struct sockaddr_storage	 ss;
 	struct conn		*c;
 	int			 len;
@@ -517,15 +717,18 @@ conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
 	c->srv = srv;
+	c->gen = gen_ref(srv->gen);
 	c->proto = proto;
+	c->listen_index = index;
 	c->start = uv_hrtime();
 	reply_init(&c->reply);
-	buf_init(&c->req, REQUEST_MAX);
+	buf_init(&c->req, proxy ? PROXYPROTO_V2_MAX : REQUEST_MAX);
 	buf_init(&c->head, 2048);
 	uv_tcp_init(srv->loop, &c->tcp);
 	uv_timer_init(srv->loop, &c->timer);
 	c->tcp.data = c->timer.data = c;
 	srv->nconns++;
+	atomic_fetch_add(srv->total, 1);
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
@@ -534,30 +737,29 @@ conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto)
 		conn_close(c);
 		return;
 	}
-	len = sizeof(ss);
-	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+	len = sizeof(c->peer_addr);
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer_addr,
+	    &len) == 0) {
 		unsigned port;
 
-		addr_string(&ss, c->peer, sizeof(c->peer), &port);
+		addr_string(&c->peer_addr, c->peer, sizeof(c->peer), &port);
 	}
 	len = sizeof(ss);
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
 		addr_string(&ss, c->local, sizeof(c->local), &c->local_port);
-	if (srv->nconns > conf->max_conns || srv->stopping) {
-		conn_close(c);	/* at the cap: refuse at once */
+	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
+	if (srv->stopping) {
+		conn_close(c);
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	if (proto == PROTO_GEMINI) {
-		SSL_CTX *ctx = conf->hosts[0].ctx;
-
-		if (tls_conn_init(&c->tls, ctx, 1) == -1) {
-			conn_close(c);
+	if (proxy)
+		c->state = CONN_PROXY;
+	else {
+		c->state = CONN_READING;
+		if (conn_admit(c) == -1)
 			return;
-		}
 	}
-	uv_timer_start(&c->timer, on_timeout, conf->timeout_ms,
-	    conf->timeout_ms);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
 		conn_close(c);
 }
@@ -569,7 +771,21 @@ conn_drain(struct server *srv, int force)
 
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		if (force || (c->state == CONN_READING && c->req.len == 0))
+		if (force || (c->state <= CONN_READING && c->req.len == 0))
 			conn_close(c);
 	}
+}
+
+void
+conn_drop_idlest(struct server *srv)
+{
+	struct conn *c, *pick = NULL;
+
+	/* New connections are pushed at the head: the last match is the
+	 * oldest. */
+	for (c = srv->conns; c != NULL; c = c->next)
+		if (c->state <= CONN_READING && c->closing_handles == 0)
+			pick = c;
+	if (pick != NULL)
+		conn_close(pick);
 }

@@ -12,14 +12,21 @@
 #define DEFAULT_LANG		"en"
 #define DEFAULT_GOPHER_WIDTH	67
 #define DEFAULT_TITLE		"A capsule"
+#define DEFAULT_USER		"nobody"	/* when started as root */
 
 #define DEFAULT_TIMEOUT_MS	10000	/* request must arrive by then */
 #define DEFAULT_MAX_CONNS	1024	/* per process, all listeners */
+#define DEFAULT_MAX_PER_IP	32	/* connections from one address */
+#define DEFAULT_RATE		20	/* requests per second per address */
+#define DEFAULT_BURST		60
+#define DEFAULT_MIN_RATE	4096	/* bytes/s: a response's deadline is
+					   timeout + size / this */
+#define LIMITER_SLOTS		16384	/* addresses tracked */
 #define LISTEN_BACKLOG		511	/* 16 gives 1 s tails at 64 clients */
 
 #define REQUEST_MAX		1026	/* 1024 + CRLF */
 #define READ_CHUNK		65536	/* file bytes read per step */
-#define WRITE_HIGH_WATER	(256 * 1024)	/* stop producing above */
+#define WRITE_HIGH_WATER	(64 * 1024)	/* stop producing above */
 #define TLS_RECORD_MAX		16384	/* plaintext per SSL_write */
 
 #define CACHE_MAX_BYTES		(64UL * 1024 * 1024)

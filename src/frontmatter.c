@@ -9,13 +9,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include <utf8proc.h>
 #include <yaml.h>
 
 #include "buf.h"
 #include "frontmatter.h"
+#include "json.h"
+#include "toml.h"
 
 #define FM_MAXTAGS	256	/* tags kept per page; more is an error */
-#define FM_MAXDEPTH	64	/* nesting of TOML and JSON values */
+#define FM_MAXDEPTH	64	/* YAML flow nesting (see fm_yaml_depth) */
 #define FM_MAXANCHORS	32	/* YAML scalar anchors remembered */
 #define FM_MAXLANG	35	/* longest language tag accepted */
 #define FM_JST		540	/* Zenn's published_at is Japan time */
@@ -72,25 +75,6 @@ struct fm_ctx {
 	int			 oom;
 };
 
-/* How a reader hands on a value. */
-enum fm_mode {
-	M_ROOT,		/* the top-level table or object */
-	M_VALUE,	/* value of a top-level key */
-	M_ITEM,		/* scalar item of a top-level array */
-	M_IGNORE
-};
-
-/* A cursor over a TOML or JSON block. */
-struct fm_lex {
-	struct fm_ctx	*c;
-	const char	*s;
-	size_t		 n, i;
-	unsigned long	 line;	/* file line of s[i] */
-	struct buf	 str;	/* the string value being decoded */
-	struct buf	 key;	/* the key being decoded */
-	const char	*err;
-};
-
 /*------------------------------------------------------------------
  * Text helpers
  */
@@ -137,29 +121,10 @@ fm_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 static int
 fm_put_utf8(struct buf *b, uint32_t cp)
 {
-	char	 u[4];
-	size_t	 n;
+	utf8proc_uint8_t	 u[4];
 
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_append(b, u, n);
+	return buf_append(b, u,
+	    (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, u));
 }
 
 /* Characters libyaml refuses (YAML's printable set) and NEL. */
@@ -883,7 +848,7 @@ fm_yaml(struct fm_ctx *c, const char *s, size_t n, unsigned long base,
 				line = base + p.context_mark.line;
 			else
 				line = base + p.problem_mark.line;
-			/* The end of the block is the closing fence's line. */
+			/* Past the last line would name the closing fence. */
 			if (n > 0 && line > fm_lineat(s, n, n - 1, base))
 				line = fm_lineat(s, n, n - 1, base);
 			/* Running into the cut is not the author's error. */
@@ -907,707 +872,6 @@ fm_yaml(struct fm_ctx *c, const char *s, size_t n, unsigned long base,
 	*notmap = y.notmap;
 	if (cutline != 0)
 		fm_err(c, cutline, "nesting too deep");
-}
-
-/*------------------------------------------------------------------
- * Cursor helpers for TOML and JSON
- */
-
-static int
-lx_eof(const struct fm_lex *lx)
-{
-	return lx->i >= lx->n;
-}
-
-/* The byte k ahead, or NUL past the end (the block holds no NUL). */
-static char
-lx_peek(const struct fm_lex *lx, size_t k)
-{
-	return lx->i + k < lx->n ? lx->s[lx->i + k] : '\0';
-}
-
-static void
-lx_adv(struct fm_lex *lx)
-{
-	if (lx->i < lx->n && lx->s[lx->i++] == '\n')
-		lx->line++;
-}
-
-static int
-lx_fail(struct fm_lex *lx, const char *msg)
-{
-	lx->err = msg;
-	return -1;
-}
-
-static int
-lx_putc(struct fm_lex *lx, struct buf *b, char ch)
-{
-	if (buf_putc(b, ch) == -1) {
-		lx->c->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
-static int
-lx_put_utf8(struct fm_lex *lx, struct buf *b, uint32_t cp)
-{
-	if (fm_put_utf8(b, cp) == -1) {
-		lx->c->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
-/* Read k hex digits into *cp. */
-static int
-lx_hex(struct fm_lex *lx, size_t k, uint32_t *cp)
-{
-	size_t	 j;
-	char	 ch;
-
-	*cp = 0;
-	for (j = 0; j < k; j++) {
-		ch = lx_peek(lx, j);
-		if (ch >= '0' && ch <= '9')
-			*cp = *cp * 16 + (uint32_t)(ch - '0');
-		else if (ch >= 'a' && ch <= 'f')
-			*cp = *cp * 16 + (uint32_t)(ch - 'a' + 10);
-		else if (ch >= 'A' && ch <= 'F')
-			*cp = *cp * 16 + (uint32_t)(ch - 'A' + 10);
-		else
-			return -1;
-	}
-	lx->i += k;
-	return 0;
-}
-
-/* Hand a decoded value to the key mapping as its mode says. */
-static void
-lx_deliver(struct fm_lex *lx, enum fm_key k, enum fm_mode mode,
-    const char *v, size_t n, unsigned long line)
-{
-	if (mode == M_VALUE)
-		fm_scalar(lx->c, k, v, n, line);
-	else if (mode == M_ITEM)
-		fm_item(lx->c, k, v, n, line);
-}
-
-/*------------------------------------------------------------------
- * TOML: the front-matter subset (TOML 1.0 plus 1.1's relaxed inline
- * tables and \e, \x escapes).  Keys under a [table] header belong to that
- * table and are skipped, as are dotted keys.
- */
-
-static void
-toml_ws(struct fm_lex *lx)
-{
-	while (lx_peek(lx, 0) == ' ' || lx_peek(lx, 0) == '\t')
-		lx->i++;
-}
-
-/* Spaces, newlines and comments, as allowed inside arrays. */
-static void
-toml_blank(struct fm_lex *lx)
-{
-	char	 ch;
-
-	while (!lx_eof(lx)) {
-		ch = lx_peek(lx, 0);
-		if (ch == '#') {
-			while (!lx_eof(lx) && lx_peek(lx, 0) != '\n')
-				lx->i++;
-		} else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
-			lx_adv(lx);
-		else
-			break;
-	}
-}
-
-/* After a value or header: an optional comment, then the line's end. */
-static int
-toml_eol(struct fm_lex *lx)
-{
-	toml_ws(lx);
-	if (lx_peek(lx, 0) == '#')
-		while (!lx_eof(lx) && lx_peek(lx, 0) != '\n')
-			lx->i++;
-	if (lx_peek(lx, 0) == '\r' && lx_peek(lx, 1) == '\n')
-		lx->i++;
-	if (lx_eof(lx))
-		return 0;
-	if (lx_peek(lx, 0) != '\n')
-		return lx_fail(lx, "expected the end of the line");
-	lx_adv(lx);
-	return 0;
-}
-
-static int
-toml_escape(struct fm_lex *lx, struct buf *b)
-{
-	uint32_t	 cp;
-	char		 ch = lx_peek(lx, 0);
-	const char	*simple = "b\bt\tn\nf\fr\re\033\"\"\\\\";
-	const char	*p;
-
-	if (ch != '\0' && (p = strchr(simple, ch)) != NULL &&
-	    (p - simple) % 2 == 0) {
-		lx->i++;
-		return lx_putc(lx, b, p[1]);
-	}
-	lx->i++;
-	if ((ch == 'u' && lx_hex(lx, 4, &cp) == 0) ||
-	    (ch == 'U' && lx_hex(lx, 8, &cp) == 0) ||
-	    (ch == 'x' && lx_hex(lx, 2, &cp) == 0)) {
-		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return lx_fail(lx, "invalid Unicode escape");
-		return lx_put_utf8(lx, b, cp);
-	}
-	return lx_fail(lx, "invalid escape in string");
-}
-
-/* A basic or literal string, single- or multi-line, decoded into b. */
-static int
-toml_string(struct fm_lex *lx, struct buf *b)
-{
-	char	 q = lx_peek(lx, 0), ch;
-	int	 multi;
-	size_t	 k, j;
-
-	buf_reset(b);
-	multi = lx_peek(lx, 1) == q && lx_peek(lx, 2) == q;
-	lx->i += multi ? 3 : 1;
-	if (multi) {
-		/* A newline right after the opening quotes is trimmed. */
-		if (lx_peek(lx, 0) == '\r' && lx_peek(lx, 1) == '\n')
-			lx->i++;
-		if (lx_peek(lx, 0) == '\n')
-			lx_adv(lx);
-	}
-	for (;;) {
-		if (lx_eof(lx))
-			return lx_fail(lx, "unterminated string");
-		ch = lx_peek(lx, 0);
-		if (ch == q) {
-			if (!multi) {
-				lx->i++;
-				return 0;
-			}
-			for (k = 0; lx_peek(lx, k) == q; k++)
-				;
-			/* Up to two quotes may sit before the closing three. */
-			if (k >= 3 && k <= 5) {
-				for (j = 3; j < k; j++)
-					if (lx_putc(lx, b, q) == -1)
-						return -1;
-				lx->i += k;
-				return 0;
-			}
-			if (k > 5)
-				return lx_fail(lx, "too many quotes");
-			for (j = 0; j < k; j++)
-				if (lx_putc(lx, b, q) == -1)
-					return -1;
-			lx->i += k;
-			continue;
-		}
-		if (!multi && (ch == '\n' || ch == '\r'))
-			return lx_fail(lx, "unterminated string");
-		if (ch == '\\' && q == '"') {
-			lx->i++;
-			ch = lx_peek(lx, 0);
-			if (multi && (ch == ' ' || ch == '\t' || ch == '\r' ||
-			    ch == '\n')) {
-				/* Line-ending backslash: eat the whitespace. */
-				toml_ws(lx);
-				if (lx_peek(lx, 0) == '\r')
-					lx->i++;
-				if (lx_peek(lx, 0) != '\n')
-					return lx_fail(lx,
-					    "invalid escape in string");
-				while (!lx_eof(lx) && strchr(" \t\r\n",
-				    lx_peek(lx, 0)) != NULL)
-					lx_adv(lx);
-				continue;
-			}
-			if (toml_escape(lx, b) == -1)
-				return -1;
-			continue;
-		}
-		if (lx_putc(lx, b, ch) == -1)
-			return -1;
-		lx_adv(lx);
-	}
-}
-
-/* A key, dotted or not, into lx->key; *simple unless it had dots. */
-static int
-toml_key(struct fm_lex *lx, int *simple)
-{
-	struct buf	 part;
-	char		 ch;
-	int		 parts = 0, r = 0;
-
-	buf_init(&part, lx->n + 1);
-	buf_reset(&lx->key);
-	for (;;) {
-		toml_ws(lx);
-		ch = lx_peek(lx, 0);
-		if (ch == '"' || ch == '\'') {
-			if (toml_string(lx, &part) == -1) {
-				r = -1;
-				break;
-			}
-			if (parts == 0 && buf_append(&lx->key,
-			    part.data ? part.data : "", part.len) == -1) {
-				lx->c->oom = 1;
-				r = -1;
-				break;
-			}
-		} else {
-			size_t	 start = lx->i;
-
-			while ((ch = lx_peek(lx, 0)) != '\0' &&
-			    ((ch >= 'a' && ch <= 'z') ||
-			    (ch >= 'A' && ch <= 'Z') ||
-			    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-				lx->i++;
-			if (lx->i == start) {
-				r = lx_fail(lx, "expected a key");
-				break;
-			}
-			if (parts == 0 && buf_append(&lx->key,
-			    lx->s + start, lx->i - start) == -1) {
-				lx->c->oom = 1;
-				r = -1;
-				break;
-			}
-		}
-		parts++;
-		toml_ws(lx);
-		if (lx_peek(lx, 0) != '.')
-			break;
-		lx->i++;
-	}
-	buf_free(&part);
-	*simple = parts == 1;
-	return r;
-}
-
-/* A bare value: boolean, number, date or time; checked, not converted. */
-static int
-toml_bare(struct fm_lex *lx, enum fm_key k, enum fm_mode mode)
-{
-	unsigned long	 line = lx->line;
-	size_t		 start = lx->i, n, j;
-	const char	*t;
-	char		 ch;
-
-	for (;;) {
-		while ((ch = lx_peek(lx, 0)) != '\0' &&
-		    strchr(" \t\r\n,]}#", ch) == NULL)
-			lx->i++;
-		/* "1979-05-27 07:32:00Z": a space may separate date and time. */
-		if (lx->i - start == 10 && lx->s[start + 4] == '-' &&
-		    lx_peek(lx, 0) == ' ' && lx_peek(lx, 1) >= '0' &&
-		    lx_peek(lx, 1) <= '9' && lx_peek(lx, 2) >= '0' &&
-		    lx_peek(lx, 2) <= '9' && lx_peek(lx, 3) == ':') {
-			lx->i++;
-			continue;
-		}
-		break;
-	}
-	t = lx->s + start;
-	n = lx->i - start;
-	if (n == 0)
-		return lx_fail(lx, "expected a value");
-	if ((n == 4 && memcmp(t, "true", 4) == 0) ||
-	    (n == 5 && memcmp(t, "false", 5) == 0)) {
-		lx_deliver(lx, k, mode, t, n, line);
-		return 0;
-	}
-	j = (t[0] == '+' || t[0] == '-') ? 1 : 0;
-	if (n - j == 3 && (memcmp(t + j, "inf", 3) == 0 ||
-	    memcmp(t + j, "nan", 3) == 0)) {
-		lx_deliver(lx, k, mode, t, n, line);
-		return 0;
-	}
-	if (j == n || t[j] < '0' || t[j] > '9')
-		return lx_fail(lx, "invalid value");
-	for (; j < n; j++)
-		if (strchr("0123456789abcdefABCDEFxXoO_.:+-TtZz ", t[j]) ==
-		    NULL)
-			return lx_fail(lx, "invalid value");
-	lx_deliver(lx, k, mode, t, n, line);
-	return 0;
-}
-
-static int	toml_value(struct fm_lex *, int, enum fm_key, enum fm_mode);
-
-static int
-toml_array(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
-{
-	enum fm_mode	 inner = mode == M_VALUE ? M_ITEM : M_IGNORE;
-
-	lx->i++;
-	for (;;) {
-		toml_blank(lx);
-		if (lx_peek(lx, 0) == ']') {
-			lx->i++;
-			return 0;
-		}
-		if (toml_value(lx, depth + 1, k, inner) == -1)
-			return -1;
-		toml_blank(lx);
-		if (lx_peek(lx, 0) == ',')
-			lx->i++;
-		else if (lx_peek(lx, 0) == ']') {
-			lx->i++;
-			return 0;
-		} else
-			return lx_fail(lx, "expected ',' or ']' in array");
-	}
-}
-
-static int
-toml_table(struct fm_lex *lx, int depth)
-{
-	int	 simple;
-
-	lx->i++;
-	for (;;) {
-		toml_blank(lx);
-		if (lx_peek(lx, 0) == '}') {
-			lx->i++;
-			return 0;
-		}
-		if (toml_key(lx, &simple) == -1)
-			return -1;
-		if (lx_peek(lx, 0) != '=')
-			return lx_fail(lx, "expected '=' after a key");
-		lx->i++;
-		toml_ws(lx);
-		if (toml_value(lx, depth + 1, K_NONE, M_IGNORE) == -1)
-			return -1;
-		toml_blank(lx);
-		if (lx_peek(lx, 0) == ',')
-			lx->i++;
-		else if (lx_peek(lx, 0) == '}') {
-			lx->i++;
-			return 0;
-		} else
-			return lx_fail(lx, "expected ',' or '}' in table");
-	}
-}
-
-static int
-toml_value(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
-{
-	unsigned long	 line = lx->line;
-	char		 ch = lx_peek(lx, 0);
-
-	if (depth > FM_MAXDEPTH)
-		return lx_fail(lx, "nesting too deep");
-	if (ch == '"' || ch == '\'') {
-		if (toml_string(lx, &lx->str) == -1)
-			return -1;
-		lx_deliver(lx, k, mode, lx->str.data ? lx->str.data : "",
-		    lx->str.len, line);
-		return 0;
-	}
-	if (ch == '[')
-		return toml_array(lx, depth, k, mode);
-	if (ch == '{')
-		return toml_table(lx, depth);
-	return toml_bare(lx, k, mode);
-}
-
-/* A [table] or [[array of tables]] header line. */
-static int
-toml_header(struct fm_lex *lx)
-{
-	int	 aot, simple;
-
-	lx->i++;
-	if ((aot = lx_peek(lx, 0) == '['))
-		lx->i++;
-	if (toml_key(lx, &simple) == -1)
-		return -1;
-	if (lx_peek(lx, 0) != ']' || (aot && lx_peek(lx, 1) != ']'))
-		return lx_fail(lx, "expected ']' after a table name");
-	lx->i += aot ? 2 : 1;
-	return toml_eol(lx);
-}
-
-static int
-toml_parse(struct fm_lex *lx)
-{
-	enum fm_key	 k;
-	int		 intable = 0, simple;
-	char		 ch;
-
-	while (!lx->c->oom) {
-		toml_ws(lx);
-		if (lx_eof(lx))
-			return 0;
-		ch = lx_peek(lx, 0);
-		if (ch == '\n' || ch == '\r' || ch == '#') {
-			if (toml_eol(lx) == -1)
-				return -1;
-			continue;
-		}
-		if (ch == '[') {
-			if (toml_header(lx) == -1)
-				return -1;
-			intable = 1;
-			continue;
-		}
-		if (toml_key(lx, &simple) == -1)
-			return -1;
-		if (lx_peek(lx, 0) != '=')
-			return lx_fail(lx, "expected '=' after a key");
-		lx->i++;
-		toml_ws(lx);
-		k = K_NONE;
-		if (!intable && simple)
-			k = fm_lookup(lx->key.data, lx->key.len);
-		if (toml_value(lx, 0, k, k == K_NONE ? M_IGNORE : M_VALUE) ==
-		    -1 || toml_eol(lx) == -1)
-			return -1;
-	}
-	return -1;
-}
-
-/*------------------------------------------------------------------
- * JSON: one object at the top of the file, Hugo style.  Recursive
- * descent, bounded by FM_MAXDEPTH.
- */
-
-static void
-json_ws(struct fm_lex *lx)
-{
-	char	 ch;
-
-	while ((ch = lx_peek(lx, 0)) == ' ' || ch == '\t' || ch == '\n' ||
-	    ch == '\r')
-		lx_adv(lx);
-}
-
-static int
-json_string(struct fm_lex *lx, struct buf *b)
-{
-	uint32_t	 cp, lo;
-	char		 ch;
-	const char	*p;
-	const char	*simple = "\"\"\\\\//b\bf\fn\nr\rt\t";
-
-	buf_reset(b);
-	lx->i++;
-	for (;;) {
-		if (lx_eof(lx))
-			return lx_fail(lx, "unterminated string");
-		ch = lx_peek(lx, 0);
-		if (ch == '"') {
-			lx->i++;
-			return 0;
-		}
-		if ((unsigned char)ch < 0x20)
-			return lx_fail(lx, "control character in string");
-		if (ch != '\\') {
-			if (lx_putc(lx, b, ch) == -1)
-				return -1;
-			lx->i++;
-			continue;
-		}
-		lx->i++;
-		ch = lx_peek(lx, 0);
-		if (ch != '\0' && (p = strchr(simple, ch)) != NULL &&
-		    (p - simple) % 2 == 0) {
-			lx->i++;
-			if (lx_putc(lx, b, p[1]) == -1)
-				return -1;
-			continue;
-		}
-		if (ch != 'u')
-			return lx_fail(lx, "invalid escape in string");
-		lx->i++;
-		if (lx_hex(lx, 4, &cp) == -1)
-			return lx_fail(lx, "invalid escape in string");
-		if (cp >= 0xd800 && cp <= 0xdbff && lx_peek(lx, 0) == '\\' &&
-		    lx_peek(lx, 1) == 'u') {
-			lx->i += 2;
-			if (lx_hex(lx, 4, &lo) == -1)
-				return lx_fail(lx, "invalid escape in string");
-			if (lo >= 0xdc00 && lo <= 0xdfff)
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			else if (lx_put_utf8(lx, b, 0xfffd) == -1)
-				return -1;
-			else
-				cp = lo;
-		}
-		/* A lone surrogate is not a character. */
-		if (cp >= 0xd800 && cp <= 0xdfff)
-			cp = 0xfffd;
-		if (lx_put_utf8(lx, b, cp) == -1)
-			return -1;
-	}
-}
-
-static int
-json_number(struct fm_lex *lx, enum fm_key k, enum fm_mode mode)
-{
-	unsigned long	 line = lx->line;
-	size_t		 start = lx->i, d;
-
-#define DIGITS(lx) do {							\
-	for (d = 0; lx_peek(lx, 0) >= '0' && lx_peek(lx, 0) <= '9'; d++)	\
-		lx->i++;						\
-} while (0)
-	if (lx_peek(lx, 0) == '-')
-		lx->i++;
-	DIGITS(lx);
-	if (d == 0)
-		return lx_fail(lx, "invalid number");
-	if (lx_peek(lx, 0) == '.') {
-		lx->i++;
-		DIGITS(lx);
-		if (d == 0)
-			return lx_fail(lx, "invalid number");
-	}
-	if (lx_peek(lx, 0) == 'e' || lx_peek(lx, 0) == 'E') {
-		lx->i++;
-		if (lx_peek(lx, 0) == '+' || lx_peek(lx, 0) == '-')
-			lx->i++;
-		DIGITS(lx);
-		if (d == 0)
-			return lx_fail(lx, "invalid number");
-	}
-#undef DIGITS
-	lx_deliver(lx, k, mode, lx->s + start, lx->i - start, line);
-	return 0;
-}
-
-static int
-json_value(struct fm_lex *lx, int depth, enum fm_key k, enum fm_mode mode)
-{
-	static const char	*lits[] = { "true", "false", "null" };
-	unsigned long		 line;
-	enum fm_mode		 inner;
-	size_t			 i, n;
-	char			 ch;
-
-	if (depth > FM_MAXDEPTH)
-		return lx_fail(lx, "nesting too deep");
-	json_ws(lx);
-	line = lx->line;
-	ch = lx_peek(lx, 0);
-	if (ch == '{') {
-		lx->i++;
-		json_ws(lx);
-		if (lx_peek(lx, 0) == '}') {
-			lx->i++;
-			return 0;
-		}
-		for (;;) {
-			json_ws(lx);
-			if (lx_peek(lx, 0) != '"')
-				return lx_fail(lx, "expected a string key");
-			if (json_string(lx, &lx->key) == -1)
-				return -1;
-			json_ws(lx);
-			if (lx_peek(lx, 0) != ':')
-				return lx_fail(lx, "expected ':' after a key");
-			lx->i++;
-			k = K_NONE;
-			if (mode == M_ROOT)
-				k = fm_lookup(lx->key.data, lx->key.len);
-			if (json_value(lx, depth + 1, k,
-			    k == K_NONE ? M_IGNORE : M_VALUE) == -1)
-				return -1;
-			json_ws(lx);
-			if (lx_peek(lx, 0) == '}') {
-				lx->i++;
-				return 0;
-			}
-			if (lx_peek(lx, 0) != ',')
-				return lx_fail(lx, "expected ',' or '}'");
-			lx->i++;
-		}
-	}
-	if (ch == '[') {
-		inner = mode == M_VALUE ? M_ITEM : M_IGNORE;
-		lx->i++;
-		json_ws(lx);
-		if (lx_peek(lx, 0) == ']') {
-			lx->i++;
-			return 0;
-		}
-		for (;;) {
-			if (json_value(lx, depth + 1, k, inner) == -1)
-				return -1;
-			json_ws(lx);
-			if (lx_peek(lx, 0) == ']') {
-				lx->i++;
-				return 0;
-			}
-			if (lx_peek(lx, 0) != ',')
-				return lx_fail(lx, "expected ',' or ']'");
-			lx->i++;
-		}
-	}
-	if (mode == M_ROOT)
-		return lx_fail(lx, "expected an object");
-	if (ch == '"') {
-		if (json_string(lx, &lx->str) == -1)
-			return -1;
-		lx_deliver(lx, k, mode, lx->str.data ? lx->str.data : "",
-		    lx->str.len, line);
-		return 0;
-	}
-	if (ch == '-' || (ch >= '0' && ch <= '9'))
-		return json_number(lx, k, mode);
-	for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
-		n = strlen(lits[i]);
-		if (lx->n - lx->i >= n && memcmp(lx->s + lx->i, lits[i], n) ==
-		    0) {
-			lx->i += n;
-			lx_deliver(lx, k, mode, i == 2 ? NULL : lits[i], n,
-			    line);
-			return 0;
-		}
-	}
-	return lx_fail(lx, "unexpected character");
-}
-
-/*
- * Where the leading JSON object ends: its matching brace, skipping
- * strings.  Found before parsing, so a broken object still has a known
- * end and the body after it is served.
- */
-static int
-json_end(const char *s, size_t n, size_t i, size_t *end)
-{
-	size_t	 depth = 0;
-	int	 instr = 0;
-
-	for (; i < n; i++) {
-		if (instr) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				instr = 0;
-		} else if (s[i] == '"')
-			instr = 1;
-		else if (s[i] == '{')
-			depth++;
-		else if (s[i] == '}' && --depth == 0) {
-			*end = i + 1;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /*------------------------------------------------------------------
@@ -1688,54 +952,45 @@ fm_sanitize(struct fm_ctx *c, const char *s, size_t n, unsigned long base,
 	*blen = out->len;
 }
 
+/* The TOML and JSON readers' callback: one top-level value. */
 static void
-fm_lex_init(struct fm_lex *lx, struct fm_ctx *c, const char *s, size_t n,
-    unsigned long line)
+fm_value(void *arg, const char *key, size_t keylen, int item, const char *v,
+    size_t n, unsigned long line)
 {
-	memset(lx, 0, sizeof(*lx));
-	lx->c = c;
-	lx->s = s;
-	lx->n = n;
-	lx->line = line;
-	buf_init(&lx->str, n + 16);
-	buf_init(&lx->key, n + 16);
-}
+	struct fm_ctx	*c = arg;
 
-static void
-fm_lex_done(struct fm_lex *lx)
-{
-	if (lx->err != NULL && !lx->c->oom)
-		fm_err(lx->c, lx->line, lx->err);
-	buf_free(&lx->str);
-	buf_free(&lx->key);
+	if (item)
+		fm_item(c, fm_lookup(key, keylen), v, n, line);
+	else
+		fm_scalar(c, fm_lookup(key, keylen), v, n, line);
 }
 
 static void
 fm_block(struct fm_ctx *c, enum fm_dialect d, const char *s, size_t n,
     unsigned long base, int *notmap)
 {
-	struct fm_lex	 lx;
 	struct buf	 clean;
-	const char	*blk;
+	const char	*blk, *errstr = NULL;
 	size_t		 blen;
+	unsigned long	 errline = 0;
+	int		 r = 0;
 
-	/* Decoded text never outgrows the input plus U+FFFD's extra bytes. */
+	/* Room for every byte to become U+FFFD. */
 	buf_init(&clean, n * 3 + 16);
 	fm_sanitize(c, s, n, base, &clean, &blk, &blen);
 	if (!c->oom) {
 		if (d == D_YAML)
 			fm_yaml(c, blk, blen, base, notmap);
-		else {
-			fm_lex_init(&lx, c, blk, blen, base);
-			if (d == D_TOML)
-				toml_parse(&lx);
-			else if (json_value(&lx, 0, K_NONE, M_ROOT) == 0) {
-				json_ws(&lx);
-				if (!lx_eof(&lx))
-					lx_fail(&lx, "text after the object");
-			}
-			fm_lex_done(&lx);
-		}
+		else if (d == D_TOML)
+			r = toml_read(blk, blen, base, fm_value, c, &errstr,
+			    &errline);
+		else
+			r = json_read(blk, blen, base, fm_value, c, &errstr,
+			    &errline);
+		if (r == -1 && errstr == NULL)
+			c->oom = 1;
+		else if (r == -1)
+			fm_err(c, errline, errstr);
 	}
 	buf_free(&clean);
 }
@@ -1780,7 +1035,8 @@ frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 	if (d == D_JSON) {
 		bstart = start;
 		base = 1;
-		if (json_end(src, len, start, &bend) == 0) {
+		if (json_object_end(src + start, len - start, &bend) == 0) {
+			bend += start;
 			closed = 1;
 			for (i = bend; i < len && (src[i] == ' ' ||
 			    src[i] == '\t'); i++)

@@ -302,7 +302,8 @@ gopher_url_page(struct buf *out, const char *url)
 		}
 		if (c == ' ' || c == '"' || c == '\'' || c == '<' ||
 		    c == '>' || c == '`' || c >= 0x80)
-			r = buf_printf(&esc, "%%%c%c", hex[c >> 4], hex[c & 0xf]);
+			r = buf_printf(&esc, "%%%c%c", hex[c >> 4],
+			    hex[c & 0xf]);
 		else if (c == '&')
 			r = buf_puts(&esc, "&amp;");
 		else

@@ -2,6 +2,7 @@
  * listen: bind and accept (see listen.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,19 +62,14 @@ bind_one(const char *addr, unsigned port, int *fdp, unsigned *bound,
 }
 
 int
-listen_bind(const struct conf *conf, unsigned ports[2],
+listen_bind(const struct conf *conf, unsigned (*ports)[2],
     struct listener **out, size_t *np, const char **err)
 {
-	static const char	*const any[] = { "::" };
-	const char		*const *addrs = any;
-	struct listener		*v;
-	size_t			 naddr = 1, i, n = 0;
-	int			 p;
+	struct listener	*v;
+	size_t		 naddr = conf->nlisten ? conf->nlisten : 1, i, n = 0;
+	const char	*addr;
+	int		 p;
 
-	if (conf->nlisten > 0) {
-		addrs = (const char *const *)conf->listen;
-		naddr = conf->nlisten;
-	}
 	if ((v = calloc(naddr * 2, sizeof(*v))) == NULL) {
 		*err = "out of memory";
 		return -1;
@@ -82,15 +78,27 @@ listen_bind(const struct conf *conf, unsigned ports[2],
 		for (i = 0; i < naddr; i++) {
 			struct listener *l = &v[n];
 
-			if (bind_one(addrs[i], ports[p], &l->fd, &l->port,
-			    err) == -1) {
+			/* "All addresses": "::" serves IPv4 too where the
+			 * kernel has IPv6, else 0.0.0.0. */
+			addr = conf->nlisten ? conf->listen[i] : "::";
+			/* Entries asking for the same ephemeral port share
+			 * the one the first entry got. */
+			if (ports[i][p] == 0 && i > 0 &&
+			    conf_listen_port(conf, i, p) ==
+			    conf_listen_port(conf, 0, p))
+				ports[i][p] = ports[0][p];
+			if (bind_one(addr, ports[i][p], &l->fd, &l->port,
+			    err) == -1 && (conf->nlisten || bind_one("0.0.0.0",
+			    ports[i][p], &l->fd, &l->port, err) == -1)) {
 				log_warnx("cannot listen on [%s]:%u: %s",
-				    addrs[i], ports[p], *err);
+				    addr, ports[i][p], *err);
 				goto fail;
 			}
-			ports[p] = l->port;
+			ports[i][p] = l->port;
 			l->proto = p == 0 ? PROTO_GEMINI : PROTO_GOPHER;
-			snprintf(l->addr, sizeof(l->addr), "%s", addrs[i]);
+			l->proxy = conf_listen_proxy(conf, i);
+			l->index = i;
+			snprintf(l->addr, sizeof(l->addr), "%s", addr);
 			n++;
 		}
 	}
@@ -104,16 +112,52 @@ fail:
 	return -1;
 }
 
+/*
+ * Out of descriptors, accept() fails while the connection stays queued,
+ * so the loop would wake for it forever.  Give up the reserve descriptor,
+ * accept and close everything queued, then take the reserve back: the
+ * clients see a closed connection instead of a hang, and we do not spin.
+ */
+static void
+shed_connections(struct listener *l)
+{
+	struct server	*srv = l->srv;
+	uv_os_fd_t	 lfd;
+	int		 fd, n = 0;
+
+	if (uv_fileno((uv_handle_t *)&l->tcp, &lfd) != 0)
+		return;
+	/* Without a reserve (another allocation took its slot), free one by
+	 * closing the idlest connection: libuv retries accept() until it
+	 * stops failing, so we must make progress here. */
+	if (srv->reserve_fd != -1)
+		close(srv->reserve_fd);
+	else
+		conn_drop_idlest(srv);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+		close(fd);
+		n++;
+	}
+	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (uv_now(srv->loop) - srv->emfile_logged >= 10000 ||
+	    srv->emfile_logged == 0) {
+		log_warnx("out of file descriptors: closed %d new "
+		    "connections", n);
+		srv->emfile_logged = uv_now(srv->loop);
+	}
+}
+
 static void
 on_connection(uv_stream_t *s, int status)
 {
 	struct listener *l = s->data;
 
-	if (status < 0) {
+	if (status == UV_EMFILE || status == UV_ENFILE)
+		shed_connections(l);
+	else if (status < 0)
 		log_warnx("accept: %s", uv_strerror(status));
-		return;
-	}
-	conn_accept(l->srv, s, l->proto);
+	else
+		conn_accept(l->srv, s, l->proto, l->proxy, l->index);
 }
 
 int
@@ -121,6 +165,7 @@ listen_start(struct server *srv, struct listener *v, size_t n)
 {
 	size_t i;
 
+	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < n; i++) {
 		v[i].srv = srv;
 		uv_tcp_init(srv->loop, &v[i].tcp);
@@ -138,6 +183,10 @@ listen_stop(struct listener *v, size_t n)
 {
 	size_t i;
 
+	if (n > 0 && v[0].srv != NULL && v[0].srv->reserve_fd != -1) {
+		close(v[0].srv->reserve_fd);
+		v[0].srv->reserve_fd = -1;
+	}
 	for (i = 0; i < n; i++)
 		if (!uv_is_closing((uv_handle_t *)&v[i].tcp))
 			uv_close((uv_handle_t *)&v[i].tcp, NULL);

@@ -19,17 +19,20 @@ struct listener {
 	uv_tcp_t	 tcp;
 	struct server	*srv;
 	enum proto	 proto;
+	int		 proxy;		/* PROXY header expected */
+	size_t		 index;		/* entry in conf.listen */
 	int		 fd;		/* bound socket, before uv_tcp_open */
 	char		 addr[64];
 	unsigned	 port;
 };
 
 /*
- * Bind every listen address of conf for both protocols.  A port of 0
- * binds an ephemeral port; the one chosen is written back into *ports so
- * that every address shares it.  Returns 0, or -1 with *err.
+ * Bind every listen entry of conf for both protocols.  A port of 0 binds
+ * an ephemeral port; the one chosen is written into ports[] (one pair per
+ * entry, at least one entry), so that later calls for other workers bind
+ * the same ports.  Returns 0, or -1 with *err.
  */
-int	listen_bind(const struct conf *, unsigned ports[2],
+int	listen_bind(const struct conf *, unsigned (*ports)[2],
 	    struct listener **, size_t *, const char **err);
 
 /* Start accepting on the server's loop. */

@@ -11,6 +11,13 @@
 
 extern int log_verbose;
 
+/* Where lines go: stderr (the default), a file (appended; reopened by
+ * log_reopen, for rotation) or syslog (facility daemon).  0 or -1. */
+int	log_open_stderr(void);
+int	log_open_file(const char *path);
+int	log_open_syslog(void);
+int	log_reopen(void);
+
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +24,11 @@
 #include "conn.h"
 #include "defaults.h"
 #include "frontmatter.h"
+#include "limit.h"
 #include "listen.h"
 #include "log.h"
 #include "markdown.h"
+#include "sandbox.h"
 #include "store.h"
 #include "tls.h"
 
@@ -34,10 +38,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: capsuled [options]\n"
+"usage: capsuled [--config FILE] [options]\n"
+"       capsuled --config FILE --check [-v]\n"
 "       capsuled --render gemtext|gopher|text FILE.md\n"
 "Serve a folder of Markdown posts as a Gemini capsule and a Gopher hole.\n"
 "\n"
+"      --config FILE      read settings and hosts from a capsuled.yaml\n"
+"      --check            check the configuration, print every error\n"
+"                         as file:line: message, and exit\n"
 "  -r, --root DIR         capsule root (default " DEFAULT_ROOT ")\n"
 "  -n, --hostname NAME    public host name (default " DEFAULT_HOSTNAME ")\n"
 "  -g, --gemini-port N    Gemini port (default %d; 0 = any free port)\n"
@@ -47,6 +55,16 @@ usage(FILE *fp)
 "                         default: all addresses)\n"
 "  -t, --timeout MS       request timeout (default %d)\n"
 "  -m, --max-conns N      concurrent connection cap (default %d)\n"
+"      --max-per-ip N     connections per client address (default %d)\n"
+"      --rate N           requests per second per address, 0 = off\n"
+"                         (default %d)\n"
+"      --burst N          requests allowed in a burst (default %d)\n"
+"      --limit-loopback   apply the per-address limits to loopback too\n"
+"      --workers N        worker threads (default: one per core)\n"
+"  -u, --user NAME        user to switch to when started as root\n"
+"                         (default nobody)\n"
+"      --chroot DIR       chroot there before switching user\n"
+"      --allow-root       keep running as root (not recommended)\n"
 "  -w, --width N          Gopher text width (default %d)\n"
 "      --lang CODE        default language (default " DEFAULT_LANG ")\n"
 "      --render FORMAT    print FILE.md converted and exit\n"
@@ -54,7 +72,8 @@ usage(FILE *fp)
 "  -h, --help             this help\n"
 "  -V, --version          version\n",
 	    DEFAULT_GEMINI_PORT, DEFAULT_GOPHER_PORT, DEFAULT_TIMEOUT_MS,
-	    DEFAULT_MAX_CONNS, DEFAULT_GOPHER_WIDTH);
+	    DEFAULT_MAX_CONNS, DEFAULT_MAX_PER_IP, DEFAULT_RATE, DEFAULT_BURST,
+	    DEFAULT_GOPHER_WIDTH);
 }
 
 static unsigned
@@ -126,80 +145,25 @@ render_file(const char *format, const char *path, const struct conf *c)
 	return 0;
 }
 
-/*------------------------------------------------------------ running */
+/*------------------------------------------------------------ options */
 
-struct runtime {
-	struct server	 srv;
-	struct listener	*listeners;
-	size_t		 nlisteners;
-	uv_signal_t	 sigint, sigterm;
-	uv_timer_t	 grace;
-	int		 stopping;
+/* Command-line settings: each overrides the file's when given. */
+struct options {
+	const char	*config, *root, *hostname, *certs, *user, *chroot;
+	const char	*lang, *render;
+	const char	**listen;
+	size_t		 nlisten;
+	long		 gemini_port, gopher_port, timeout, max_conns;
+	long		 per_ip, rate, burst, workers, width;
+	int		 limit_loopback, allow_root, check;
 };
 
 static void
-on_grace_over(uv_timer_t *t)
-{
-	struct runtime *rt = t->data;
-
-	log_warnx("shutdown: %u connections cut after the grace period",
-	    rt->srv.nconns);
-	conn_drain(&rt->srv, 1);
-}
-
-/* Stop accepting, let responses in flight finish, then the loop ends by
- * itself once no handle is left. */
-static void
-on_signal(uv_signal_t *sig, int signum)
-{
-	struct runtime *rt = sig->data;
-
-	if (rt->stopping)
-		return;
-	rt->stopping = 1;
-	log_info("signal %d: shutting down", signum);
-	rt->srv.stopping = 1;
-	listen_stop(rt->listeners, rt->nlisteners);
-	uv_close((uv_handle_t *)&rt->sigint, NULL);
-	uv_close((uv_handle_t *)&rt->sigterm, NULL);
-	conn_drain(&rt->srv, 0);
-	uv_timer_start(&rt->grace, on_grace_over, SHUTDOWN_GRACE_MS, 0);
-	uv_unref((uv_handle_t *)&rt->grace);
-}
-
-static void
-setup_host(struct host *h, const struct conf *c)
-{
-	struct store_conf	 sc;
-	const char		*err;
-	int			 r;
-
-	r = certgen_ensure(h->certs, h->name, h->crt, sizeof(h->crt), h->key,
-	    sizeof(h->key), &err);
-	if (r == -1)
-		fatalx("%s/%s: %s", h->certs, h->name, err);
-	if (r == 1)
-		log_info("generated a certificate for %s in %s", h->name,
-		    h->crt);
-	if ((h->ctx = tls_server_ctx(h->crt, h->key, &err)) == NULL)
-		fatalx("%s: %s", h->crt, err);
-	memset(&sc, 0, sizeof(sc));
-	sc.root = h->root;
-	sc.certs = h->certs;
-	sc.default_lang = c->default_lang;
-	sc.host = h->name;
-	sc.gopher_port = c->gopher_port;
-	sc.width = c->gopher_width;
-	sc.breaks = -1;
-	sc.cache_max = CACHE_MAX_BYTES;
-	if ((h->store = store_new(&sc, &err)) == NULL)
-		fatalx("%s: %s", h->root, err);
-}
-
-int
-main(int argc, char **argv)
+options_parse(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'F' },
+		{ "check",	no_argument,		NULL, 'K' },
 		{ "root",	required_argument,	NULL, 'r' },
 		{ "hostname",	required_argument,	NULL, 'n' },
 		{ "gemini-port", required_argument,	NULL, 'g' },
@@ -208,6 +172,14 @@ main(int argc, char **argv)
 		{ "listen",	required_argument,	NULL, 'l' },
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "max-conns",	required_argument,	NULL, 'm' },
+		{ "max-per-ip",	required_argument,	NULL, 'I' },
+		{ "rate",	required_argument,	NULL, 'Q' },
+		{ "burst",	required_argument,	NULL, 'B' },
+		{ "limit-loopback", no_argument,	NULL, 'O' },
+		{ "workers",	required_argument,	NULL, 'W' },
+		{ "user",	required_argument,	NULL, 'u' },
+		{ "chroot",	required_argument,	NULL, 'C' },
+		{ "allow-root",	no_argument,		NULL, 'A' },
 		{ "width",	required_argument,	NULL, 'w' },
 		{ "lang",	required_argument,	NULL, 'L' },
 		{ "render",	required_argument,	NULL, 'R' },
@@ -216,145 +188,615 @@ main(int argc, char **argv)
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct conf	 conf;
-	struct host	 host;
-	struct runtime	 rt;
-	uv_loop_t	 loop;
-	const char	*render = NULL, *err;
-	unsigned	 ports[2];
-	size_t		 i;
-	int		 ch;
+	int ch;
 
-	memset(&conf, 0, sizeof(conf));
-	memset(&host, 0, sizeof(host));
-	host.name = DEFAULT_HOSTNAME;
-	host.root = DEFAULT_ROOT;
-	host.certs = DEFAULT_CERTS;
-	host.title = DEFAULT_TITLE;
-	conf.hosts = &host;
-	conf.nhosts = 1;
-	conf.gemini_port = DEFAULT_GEMINI_PORT;
-	conf.gopher_port = DEFAULT_GOPHER_PORT;
-	conf.timeout_ms = DEFAULT_TIMEOUT_MS;
-	conf.max_conns = DEFAULT_MAX_CONNS;
-	conf.gopher_width = DEFAULT_GOPHER_WIDTH;
-	conf.default_lang = DEFAULT_LANG;
-
-	while ((ch = getopt_long(argc, argv, "r:n:g:p:c:l:t:m:w:vhV",
+	memset(o, 0, sizeof(*o));
+	o->gemini_port = o->gopher_port = o->timeout = o->max_conns = -1;
+	o->per_ip = o->rate = o->burst = o->workers = o->width = -1;
+	while ((ch = getopt_long(argc, argv, "r:n:g:p:c:l:t:m:u:w:vhV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'F':
+			o->config = optarg;
+			break;
+		case 'K':
+			o->check = 1;
+			break;
 		case 'r':
-			host.root = optarg;
+			o->root = optarg;
 			break;
 		case 'n':
-			host.name = optarg;
+			o->hostname = optarg;
 			break;
 		case 'g':
-			conf.gemini_port = parse_uint(optarg, "port", 65535);
+			o->gemini_port = parse_uint(optarg, "port", 65535);
 			break;
 		case 'p':
-			conf.gopher_port = parse_uint(optarg, "port", 65535);
+			o->gopher_port = parse_uint(optarg, "port", 65535);
 			break;
 		case 'c':
-			host.certs = optarg;
+			o->certs = optarg;
 			break;
 		case 'l':
-			conf.listen = realloc(conf.listen,
-			    (conf.nlisten + 1) * sizeof(*conf.listen));
-			if (conf.listen == NULL)
+			o->listen = realloc(o->listen,
+			    (o->nlisten + 1) * sizeof(*o->listen));
+			if (o->listen == NULL)
 				fatal("realloc");
-			conf.listen[conf.nlisten++] = optarg;
+			o->listen[o->nlisten++] = optarg;
 			break;
 		case 't':
-			conf.timeout_ms = parse_uint(optarg, "timeout",
-			    3600000);
+			o->timeout = parse_uint(optarg, "timeout", 3600000);
 			break;
 		case 'm':
-			conf.max_conns = parse_uint(optarg, "connection cap",
+			o->max_conns = parse_uint(optarg, "connection cap",
 			    1000000);
 			break;
+		case 'I':
+			o->per_ip = parse_uint(optarg, "per-address cap",
+			    1000000);
+			break;
+		case 'Q':
+			o->rate = parse_uint(optarg, "rate", 1000000);
+			break;
+		case 'B':
+			o->burst = parse_uint(optarg, "burst", 1000000);
+			break;
+		case 'O':
+			o->limit_loopback = 1;
+			break;
+		case 'W':
+			o->workers = parse_uint(optarg, "worker count", 256);
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'C':
+			o->chroot = optarg;
+			break;
+		case 'A':
+			o->allow_root = 1;
+			break;
 		case 'w':
-			conf.gopher_width = parse_uint(optarg, "width", 1000);
+			o->width = parse_uint(optarg, "width", 1000);
 			break;
 		case 'L':
-			conf.default_lang = optarg;
+			o->lang = optarg;
 			break;
 		case 'R':
-			render = optarg;
+			o->render = optarg;
 			break;
 		case 'v':
 			log_verbose = 1;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		case 'V':
 			printf("capsuled %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
-			return 2;
+			exit(2);
 		}
 	}
+}
+
+/* The command line wins over the file (and over the defaults). */
+static int
+options_apply(const struct options *o, struct conf *c)
+{
+	size_t i;
+
+	if (o->root != NULL)
+		c->hosts[0].root = (char *)o->root;
+	if (o->hostname != NULL)
+		c->hosts[0].name = (char *)o->hostname;
+	if (o->certs != NULL)
+		c->hosts[0].certs = (char *)o->certs;
+	if (o->nlisten > 0) {
+		conf_listen_clear(c);
+		for (i = 0; i < o->nlisten; i++)
+			if (conf_listen_add(c, o->listen[i]) == -1)
+				return -1;
+	}
+	if (o->gemini_port >= 0)
+		c->gemini_port = (unsigned)o->gemini_port;
+	if (o->gopher_port >= 0)
+		c->gopher_port = (unsigned)o->gopher_port;
+	if (o->timeout >= 0)
+		c->timeout_ms = (unsigned)o->timeout;
+	if (o->max_conns >= 0)
+		c->max_conns = (unsigned)o->max_conns;
+	if (o->per_ip >= 0)
+		c->max_conns_per_ip = (unsigned)o->per_ip;
+	if (o->rate >= 0)
+		c->rate = (unsigned)o->rate;
+	if (o->burst >= 0)
+		c->burst = (unsigned)o->burst;
+	if (o->workers >= 0)
+		c->workers = (unsigned)o->workers;
+	if (o->width >= 0)
+		c->gopher_width = (size_t)o->width;
+	if (o->limit_loopback)
+		c->limit_loopback = 1;
+	if (o->allow_root)
+		c->allow_root = 1;
+	if (o->user != NULL)
+		c->user = o->user;
+	if (o->chroot != NULL)
+		c->chroot = o->chroot;
+	if (o->lang != NULL)
+		c->default_lang = o->lang;
+	if (c->timeout_ms == 0 || c->max_conns == 0 || c->gopher_width < 20) {
+		log_warnx("timeout, connection cap and width (>= 20) must "
+		    "be set");
+		return -1;
+	}
+	return 0;
+}
+
+/* Defaults, the file, the command line: 0, or -1 with every error
+ * printed as file:line: message. */
+static int
+options_conf(const struct options *o, struct conf *c, int check_paths)
+{
+	struct conf_errors	 errs;
+	size_t			 i;
+	int			 r = 0;
+
+	memset(&errs, 0, sizeof(errs));
+	if (conf_init(c) == -1)
+		fatal("conf_init");
+	if (o->config != NULL && conf_load(c, o->config, &errs) == -1)
+		r = -1;
+	if (r == 0 && options_apply(o, c) == -1)
+		r = -1;
+	if (r == 0 && check_paths && conf_check_paths(c, &errs) == -1)
+		r = -1;
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	conf_errors_free(&errs);
+	return r;
+}
+
+/*------------------------------------------------------------ generations */
+
+/* Client certificates are checked against fingerprints by the router,
+ * not against a CA: any certificate offered is accepted here. */
+static int
+accept_any_cert(int preverify, X509_STORE_CTX *x)
+{
+	(void)preverify;
+	(void)x;
+	return 1;
+}
+
+/* SNI picks the host's certificate (and whether it asks for client
+ * certificates); an unknown name keeps the default host's. */
+static int
+on_servername(SSL *ssl, int *alert, void *arg)
+{
+	const struct conf	*c = arg;
+	const char		*name;
+	struct host		*h;
+
+	(void)alert;
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if ((h = conf_find_host(c, name)) != NULL &&
+	    h->ctx != SSL_get_SSL_CTX(ssl)) {
+		SSL_set_SSL_CTX(ssl, h->ctx);
+		SSL_set_verify(ssl, SSL_CTX_get_verify_mode(h->ctx),
+		    accept_any_cert);
+	}
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static void
+gen_release(struct generation *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->conf.nhosts; i++) {
+		store_free(g->conf.hosts[i].store);
+		SSL_CTX_free(g->conf.hosts[i].ctx);
+	}
+	limiter_free(g->limiter);
+	conf_free(&g->conf);
+	free(g);
+}
+
+/* Certificates and stores for every host.  Runs at start (as root: it
+ * may write a new pair, then hands it to the user we switch to) and on
+ * reload (as that user). */
+static int
+gen_setup_hosts(struct generation *g, const unsigned ports[2])
+{
+	struct conf		*c = &g->conf;
+	struct store_conf	 sc;
+	struct passwd		*pw;
+	struct host		*h;
+	const char		*err;
+	size_t			 i;
+	int			 r;
+
+	if (c->gemini_port == 0)
+		c->gemini_port = ports[0];
+	if (c->gopher_port == 0)
+		c->gopher_port = ports[1];
+	for (i = 0; i < c->nhosts; i++) {
+		h = &c->hosts[i];
+		if (h->cert_file != NULL) {
+			snprintf(h->crt, sizeof(h->crt), "%s", h->cert_file);
+			snprintf(h->key, sizeof(h->key), "%s", h->key_file);
+		} else if ((r = certgen_ensure(h->certs, h->name, h->crt,
+		    sizeof(h->crt), h->key, sizeof(h->key), &err)) == -1) {
+			log_warnx("%s/%s: %s", h->certs, h->name, err);
+			return -1;
+		} else if (r == 1) {
+			log_info("generated a certificate for %s in %s",
+			    h->name, h->crt);
+			if (geteuid() == 0 && !c->allow_root &&
+			    (pw = getpwnam(c->user)) != NULL &&
+			    chown(h->key, pw->pw_uid, pw->pw_gid) == -1)
+				log_warn("chown %s", h->key);
+		}
+		if ((h->ctx = tls_server_ctx(h->crt, h->key, &err)) == NULL) {
+			log_warnx("%s: %s", h->crt, err);
+			return -1;
+		}
+		SSL_CTX_set_tlsext_servername_callback(h->ctx, on_servername);
+		SSL_CTX_set_tlsext_servername_arg(h->ctx, c);
+		if (h->nzones > 0)
+			SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER,
+			    accept_any_cert);
+		memset(&sc, 0, sizeof(sc));
+		sc.root = h->root;
+		sc.certs = h->certs;
+		sc.default_lang = h->lang ? h->lang : c->default_lang;
+		sc.host = h->name;
+		sc.gopher_port = c->gopher_port;
+		sc.width = c->gopher_width;
+		sc.breaks = -1;
+		sc.cache_max = CACHE_MAX_BYTES;
+		if ((h->store = store_new(&sc, &err)) == NULL) {
+			log_warnx("%s: %s", h->root, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct generation *
+gen_load(const struct options *o, const unsigned ports[2])
+{
+	struct generation	*g;
+	struct limit_conf	 lc;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	atomic_init(&g->refs, 1);
+	g->release = gen_release;
+	if (options_conf(o, &g->conf, 1) == -1)
+		goto fail;
+	memset(&lc, 0, sizeof(lc));
+	lc.per_ip = g->conf.max_conns_per_ip;
+	lc.rate = g->conf.rate;
+	lc.burst = g->conf.burst > 0 ? g->conf.burst : 1;
+	lc.loopback = g->conf.limit_loopback;
+	lc.slots = LIMITER_SLOTS;
+	if ((g->limiter = limiter_new(&lc)) == NULL ||
+	    gen_setup_hosts(g, ports) == -1)
+		goto fail;
+	return g;
+fail:
+	gen_release(g);
+	return NULL;
+}
+
+static int
+log_configure(const struct conf *c)
+{
+	switch (c->log_dest) {
+	case CONF_LOG_FILE:
+		return log_open_file(c->log_file);
+	case CONF_LOG_SYSLOG:
+		return log_open_syslog();
+	default:
+		return log_open_stderr();
+	}
+}
+
+/*------------------------------------------------------------ workers */
+
+/* One thread, one loop, its own listening sockets (SO_REUSEPORT lets the
+ * kernel spread connections across workers). */
+struct worker {
+	pthread_t		 thread;
+	uv_loop_t		 loop;
+	struct server		 srv;
+	struct listener		*listeners;
+	size_t			 nlisteners;
+	uv_async_t		 stop;
+	uv_async_t		 reload;
+	_Atomic(struct generation *) pending;	/* from the main thread */
+	uv_timer_t		 grace;
+};
+
+static void
+on_grace_over(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+
+	log_warnx("shutdown: %u connections cut after the grace period",
+	    w->srv.nconns);
+	conn_drain(&w->srv, 1);
+}
+
+/* Stop accepting, let responses in flight finish; the loop then ends by
+ * itself once no handle is left. */
+static void
+on_stop(uv_async_t *a)
+{
+	struct worker *w = a->data;
+
+	w->srv.stopping = 1;
+	listen_stop(w->listeners, w->nlisteners);
+	uv_close((uv_handle_t *)&w->stop, NULL);
+	uv_close((uv_handle_t *)&w->reload, NULL);
+	conn_drain(&w->srv, 0);
+	uv_timer_start(&w->grace, on_grace_over, SHUTDOWN_GRACE_MS, 0);
+	uv_unref((uv_handle_t *)&w->grace);
+}
+
+/* A new configuration for new connections; old ones keep theirs. */
+static void
+on_reload(uv_async_t *a)
+{
+	struct worker		*w = a->data;
+	struct generation	*g;
+
+	if ((g = atomic_exchange(&w->pending, NULL)) == NULL)
+		return;
+	gen_unref(w->srv.gen);
+	w->srv.gen = g;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker		*w = arg;
+	struct generation	*g;
+
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&w->grace, NULL);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&w->loop) != 0)
+		log_warnx("event loop closed with handles open");
+	if ((g = atomic_exchange(&w->pending, NULL)) != NULL)
+		gen_unref(g);
+	gen_unref(w->srv.gen);
+	return NULL;
+}
+
+static void
+worker_init(struct worker *w, struct generation *g, atomic_uint *total)
+{
+	uv_loop_init(&w->loop);
+	w->srv.loop = &w->loop;
+	w->srv.gen = gen_ref(g);
+	w->srv.total = total;
+	atomic_init(&w->pending, NULL);
+	if (listen_start(&w->srv, w->listeners, w->nlisteners) == -1)
+		fatalx("cannot start listening");
+	uv_async_init(&w->loop, &w->stop, on_stop);
+	uv_async_init(&w->loop, &w->reload, on_reload);
+	uv_timer_init(&w->loop, &w->grace);
+	w->stop.data = w->reload.data = w->grace.data = w;
+}
+
+/*------------------------------------------------------------ main thread */
+
+struct runtime {
+	uv_signal_t		 sigint, sigterm, sighup, sigusr1;
+	struct worker		*workers;
+	size_t			 nworkers;
+	struct generation	*gen;		/* the current one */
+	const struct options	*opts;
+	unsigned		 ports[2];	/* as bound */
+};
+
+static void
+on_signal(uv_signal_t *sig, int signum)
+{
+	struct runtime	*rt = sig->data;
+	size_t		 i;
+
+	log_info("signal %d: shutting down", signum);
+	for (i = 0; i < rt->nworkers; i++)
+		uv_async_send(&rt->workers[i].stop);
+	uv_close((uv_handle_t *)&rt->sigint, NULL);
+	uv_close((uv_handle_t *)&rt->sigterm, NULL);
+	uv_close((uv_handle_t *)&rt->sighup, NULL);
+	uv_close((uv_handle_t *)&rt->sigusr1, NULL);
+}
+
+/* SIGHUP: read everything again; a broken configuration is reported and
+ * the running one kept.  Listen addresses, ports, workers and the user
+ * are fixed at start. */
+static void
+on_sighup(uv_signal_t *sig, int signum)
+{
+	struct runtime		*rt = sig->data;
+	struct generation	*g, *old;
+	size_t			 i;
+
+	(void)signum;
+	log_info("SIGHUP: reloading the configuration");
+	if ((g = gen_load(rt->opts, rt->ports)) == NULL) {
+		log_warnx("reload failed: keeping the running configuration");
+		return;
+	}
+	if (log_configure(&g->conf) == -1)
+		log_warn("cannot open the log");
+	for (i = 0; i < rt->nworkers; i++) {
+		old = atomic_exchange(&rt->workers[i].pending, gen_ref(g));
+		if (old != NULL)
+			gen_unref(old);
+		uv_async_send(&rt->workers[i].reload);
+	}
+	gen_unref(rt->gen);
+	rt->gen = g;
+	log_info("reloaded");
+}
+
+static void
+on_sigusr1(uv_signal_t *sig, int signum)
+{
+	(void)sig;
+	(void)signum;
+	if (log_reopen() == -1)
+		log_warn("cannot reopen the log file");
+}
+
+/* Give up root and write access once everything privileged is done. */
+static void
+drop_privileges(const struct conf *c)
+{
+	const char	*paths[64], *err;
+	size_t		 i, n = 0;
+
+	if (geteuid() == 0 && c->allow_root)
+		log_warnx("running as root (allow_root)");
+	else if (sandbox_drop(c->user, c->chroot, &err) == -1)
+		fatalx("cannot switch to user %s: %s", c->user, err);
+	if (c->chroot != NULL)
+		return;		/* paths below mean nothing inside it */
+	for (i = 0; i < c->nhosts && n + 3 <= 64; i++) {
+		paths[n++] = c->hosts[i].root;
+		paths[n++] = c->hosts[i].certs;
+	}
+	if (c->log_dest == CONF_LOG_FILE)
+		paths[n] = c->log_file;
+	if (sandbox_landlock(paths, n, paths + n,
+	    c->log_dest == CONF_LOG_FILE, &err) == -1)
+		log_warnx("landlock: %s", err);
+}
+
+static int
+check_only(const struct options *o)
+{
+	struct conf	c;
+	int		r;
+
+	r = options_conf(o, &c, 1);
+	if (r == 0 && log_verbose)
+		conf_dump(&c, stdout);
+	conf_free(&c);
+	if (r == 0)
+		fprintf(stderr, "%s: configuration OK\n",
+		    o->config ? o->config : "capsuled");
+	return r == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options		 opts;
+	struct runtime		 rt;
+	struct conf		 boot;
+	uv_loop_t		 loop;
+	atomic_uint		 total;
+	unsigned		 (*ports)[2];
+	const char		*err;
+	size_t			 i, nentries;
+
+	options_parse(&opts, argc, argv);
 	argc -= optind;
 	argv += optind;
-	if (render != NULL) {
-		if (argc != 1) {
+	if (opts.check)
+		return check_only(&opts);
+	if (opts.render != NULL) {
+		if (argc != 1 || options_conf(&opts, &boot, 0) == -1) {
 			usage(stderr);
 			return 2;
 		}
-		return render_file(render, argv[0], &conf);
+		i = (size_t)render_file(opts.render, argv[0], &boot);
+		conf_free(&boot);
+		free(opts.listen);
+		return (int)i;
 	}
 	if (argc != 0) {
 		usage(stderr);
 		return 2;
 	}
-	if (conf.timeout_ms == 0 || conf.max_conns == 0 ||
-	    conf.gopher_width < 20)
-		fatalx("timeout, connection cap and width (>= 20) must be "
-		    "set");
-
 	signal(SIGPIPE, SIG_IGN);
-	ports[0] = conf.gemini_port;
-	ports[1] = conf.gopher_port;
-	memset(&rt, 0, sizeof(rt));
-	if (listen_bind(&conf, ports, &rt.listeners, &rt.nlisteners,
-	    &err) == -1)
-		return 1;
-	conf.gemini_port = ports[0];
-	conf.gopher_port = ports[1];
-	for (i = 0; i < conf.nhosts; i++)
-		setup_host(&conf.hosts[i], &conf);
 
+	/* Bind first (ports below 1024 need root), once per worker: the
+	 * first bind picks any ephemeral port, the others share it. */
+	if (options_conf(&opts, &boot, 0) == -1)
+		return 1;
+	memset(&rt, 0, sizeof(rt));
+	rt.opts = &opts;
+	rt.nworkers = boot.workers ? boot.workers :
+	    uv_available_parallelism();
+	nentries = boot.nlisten ? boot.nlisten : 1;
+	if ((rt.workers = calloc(rt.nworkers, sizeof(*rt.workers))) == NULL ||
+	    (ports = calloc(nentries, sizeof(*ports))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < nentries; i++) {
+		ports[i][0] = conf_listen_port(&boot, i, 0);
+		ports[i][1] = conf_listen_port(&boot, i, 1);
+	}
+	for (i = 0; i < rt.nworkers; i++)
+		if (listen_bind(&boot, ports, &rt.workers[i].listeners,
+		    &rt.workers[i].nlisteners, &err) == -1)
+			return 1;
+	rt.ports[0] = ports[0][0];
+	rt.ports[1] = ports[0][1];
+	free(ports);
+	conf_free(&boot);
+
+	if ((rt.gen = gen_load(&opts, rt.ports)) == NULL)
+		return 1;
+	if (log_configure(&rt.gen->conf) == -1)
+		fatal("cannot open the log");
+	drop_privileges(&rt.gen->conf);
+
+	atomic_init(&total, 0);
+	for (i = 0; i < rt.nworkers; i++)
+		worker_init(&rt.workers[i], rt.gen, &total);
 	uv_loop_init(&loop);
-	rt.srv.loop = &loop;
-	rt.srv.conf = &conf;
-	if (listen_start(&rt.srv, rt.listeners, rt.nlisteners) == -1)
-		fatalx("cannot start listening");
 	uv_signal_init(&loop, &rt.sigint);
 	uv_signal_init(&loop, &rt.sigterm);
-	uv_timer_init(&loop, &rt.grace);
-	rt.sigint.data = rt.sigterm.data = rt.grace.data = &rt;
+	uv_signal_init(&loop, &rt.sighup);
+	uv_signal_init(&loop, &rt.sigusr1);
+	rt.sigint.data = rt.sigterm.data = rt.sighup.data = &rt;
+	rt.sigusr1.data = &rt;
 	uv_signal_start(&rt.sigint, on_signal, SIGINT);
 	uv_signal_start(&rt.sigterm, on_signal, SIGTERM);
-	log_info("serving %s as gemini://%s:%u/ and gopher://%s:%u/",
-	    host.root, host.name, conf.gemini_port, host.name,
-	    conf.gopher_port);
-	log_info("ready gemini=%u gopher=%u", conf.gemini_port,
-	    conf.gopher_port);
+	uv_signal_start(&rt.sighup, on_sighup, SIGHUP);
+	uv_signal_start(&rt.sigusr1, on_sigusr1, SIGUSR1);
+	for (i = 0; i < rt.nworkers; i++)
+		if (pthread_create(&rt.workers[i].thread, NULL, worker_main,
+		    &rt.workers[i]) != 0)
+			fatalx("cannot start worker threads");
+	log_info("serving %s as gemini://%s:%u/ and gopher://%s:%u/ "
+	    "with %zu workers", rt.gen->conf.hosts[0].root,
+	    rt.gen->conf.hosts[0].name, rt.gen->conf.gemini_port,
+	    rt.gen->conf.hosts[0].name, rt.gen->conf.gopher_port,
+	    rt.nworkers);
+	log_info("ready gemini=%u gopher=%u", rt.ports[0], rt.ports[1]);
 
 	uv_run(&loop, UV_RUN_DEFAULT);
-
-	uv_close((uv_handle_t *)&rt.grace, NULL);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&loop) != 0)
-		log_warnx("event loop closed with handles open");
-	for (i = 0; i < conf.nhosts; i++) {
-		store_free(conf.hosts[i].store);
-		SSL_CTX_free(conf.hosts[i].ctx);
+	for (i = 0; i < rt.nworkers; i++) {
+		pthread_join(rt.workers[i].thread, NULL);
+		free(rt.workers[i].listeners);
 	}
-	free(rt.listeners);
-	free(conf.listen);
+	uv_loop_close(&loop);
+	free(rt.workers);
+	gen_unref(rt.gen);
+	free(opts.listen);
 	log_info("stopped");
+	log_open_stderr();
 	return 0;
 }

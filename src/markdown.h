@@ -94,7 +94,8 @@ enum md_btype {
 	MDB_RULE	/* thematic break */
 };
 
-/* Separation before a block; the larger wins when a block is empty. */
+/* Separation before a block; the larger wins when a block is empty.
+ * MDS_QUOTE: an empty line inside a block quote. */
 enum md_sep { MDS_NONE, MDS_QUOTE, MDS_BLANK };
 
 struct md_block {
@@ -102,7 +103,9 @@ struct md_block {
 	int		 level;		/* HEADING: 1-3 */
 	int		 quote;		/* block-quote depth */
 	int		 depth;		/* list depth (ITEM: >= 1) */
-	long		 number;	/* ITEM: ordered number, else -1 */
+	long		 number;	/* ITEM: ordered number, else -1;
+					   other blocks in an item: the
+					   item's (to hang under its text) */
 	int		 task;		/* ITEM: 0 none, 1 open, 2 done */
 	enum md_sep	 sep;
 	int		 inplace;	/* only links: render its link lines */
@@ -129,6 +132,8 @@ struct md_link {
 					   end = SIZE_MAX: not in the text */
 	size_t		 ref;		/* 1-based, per distinct Gemini URL */
 	int		 dup;		/* URL already listed in its group */
+	int		 bare;		/* no words in the text (image
+					   without alt text) */
 };
 
 struct md_doc {

@@ -249,6 +249,49 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
 	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
 }
 
+/*------------------------------------------------------------ rules */
+
+/*
+ * The host's configured redirects and client-certificate zones, which
+ * come before any file.  Gopher has no redirects or client certificates:
+ * it gets an error line naming the new place, and protected paths are
+ * refused outright (else they would leak over the other protocol).
+ * Returns 1 when the reply is settled.
+ */
+static int
+route_rules(const struct host *h, const char *path, const char *fp,
+    int gemini, struct reply *r)
+{
+	const struct redirect	*rd;
+	char			 to[1025], msg[1100];
+	int			 zone;
+
+	if ((rd = conf_find_redirect(h, path)) != NULL) {
+		if (rd->code == 52)
+			snprintf(to, sizeof(to), "Gone");
+		else if (conf_redirect_target(rd, path, to, sizeof(to)) == -1)
+			return 0;
+		if (gemini)
+			reply_status(r, rd->code, to);
+		else if (rd->code == 52)
+			gopher_fail(r, 52, "Gone", path);
+		else {
+			snprintf(msg, sizeof(msg), "Moved to %s", to);
+			gopher_fail(r, rd->code, msg, path);
+		}
+		return 1;
+	}
+	if ((zone = conf_cert_zone(h, path, gemini ? fp : NULL)) == 0)
+		return 0;
+	if (!gemini)
+		gopher_fail(r, 51, "Not available over Gopher", path);
+	else if (zone == 60)
+		reply_status(r, 60, "A client certificate is required");
+	else
+		reply_status(r, 61, "This certificate is not authorised");
+	return 1;
+}
+
 /*------------------------------------------------------------ gemini */
 
 static void
@@ -356,7 +399,7 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 	else if (u.port != -1 && (unsigned)u.port != o->local_port &&
 	    (unsigned)u.port != c->gemini_port)
 		reply_status(r, 53, "Port not served here");
-	else
+	else if (!route_rules(h, u.path, o->fingerprint, 1, r))
 		route_gemini(c, h, u.path, u.trailing_slash, u.query, r);
 	url_free(&u);
 }
@@ -512,7 +555,7 @@ router_gopher(const struct conf *c, const struct origin *o, const char *line,
 			gopher_fail(r, 59, "URL scheme not allowed",
 			    g.selector);
 		}
-	} else
-		route_gopher(c, &c->hosts[0], &g, r);
+	} else if (!route_rules(o->gopher_host, g.selector, NULL, 0, r))
+		route_gopher(c, o->gopher_host, &g, r);
 	gopher_req_free(&g);
 }

@@ -31,6 +31,10 @@ struct origin {
 	const char	*sni;		/* NULL without SNI */
 	const char	*local_addr;	/* "127.0.0.1", "::1" */
 	unsigned	 local_port;
+	const char	*fingerprint;	/* client certificate SHA-256 hex,
+					   NULL without one */
+	const struct host *gopher_host;	/* the host this Gopher listener
+					   serves */
 };
 
 /* A Gemini request line (without CRLF): validation, host and port checks,

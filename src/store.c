@@ -28,6 +28,7 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "search.h"
 #include "store.h"
 #include "url.h"
 
@@ -614,6 +615,7 @@ post_unref(struct post *p)
 	free(p->summary);
 	free(p->lang);
 	free(p->text);
+	free(p->search);
 	free(p);
 }
 
@@ -743,6 +745,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	if (md_plaintext(body, blen, &tmp) == 0)
 		p->text = buf_detach(&tmp, NULL);
 	buf_free(&tmp);
+	p->search = search_key(p->title, p->tags, p->ntags, p->text);
 	if (p->rel == NULL || p->title == NULL || p->lang == NULL ||
 	    post_urls(p) == -1) {
 		post_unref(p);

@@ -55,6 +55,8 @@ struct post {
 	char		*summary;	/* description, else first paragraph */
 	char		*lang;
 	char		*text;		/* plain text, for search */
+	char		*search;	/* search_key(): normalised title, tags
+				   and text, matched by search_run */
 	int		 draft;
 	dev_t		 dev;		/* identity of the source it came from */
 	ino_t		 ino;

@@ -184,8 +184,7 @@ int
 tw_is_sentence_end(int32_t cp)
 {
 	static const int32_t	 set[] = {
-		'.', '!', '?', ':', ';', ',', ')', ']', '"', '\'',
-		0x2019, 0x201d, 0x2026, 0x2025, 0x00bb,
+		'.', '!', '?', ':', 0x2026, 0x2025,
 		0x3001, 0x3002, 0x3009, 0x300b, 0x300d, 0x300f, 0x3011,
 		0x3015, 0x3017, 0x301c, 0xff01, 0xff09, 0xff0c, 0xff0e,
 		0xff1a, 0xff1b, 0xff1f, 0xff3d, 0xff5e, 0xff61, 0xff63,
@@ -200,6 +199,33 @@ tw_is_sentence_end(int32_t cp)
 			return 1;
 	/* Casual writing ends lines with emoji and symbols (♪, ☆). */
 	return cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_SO;
+}
+
+int
+tw_is_mark(int32_t cp)
+{
+	utf8proc_category_t	 c;
+
+	if (cp < 0x300)
+		return 0;
+	c = utf8proc_category(cp);
+	return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+	    c == UTF8PROC_CATEGORY_ME;
+}
+
+int
+tw_is_punct_space(int32_t cp)
+{
+	utf8proc_category_t	 c;
+
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return cp == ' ' || (cp > ' ' && cp < 0x7f &&
+		    !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+		    (cp >= 'A' && cp <= 'Z')));
+	c = utf8proc_category(cp);
+	return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_ZP;
 }
 
 static int

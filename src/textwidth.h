@@ -46,8 +46,15 @@ int	tw_join_space(int32_t before, int32_t after);
 /* Can a line be broken between a and b (no space between them)? */
 int	tw_can_break(int32_t a, int32_t b);
 
-/* Does the character end a sentence or clause (. ! ? 。 、 ...)? */
+/* Does the character end a sentence or clause (. ! ? : 。 、 」 ♪ ...)?
+ * Latin closing quotes and brackets do not: look before them. */
 int	tw_is_sentence_end(int32_t cp);
+
+/* A combining mark (Unicode category M*): never separated from its base. */
+int	tw_is_mark(int32_t cp);
+
+/* Punctuation or a separator (Unicode P* or Z*, or ASCII punctuation). */
+int	tw_is_punct_space(int32_t cp);
 
 /* Line callback of tw_wrap: one output line without newline, and its
  * display width.  Return -1 to stop. */

@@ -171,7 +171,7 @@ url_normalize_path(char *path)
 			continue;
 		}
 		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-			/* Nothing left to pop: the path would leave the root. */
+			/* Nothing to pop: the path would leave the root. */
 			if (w == path)
 				return -1;
 			while (w > path && *--w != '/')
@@ -283,6 +283,11 @@ url_parse_hostport(const char *a, size_t n, struct url *u, const char **err)
 		if (url_decode(a, hlen, &b) == -1) {
 			buf_free(&b);
 			*err = "bad percent escape in host";
+			return -1;
+		}
+		if (url_has_control(b.data, b.len)) {
+			buf_free(&b);
+			*err = "control character in host";
 			return -1;
 		}
 		u->host = url_dup(b.data ? b.data : "", b.len, 1);

@@ -63,7 +63,7 @@ class Server:
     """One capsuled process on 127.0.0.1 and ::1, ephemeral ports."""
 
     def __init__(self, root, args=(), hostname="localhost", certs=None,
-                 listen=("127.0.0.1", "::1")):
+                 listen=("127.0.0.1", "::1"), preexec=None):
         self.binary = os.environ.get("CAPSULED") or "src/capsuled"
         self.root = root
         self.tmp = tempfile.mkdtemp(prefix="capsuled-test-")
@@ -74,11 +74,15 @@ class Server:
                "--gopher-port", "0"]
         for a in listen:
             cmd += ["--listen", a]
+        if os.geteuid() == 0 and "--user" not in args:
+            # Temporary directories are private to root; the privilege
+            # drop has its own test.
+            cmd += ["--allow-root"]
         cmd += list(args)
         self.log_path = os.path.join(self.tmp, "stderr.log")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=self.log)
+                                     stderr=self.log, preexec_fn=preexec)
         self.gemini_port = self.gopher_port = None
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -11,8 +11,9 @@
 static int tap_n, tap_failed;
 
 #define ok(cond, ...) do {						\
+	int c_ = (cond) ? 1 : 0;					\
 	tap_n++;							\
-	if (cond) {							\
+	if (c_) {							\
 		printf("ok %d - ", tap_n);				\
 	} else {							\
 		tap_failed++;						\
@@ -20,7 +21,7 @@ static int tap_n, tap_failed;
 	}								\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!c_)							\
 		printf("#   at %s:%d\n", __FILE__, __LINE__);		\
 } while (0)
 

@@ -236,7 +236,8 @@ test_header(void)
 	is_int(header_len(1024, ""), 1024, "1024-byte META kept");
 	is_int(header_len(1025, ""), 1024, "1025-byte META cut to 1024");
 	is_int(header_len(3000, ""), 1024, "long META cut to 1024");
-	is_int(header_len(1022, "\xc3\xa9"), 1024, "2-byte char ending at 1024");
+	is_int(header_len(1022, "\xc3\xa9"), 1024,
+	    "2-byte char ending at 1024");
 	is_int(header_len(1023, "\xc3\xa9"), 1023,
 	    "2-byte char across 1024 dropped whole");
 	is_int(header_len(1021, "\xe2\x82\xac"), 1024,

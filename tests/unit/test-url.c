@@ -224,6 +224,8 @@ test_parse_bad(void)
 	parse_bad(S("gemini://h/?%x1"), NULL, "bad escape in query");
 	parse_bad(S("gemini://h%zz/"), NULL, "bad escape in host");
 	parse_bad(S("gemini://h%00/"), NULL, "%00 in host");
+	parse_bad(S("gemini://h%0a/"), "control character in host",
+	    "%0a in host");
 	/* controls and spaces */
 	parse_bad(S("gemini://h/a b"), NULL, "space");
 	parse_bad(S("gemini://h/a\tb"), NULL, "TAB");

@@ -1,0 +1,85 @@
+/*
+ * markdown-fuzzer: libFuzzer entry for the converters: front matter,
+ * then the page rendered as gemtext, gophermap and plain text (every
+ * menu line checked), plus the title, summary and search-text paths.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+#include "markdown.h"
+
+#define FUZZ_OUT_MAX	((size_t)64 << 20)
+
+/* Abort on a menu line that is not `T display TAB sel TAB host TAB port'. */
+static void
+check_menu(const struct buf *b)
+{
+	size_t	 i = 0, e, k, tabs;
+
+	while (i < b->len) {
+		for (e = i; e < b->len && b->data[e] != '\n'; e++)
+			;
+		if (e == b->len || e == i || b->data[e - 1] != '\r')
+			abort();
+		if (e - i == 2 && b->data[i] == '.') {
+			if (e + 1 != b->len)
+				abort();
+			return;
+		}
+		for (tabs = 0, k = i; k < e - 1; k++)
+			if (b->data[k] == '\t')
+				tabs++;
+			else if (b->data[k] == '\r' || b->data[k] == '\0')
+				abort();
+		if (tabs != 3)
+			abort();
+		i = e + 1;
+	}
+	abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum md_format	 fmts[] = {
+		MD_GEMTEXT, MD_GOPHERMAP, MD_TEXT
+	};
+	const char			*src = (const char *)data;
+	struct page_meta		 meta;
+	struct md_opts			 o;
+	struct buf			 out;
+	size_t				 i;
+
+	if (frontmatter_parse(src, size, &meta) == -1)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.path = "/posts/fuzz.md";
+	o.meta = &meta;
+	o.fallback_title = "fuzz";
+	o.breaks = -1;
+	o.is_post = 1;
+	o.width = size > 0 ? 20 + data[0] % 60 : 67;
+	o.host = "localhost";
+	o.port = 7070;
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		buf_init(&out, FUZZ_OUT_MAX);
+		if (md_render(src + meta.body, size - meta.body, fmts[i], &o,
+		    &out) == 0 && fmts[i] == MD_GOPHERMAP)
+			check_menu(&out);
+		buf_free(&out);
+	}
+	buf_init(&out, FUZZ_OUT_MAX);
+	md_first_heading(src + meta.body, size - meta.body, &out);
+	buf_reset(&out);
+	md_summary(src + meta.body, size - meta.body, 64, &out);
+	if (out.len > 64)
+		abort();
+	buf_reset(&out);
+	md_plaintext(src + meta.body, size - meta.body, &out);
+	buf_free(&out);
+	page_meta_free(&meta);
+	return 0;
+}

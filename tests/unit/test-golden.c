@@ -1,0 +1,588 @@
+/*
+ * test-golden: renders every tests/golden/NAME.md as gemtext, gophermap
+ * and plain text and compares byte for byte with NAME.gmi,
+ * NAME.gophermap and NAME.txt (GOLDEN_UPDATE=1 rewrites them); checks
+ * every gophermap line's framing; then renders pathological inputs
+ * built in memory (huge, deep, broken) against a time limit.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+#include "markdown.h"
+#include "tap.h"
+#include "textwidth.h"
+
+#define OUT_MAX		((size_t)256 << 20)
+#define TIME_LIMIT	2.0	/* CPU seconds per pathological render */
+
+static const struct {
+	enum md_format	 fmt;
+	const char	*ext;
+} formats[] = {
+	{ MD_GEMTEXT, "gmi" },
+	{ MD_GOPHERMAP, "gophermap" },
+	{ MD_TEXT, "txt" },
+};
+
+static int
+read_file(const char *path, struct buf *b)
+{
+	FILE	*f;
+	char	 chunk[8192];
+	size_t	 n;
+	int	 rv = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(b, chunk, n) == -1) {
+			rv = -1;
+			break;
+		}
+	if (ferror(f))
+		rv = -1;
+	fclose(f);
+	return rv;
+}
+
+static int
+write_file(const char *path, const struct buf *b)
+{
+	FILE	*f;
+	int	 rv = 0;
+
+	if ((f = fopen(path, "wb")) == NULL)
+		return -1;
+	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
+		rv = -1;
+	if (fclose(f) != 0)
+		rv = -1;
+	return rv;
+}
+
+/* Every line `T display TAB selector TAB host TAB port CRLF', the menu
+ * ending with ".\r\n"; *why says what is wrong. */
+static int
+check_gophermap(const char *s, size_t n, size_t *lineno, const char **why)
+{
+	size_t		 i = 0, e, tabs, k, p;
+	const char	*port;
+
+	*lineno = 0;
+	while (i < n) {
+		++*lineno;
+		for (e = i; e < n && s[e] != '\n'; e++)
+			;
+		if (e == n || e == i || s[e - 1] != '\r') {
+			*why = "line not ended by CRLF";
+			return -1;
+		}
+		if (e - i == 2 && s[i] == '.') {
+			if (e + 1 != n) {
+				*why = "text after the final \".\"";
+				return -1;
+			}
+			return 0;
+		}
+		for (tabs = 0, k = i; k < e - 1; k++) {
+			if (s[k] == '\t')
+				tabs++;
+			if (s[k] == '\r' || s[k] == '\0') {
+				*why = "CR or NUL inside a line";
+				return -1;
+			}
+		}
+		if (tabs != 3) {
+			*why = "not exactly three TABs";
+			return -1;
+		}
+		if (s[i] <= ' ' || s[i] > '~') {
+			*why = "bad item type";
+			return -1;
+		}
+		for (p = e - 1; s[p - 1] != '\t'; p--)
+			;
+		port = s + p;
+		if (p == e - 1) {
+			*why = "empty port";
+			return -1;
+		}
+		for (; port < s + e - 1; port++)
+			if (*port < '0' || *port > '9') {
+				*why = "port not numeric";
+				return -1;
+			}
+		i = e + 1;
+	}
+	*why = "no final \".\" line";
+	return -1;
+}
+
+static int
+valid_utf8(const char *s, size_t n)
+{
+	size_t	 i, l;
+	int32_t	 cp;
+
+	for (i = 0; i < n; i += l) {
+		l = tw_next(s + i, n - i, &cp);
+		if (cp == TW_INVALID)
+			return 0;
+	}
+	return 1;
+}
+
+/* First differing line, for the failure message. */
+static void
+diff_hint(const struct buf *want, const struct buf *got)
+{
+	size_t	 i = 0, line = 1, ls = 0, we, ge;
+
+	while (i < want->len && i < got->len && want->data[i] == got->data[i]) {
+		if (want->data[i] == '\n') {
+			line++;
+			ls = i + 1;
+		}
+		i++;
+	}
+	for (we = ls; we < want->len && want->data[we] != '\n'; we++)
+		;
+	for (ge = ls; ge < got->len && got->data[ge] != '\n'; ge++)
+		;
+	printf("#   first difference at line %zu\n", line);
+	printf("#   -%.*s\n", (int)(we - ls), want->data ? want->data + ls : "");
+	printf("#   +%.*s\n", (int)(ge - ls), got->data ? got->data + ls : "");
+}
+
+static int
+render(const char *src, size_t len, const char *name, enum md_format fmt,
+    struct buf *out)
+{
+	struct page_meta	 meta;
+	struct md_opts		 o;
+	char			 path[512];
+	int			 rv;
+
+	if (frontmatter_parse(src, len, &meta) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "/posts/%s.md", name);
+	memset(&o, 0, sizeof(o));
+	o.path = path;
+	o.meta = &meta;
+	o.fallback_title = name;
+	o.breaks = -1;
+	o.is_post = 1;
+	o.width = 67;
+	o.host = "localhost";
+	o.port = 7070;
+	rv = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	page_meta_free(&meta);
+	return rv;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+golden(const char *dir, int update)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	char		**names = NULL, **nn, path[4096];
+	size_t		 nnames = 0, i, f, len, lineno;
+	struct buf	 src, got, want;
+	const char	*why;
+
+	if ((dp = opendir(dir)) == NULL) {
+		ok(0, "open %s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".md") != 0)
+			continue;
+		if ((nn = realloc(names, (nnames + 1) * sizeof(*nn))) == NULL)
+			break;
+		names = nn;
+		names[nnames++] = strndup(de->d_name, len - 3);
+	}
+	closedir(dp);
+	if (nnames > 0)
+		qsort(names, nnames, sizeof(*names), cmp_names);
+	ok(nnames > 0, "golden cases found in %s", dir);
+
+	for (i = 0; i < nnames; i++) {
+		buf_init(&src, OUT_MAX);
+		snprintf(path, sizeof(path), "%s/%s.md", dir, names[i]);
+		if (read_file(path, &src) == -1) {
+			ok(0, "read %s", path);
+			buf_free(&src);
+			continue;
+		}
+		for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+			buf_init(&got, OUT_MAX);
+			buf_init(&want, OUT_MAX);
+			snprintf(path, sizeof(path), "%s/%s.%s", dir, names[i],
+			    formats[f].ext);
+			if (render(src.data ? src.data : "", src.len, names[i],
+			    formats[f].fmt, &got) == -1)
+				ok(0, "%s.%s: render failed", names[i],
+				    formats[f].ext);
+			else if (update) {
+				int written = write_file(path, &got) == 0;
+
+				ok(written, "%s.%s: written", names[i],
+				    formats[f].ext);
+			} else if (read_file(path, &want) == -1)
+				ok(0, "%s.%s: missing (make golden-update)",
+				    names[i], formats[f].ext);
+			else {
+				int same = got.len == want.len &&
+				    memcmp(got.data, want.data, got.len) == 0;
+
+				ok(same, "%s.%s", names[i], formats[f].ext);
+				if (!same)
+					diff_hint(&want, &got);
+			}
+			if (formats[f].fmt == MD_GOPHERMAP) {
+				int good = check_gophermap(got.data, got.len,
+				    &lineno, &why) == 0;
+
+				ok(good, "%s.gophermap: valid menu lines",
+				    names[i]);
+				if (!good)
+					printf("#   line %zu: %s\n", lineno, why);
+			}
+			ok(valid_utf8(got.data, got.len), "%s.%s: valid UTF-8",
+			    names[i], formats[f].ext);
+			buf_free(&got);
+			buf_free(&want);
+		}
+		buf_free(&src);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/*-------------------------------------------------------------------
+ * Pathological inputs, built in memory
+ */
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+repeat(struct buf *b, const char *s, size_t times)
+{
+	while (times-- > 0)
+		buf_puts(b, s);
+}
+
+static void
+torture(const char *name, const struct buf *in)
+{
+	struct buf	 out;
+	size_t		 f, lineno;
+	const char	*why;
+	double		 t0, dt;
+	int		 rv, good;
+
+	for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+		buf_init(&out, OUT_MAX);
+		t0 = now();
+		rv = render(in->data, in->len, "torture", formats[f].fmt, &out);
+		dt = now() - t0;
+		ok(rv == 0 && dt < TIME_LIMIT, "%s: %s in %.3f s, %zu bytes",
+		    name, formats[f].ext, dt, out.len);
+		if (formats[f].fmt == MD_GOPHERMAP) {
+			good = check_gophermap(out.data, out.len, &lineno,
+			    &why) == 0;
+			ok(good, "%s: valid menu lines", name);
+			if (!good)
+				printf("#   line %zu: %s\n", lineno, why);
+		}
+		ok(valid_utf8(out.data, out.len), "%s: %s valid UTF-8", name,
+		    formats[f].ext);
+		buf_free(&out);
+	}
+}
+
+static void
+pathological(void)
+{
+	struct buf	 b;
+	size_t		 i;
+	unsigned	 seed = 12345;
+
+	buf_init(&b, OUT_MAX);
+	repeat(&b, "lorem ipsum dolor sit amet ", 40000);
+	torture("1 MB Latin paragraph", &b);
+
+	buf_reset(&b);
+	repeat(&b, "日本語の文章が改行なしで続きます。", 20000);
+	torture("1 MB CJK paragraph", &b);
+
+	buf_reset(&b);
+	repeat(&b, "x", 1 << 20);
+	torture("1 MB word", &b);
+
+	buf_reset(&b);
+	repeat(&b, "line of text\n", 80000);
+	torture("1 MB of soft breaks", &b);
+
+	buf_reset(&b);
+	repeat(&b, "> ", 10000);
+	buf_puts(&b, "deep quote\n");
+	torture("10,000 nested quotes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "- ", 10000);
+	buf_puts(&b, "deep list\n");
+	torture("10,000 nested lists", &b);
+
+	buf_reset(&b);
+	repeat(&b, "1. > ", 5000);
+	buf_puts(&b, "lists in quotes\n");
+	torture("5,000 lists in quotes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "[", 10000);
+	buf_puts(&b, "x");
+	repeat(&b, "](u)", 10000);
+	torture("10,000 nested brackets", &b);
+
+	buf_reset(&b);
+	repeat(&b, "*", 10000);
+	buf_puts(&b, "x");
+	repeat(&b, "*", 10000);
+	torture("10,000 emphasis markers", &b);
+
+	buf_reset(&b);
+	for (i = 0; i < 50000; i++)
+		buf_printf(&b, "[l%zu](https://example.com/%zu) ", i, i % 5000);
+	torture("50,000 links in a paragraph", &b);
+
+	buf_reset(&b);
+	repeat(&b, "![](a.png)", 50000);
+	torture("50,000 images", &b);
+
+	buf_reset(&b);
+	for (i = 0; i < 50000; i++)
+		buf_printf(&b, "see [l%zu](/p/%zu.md)  \nand\n", i, i);
+	torture("50,000 links between breaks", &b);
+
+	buf_reset(&b);
+	repeat(&b, "| a | b |\n|---|---|\n", 1);
+	repeat(&b, "| [x](y)<br>[z](w)<br> | <br><br> |\n", 20000);
+	torture("20,000 table rows with breaks", &b);
+
+	buf_reset(&b);
+	buf_puts(&b, "|");
+	repeat(&b, "a|", 2000);
+	buf_puts(&b, "\n|");
+	repeat(&b, "-|", 2000);
+	buf_puts(&b, "\n");
+	repeat(&b, "|x\n", 20000);
+	torture("2,000 columns over 20,000 short rows", &b);
+
+	buf_reset(&b);
+	repeat(&b, "- [a](b)\n", 50000);
+	torture("50,000 list items of links", &b);
+
+	buf_reset(&b);
+	repeat(&b, "<div><a href=\"x\"><script>", 20000);
+	torture("20,000 unclosed tags", &b);
+
+	buf_reset(&b);
+	repeat(&b, "| a | b |\n|---|---|\n", 1);
+	repeat(&b, "| 日本 | [x](y) |\n", 30000);
+	torture("30,000 table rows", &b);
+
+	buf_reset(&b);
+	buf_puts(&b, "```\n");
+	repeat(&b, "unclosed fence\t\x01\xff\n", 30000);
+	torture("unclosed fence", &b);
+
+	buf_reset(&b);
+	for (i = 0; i < (1 << 18); i++) {
+		seed = seed * 1103515245 + 12345;
+		buf_putc(&b, (int)(seed >> 16) & 0xff);
+	}
+	torture("256 KB random bytes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "[^a]", 20000);
+	buf_puts(&b, "\n\n[^a]: note\n");
+	torture("20,000 footnote references", &b);
+	buf_free(&b);
+}
+
+/*-------------------------------------------------------------------
+ * The other entry points
+ */
+
+static void
+map_is(const char *href, enum md_format fmt, const char *want_url,
+    enum md_link_kind want_kind, char want_type)
+{
+	struct buf		 out;
+	struct md_target	 t;
+	int			 rv;
+
+	buf_init(&out, 4096);
+	rv = md_link_map(href, strlen(href), "/posts/a b/page.md", fmt, &out,
+	    &t);
+	ok(rv == 0 && t.kind == want_kind &&
+	    (want_kind == MDL_NONE || t.type == want_type || fmt == MD_GEMTEXT),
+	    "map %s %s: kind %d type %c", fmt == MD_GEMTEXT ? "gemini" :
+	    "gopher", href, (int)t.kind, t.type ? t.type : '-');
+	is_str(out.data ? out.data : "", want_url, href);
+	buf_free(&out);
+}
+
+static void
+api(void)
+{
+	struct buf		 b;
+	struct md_target	 t;
+	struct md_opts		 o;
+	const char		*s;
+
+	map_is("other.md", MD_GEMTEXT, "/posts/a%20b/other.gmi", MDL_LOCAL, 0);
+	map_is("other.md", MD_GOPHERMAP, "/posts/a%20b/other", MDL_LOCAL, '1');
+	map_is("other.markdown#part", MD_GEMTEXT, "/posts/a%20b/other.gmi",
+	    MDL_LOCAL, 0);
+	map_is("../x/index.md", MD_GEMTEXT, "/posts/x/", MDL_LOCAL, 0);
+	map_is("../x/index.md", MD_GOPHERMAP, "/posts/x/", MDL_LOCAL, '1');
+	map_is("/posts/other/", MD_GOPHERMAP, "/posts/other/", MDL_LOCAL, '1');
+	map_is("../../../../etc/passwd", MD_GEMTEXT, "/etc/passwd", MDL_LOCAL, 0);
+	map_is("./img/cat%20photo.JPG", MD_GOPHERMAP,
+	    "/posts/a%20b/img/cat%20photo.JPG", MDL_LOCAL, 'I');
+	map_is("/anim.gif?v=2", MD_GOPHERMAP, "/anim.gif", MDL_LOCAL, 'g');
+	map_is("/files/x.tar.gz", MD_GOPHERMAP, "/files/x.tar.gz", MDL_LOCAL,
+	    '9');
+	map_is("/notes.txt", MD_GOPHERMAP, "/notes.txt", MDL_LOCAL, '0');
+	map_is("/posts/hello-world", MD_GOPHERMAP, "/posts/hello-world",
+	    MDL_LOCAL, '1');
+	map_is("日本.md", MD_GEMTEXT,
+	    "/posts/a%20b/%E6%97%A5%E6%9C%AC.gmi", MDL_LOCAL, 0);
+	map_is("#anchor", MD_GEMTEXT, "", MDL_NONE, 0);
+	map_is("", MD_GEMTEXT, "", MDL_NONE, 0);
+	map_is("javascript:alert(1)", MD_GOPHERMAP, "", MDL_NONE, 0);
+	map_is("DATA:text/html,x", MD_GEMTEXT, "", MDL_NONE, 0);
+	map_is("https://e.org/a b", MD_GEMTEXT, "https://e.org/a%20b",
+	    MDL_REMOTE, 0);
+	map_is("https://e.org/x", MD_GOPHERMAP, "URL:https://e.org/x",
+	    MDL_REMOTE, 'h');
+	map_is("gemini://e.org/", MD_GOPHERMAP, "URL:gemini://e.org/",
+	    MDL_REMOTE, 'h');
+	map_is("//cdn.e.org/x.js", MD_GEMTEXT, "https://cdn.e.org/x.js",
+	    MDL_REMOTE, 0);
+	map_is("mailto:me@e.org", MD_GOPHERMAP, "URL:mailto:me@e.org",
+	    MDL_REMOTE, 'h');
+	map_is("gopher://e.org:7071/0/a%20b.txt", MD_GOPHERMAP, "/a b.txt",
+	    MDL_GOPHER, '0');
+	map_is("gopher://e.org", MD_GOPHERMAP, "", MDL_GOPHER, '1');
+	map_is("gopher://e.org/0/a%09b", MD_GOPHERMAP, "URL:gopher://e.org/0/a%09b",
+	    MDL_REMOTE, 'h');
+	map_is("gopher://e.org/1/x", MD_GEMTEXT, "gopher://e.org/1/x",
+	    MDL_GOPHER, 0);
+
+	buf_init(&b, 4096);
+	md_link_map("gopher://[::1]:70/1/x", 21, "/", MD_GOPHERMAP, &b, &t);
+	is_str(t.host, "[::1]", "gopher URL: IPv6 host");
+	is_int(t.port, 70, "gopher URL: port");
+	buf_reset(&b);
+
+	s = "Intro\n\n## The *first* `heading`\n\n# Second\n";
+	is_int(md_first_heading(s, strlen(s), &b), 0, "first heading: found");
+	is_str(b.data, "The first heading", "first heading: plain text");
+	buf_reset(&b);
+	s = "no heading here\n";
+	is_int(md_first_heading(s, strlen(s), &b), 1, "first heading: none");
+
+	buf_reset(&b);
+	s = "![logo](x.png)\n\nThe *first* paragraph, with a [link](x)\n"
+	    "over two lines.\n\nSecond.\n";
+	is_int(md_summary(s, strlen(s), 200, &b), 0, "summary: ok");
+	is_str(b.data, "The first paragraph, with a link over two lines.",
+	    "summary: first text paragraph, one line");
+	buf_reset(&b);
+	md_summary(s, strlen(s), 30, &b);
+	ok(b.len <= 30, "summary: at most max bytes (%zu)", b.len);
+	is_str(b.data, "The first paragraph, with a…", "summary: cut at a word");
+	buf_reset(&b);
+	s = "日本語の文章がずっと続いていきます。";
+	md_summary(s, strlen(s), 20, &b);
+	is_str(b.data, "日本語の文…", "summary: cut at a character");
+	buf_reset(&b);
+
+	s = "# Title\n\nSome *text* with <b>tags</b>.\n\n- one\n- two\n";
+	is_int(md_plaintext(s, strlen(s), &b), 0, "plaintext: ok");
+	is_str(b.data, "Title\nSome text with tags.\none\ntwo\n",
+	    "plaintext: one block per line");
+	buf_reset(&b);
+
+	memset(&o, 0, sizeof(o));
+	o.breaks = 1;
+	s = "line one\nline two";
+	is_int(md_render(s, strlen(s), MD_GEMTEXT, &o, &b), 0,
+	    "render: minimal opts");
+	is_str(b.data, "# Untitled\n\nline one\nline two\n",
+	    "render: breaks kept by option, default title");
+	buf_reset(&b);
+	o.breaks = 0;
+	md_render(s, strlen(s), MD_GEMTEXT, &o, &b);
+	is_str(b.data, "# Untitled\n\nline one line two\n",
+	    "render: breaks joined by option");
+	buf_reset(&b);
+	md_render(s, strlen(s), MD_GOPHERMAP, &o, &b);
+	is_str(b.data, "iUntitled\t\tlocalhost\t70\r\n"
+	    "i========\t\tlocalhost\t70\r\n"
+	    "i\t\tlocalhost\t70\r\n"
+	    "iline one line two\t\tlocalhost\t70\r\n.\r\n",
+	    "render: gophermap with default host and port");
+	buf_reset(&b);
+	s = ".";
+	md_render(s, strlen(s), MD_TEXT, &o, &b);
+	is_str(b.data, "Untitled\n========\n\n. \n",
+	    "render: a lone dot line in text is sent as \". \"");
+	buf_free(&b);
+
+	buf_init(&b, 16);
+	s = "A paragraph that does not fit in sixteen bytes.";
+	is_int(md_render(s, strlen(s), MD_GEMTEXT, &o, &b), -1,
+	    "render: output limit reported");
+	is_int(b.len, 0, "render: nothing left behind on failure");
+	buf_free(&b);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*update = getenv("GOLDEN_UPDATE");
+
+	golden(argc > 1 ? argv[1] : "tests/golden",
+	    update != NULL && strcmp(update, "1") == 0);
+	if (update == NULL || strcmp(update, "1") != 0) {
+		api();
+		pathological();
+	}
+	return tap_done();
+}
