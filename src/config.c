@@ -266,23 +266,54 @@ conf_find_redirect(const struct host *h, const char *path)
 	return best;
 }
 
+/*
+ * The rest of a request path is decoded: put back the escapes that keep
+ * it one path in the target ("a%3Fb" must not turn into a query, nor
+ * "%20" into a space that ends the Gemini header's URI).
+ */
+static int
+path_escape(const char *s, char *dst, size_t dstlen)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 o = 0;
+	unsigned char		 ch;
+
+	for (; *s != '\0'; s++) {
+		ch = (unsigned char)*s;
+		if (o + 4 > dstlen)
+			return -1;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') ||
+		    strchr("-._~/!$&'()*+,;=:@", ch) != NULL)
+			dst[o++] = (char)ch;
+		else {
+			dst[o++] = '%';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 0xf];
+		}
+	}
+	if (o >= dstlen)
+		return -1;
+	dst[o] = '\0';
+	return 0;
+}
+
 int
 conf_redirect_target(const struct redirect *r, const char *path, char *dst,
     size_t dstlen)
 {
-	const char	*rest = "";
-	size_t		 n;
-	int		 w;
+	size_t	 n, tolen;
 
 	if (r->to == NULL)
 		return -1;
 	n = strlen(r->from);
+	tolen = strlen(r->to);
+	if (tolen >= dstlen)
+		return -1;
+	memcpy(dst, r->to, tolen + 1);
 	if (path != NULL && is_dir_pattern(r->from) && is_dir_pattern(r->to) &&
 	    strncmp(r->from, path, n) == 0)
-		rest = path + n;
-	w = snprintf(dst, dstlen, "%s%s", r->to, rest);
-	if (w < 0 || (size_t)w >= dstlen)
-		return -1;
+		return path_escape(path + n, dst + tolen, dstlen - tolen);
 	return 0;
 }
 

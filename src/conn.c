@@ -1,8 +1,9 @@
 /*
  * conn: the connection lifecycle (see conn.h).
  *
- *   READING  --request line complete--> WRITING --all queued + written-->
- *   CLOSING (close_notify, FIN) --> closed, freed in the close callback
+ *   [PROXY --header parsed-->] READING --request line complete-->
+ *   WRITING --all queued and written--> CLOSING (close_notify, FIN) -->
+ *   closed, freed in the close callback
  *
  * Any error jumps to CLOSING.  Output is produced only while fewer than
  * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
@@ -51,7 +52,8 @@ struct conn {
 	size_t		 listen_index;	/* its entry in conf.listen */
 	struct tls_conn	 tls;
 	struct buf	 req;		/* request bytes received */
-	size_t		 reqlen;	/* request line length, for the log */
+	size_t		 reqlen;	/* request line length */
+	int		 have_line;	/* reqlen is known */
 	struct reply	 reply;
 	struct buf	 head;		/* Gemini response header */
 	size_t		 head_off;
@@ -124,9 +126,10 @@ static void
 conn_log(struct conn *c)
 {
 	char	status[8];
-	size_t	n = c->reqlen ? c->reqlen : c->req.len;
+	size_t	n = c->have_line ? c->reqlen : c->req.len;
 
-	if (c->state <= CONN_READING && c->req.len == 0)
+	if (c->state == CONN_PROXY ||
+	    (c->state == CONN_READING && c->req.len == 0))
 		return;		/* nothing was asked: a probe or a scan */
 	if (c->gen->conf.log_format == CONF_LOG_OFF)
 		return;
@@ -421,6 +424,7 @@ conn_respond(struct conn *c)
 
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	c->state = CONN_WRITING;
+	c->have_line = 1;
 	if ((wait = limiter_request(c->gen->limiter,
 	    (struct sockaddr *)&c->peer_addr, uv_now(c->srv->loop))) > 0) {
 		conn_slow_down(c, wait);

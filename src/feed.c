@@ -1027,9 +1027,10 @@ favicon(const struct host *h, struct reply *r)
 }
 
 /* The gophernicus caps.txt, which Overbite and crawlers read to learn
- * how selectors are built. */
+ * how selectors are built; with gopher_tls, ServerTLSPort tells gophers://
+ * clients that the same port speaks TLS too. */
 static void
-caps(const struct host *h, struct reply *r)
+caps(const struct conf *c, const struct host *h, struct reply *r)
 {
 	struct utsname	 u;
 	struct buf	 b;
@@ -1060,6 +1061,8 @@ caps(const struct host *h, struct reply *r)
 	/* One line each: a newline in the text would start a new key. */
 	rc |= put3(&b, "ServerDescription=", desc ? desc : "", "\r\n");
 	rc |= buf_puts(&b, "ServerAdmin=\r\n");
+	if (c->gopher_tls)
+		rc |= buf_printf(&b, "ServerTLSPort=%u\r\n", c->gopher_port);
 	if (rc != 0) {
 		buf_free(&b);
 		reply_set(r, 40, "Out of memory");
@@ -1148,7 +1151,7 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 	} else if (strcmp(selector, "/robots.txt") == 0)
 		robots(0, r);
 	else if (strcmp(selector, "/caps.txt") == 0)
-		caps(h, r);
+		caps(c, h, r);
 	else
 		return 0;
 	return 1;

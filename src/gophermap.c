@@ -236,7 +236,7 @@ gph_inplace(struct gph *g, const struct md_block *b)
 		if (l->dup)
 			continue;
 		buf_reset(&g->text);
-		if (buf_printf(&g->text, "%s [%zu]", md_str(g->d, l->label),
+		if (buf_printf(&g->text, "%s [%zu]", md_str(g->d, l->glabel),
 		    g->d->nfoot + l->ref) == -1)
 			return -1;
 		memset(&x, 0, sizeof(x));

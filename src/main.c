@@ -671,10 +671,14 @@ drop_privileges(const struct conf *c)
 		fatalx("cannot switch to user %s: %s", c->user, err);
 	if (c->chroot != NULL)
 		return;		/* paths below mean nothing inside it */
-	for (i = 0; i < c->nhosts && n + 3 <= 64; i++) {
+	for (i = 0; i < c->nhosts && n + 4 <= 64; i++) {
 		paths[n++] = c->hosts[i].root;
 		paths[n++] = c->hosts[i].certs;
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	/* LeakSanitizer reads /proc/self at exit: test builds only. */
+	paths[n++] = "/proc";
+#endif
 	if (c->log_dest == CONF_LOG_FILE)
 		paths[n] = c->log_file;
 	if (sandbox_landlock(paths, n, paths + n,

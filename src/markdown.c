@@ -31,6 +31,7 @@
 #define MD_SOFT		'\x01'	/* soft break, until the page decides */
 #define MD_WIDTH	67
 #define MD_MAX_CELLS	200000	/* table cells before tables are off */
+#define MD_MAX_COLS	1000	/* pipes on a line, likewise */
 
 /*-------------------------------------------------------------------
  * Link mapping
@@ -2166,8 +2167,10 @@ md_register(void)
 /*
  * cmark-gfm (before 0.29.0.gfm.7) pads every table row to the header's
  * column count, so a wide header over many one-cell rows turns a few
- * kilobytes into gigabytes of nodes.  Estimate the cells (delimiter-row
- * columns times the rows under it) before parsing.
+ * kilobytes into gigabytes of nodes, and it splits a row's cells in
+ * time quadratic in their number.  Estimate the cells (delimiter-row
+ * columns times the rows under it) before parsing; a line with more
+ * pipes than any real table has counts as too many.
  */
 static size_t
 md_table_cells(const char *s, size_t n)
@@ -2175,6 +2178,13 @@ md_table_cells(const char *s, size_t n)
 	size_t	 i = 0, e, k, cols, rows, cells = 0;
 	int	 dash;
 
+	for (i = 0, cols = 0; i < n; i++) {
+		if (s[i] == '\n')
+			cols = 0;
+		else if (s[i] == '|' && ++cols > MD_MAX_COLS)
+			return SIZE_MAX;
+	}
+	i = 0;
 	while (i < n) {
 		for (e = i; e < n && s[e] != '\n'; e++)
 			;

@@ -168,6 +168,29 @@ open_index(struct store *s, const char *dir, int gemini, char *rel,
 	return open_markdown(s, stem, strlen(stem), rel, rellen, st);
 }
 
+/* Blog generators keep files that the site serves at "/" in a static
+ * directory (Hugo static/, Next.js public/): "/images/x.png" may live in
+ * static/images/x.png. */
+static int
+open_static(struct store *s, const char *p, struct stat *st)
+{
+	static const char *const dirs[] = { "static", "public", NULL };
+	char	rel[PATH_MAX];
+	size_t	i;
+	int	fd;
+
+	for (i = 0; dirs[i] != NULL; i++) {
+		if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", dirs[i], p) >=
+		    sizeof(rel))
+			continue;
+		if ((fd = store_open(s, rel, st)) >= 0 && S_ISREG(st->st_mode))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -ENOENT;
+}
+
 /*------------------------------------------------------------ listings */
 
 /* What a directory entry links to: Markdown files as their pages. */
@@ -357,6 +380,10 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
 		return;
 	}
+	if ((fd = open_static(s, p, &st)) >= 0) {
+		reply_file(s, fd, &st, mime_type(p), r);
+		return;
+	}
 	if (feed_gemini(c, h, path, query, r))
 		return;
 	reply_status(r, 51, "Not found");
@@ -525,6 +552,10 @@ route_gopher(const struct conf *c, const struct host *h,
 	if (ends_with(p, ".txt") && n > 4 &&
 	    (fd = open_markdown(s, p, n - 4, rel, sizeof(rel), &st)) >= 0) {
 		reply_page(s, rel, fd, &st, MD_TEXT, r);
+		return;
+	}
+	if ((fd = open_static(s, p, &st)) >= 0) {
+		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
 	if (feed_gopher(c, h, g->selector, g->search, r))

@@ -63,17 +63,27 @@ class Server:
     """One capsuled process on 127.0.0.1 and ::1, ephemeral ports."""
 
     def __init__(self, root, args=(), hostname="localhost", certs=None,
-                 listen=("127.0.0.1", "::1"), preexec=None):
+                 listen=("127.0.0.1", "::1"), preexec=None, config=None,
+                 ready_log=None):
+        """With config, the daemon runs as `capsuled --config FILE` plus
+        args only (root, hostname, certs, ports and listen are the
+        file's; pass overrides in args).  ready_log names the file that
+        gets the "ready" line when the config sends the log elsewhere
+        than stderr."""
         self.binary = os.environ.get("CAPSULED") or "src/capsuled"
         self.root = root
         self.tmp = tempfile.mkdtemp(prefix="capsuled-test-")
         self.certs = certs or os.path.join(self.tmp, "certs")
         self.hostname = hostname
-        cmd = [self.binary, "--root", root, "--hostname", hostname,
-               "--certs", self.certs, "--gemini-port", "0",
-               "--gopher-port", "0"]
-        for a in listen:
-            cmd += ["--listen", a]
+        self.config = config
+        if config is not None:
+            cmd = [self.binary, "--config", config]
+        else:
+            cmd = [self.binary, "--root", root, "--hostname", hostname,
+                   "--certs", self.certs, "--gemini-port", "0",
+                   "--gopher-port", "0"]
+            for a in listen:
+                cmd += ["--listen", a]
         if os.geteuid() == 0 and "--user" not in args:
             # Temporary directories are private to root; the privilege
             # drop has its own test.
@@ -86,7 +96,11 @@ class Server:
         self.gemini_port = self.gopher_port = None
         deadline = time.time() + 30
         while time.time() < deadline:
-            m = re.search(rb"ready gemini=(\d+) gopher=(\d+)", self.stderr())
+            text = self.stderr()
+            if ready_log is not None and os.path.exists(ready_log):
+                with open(ready_log, "rb") as f:
+                    text += f.read()
+            m = re.search(rb"ready gemini=(\d+) gopher=(\d+)", text)
             if m:
                 self.gemini_port = int(m.group(1))
                 self.gopher_port = int(m.group(2))
@@ -123,10 +137,14 @@ class Server:
 
     # ---------------------------------------------------------- clients
 
-    def tls_context(self, minimum=None, maximum=None):
+    def tls_context(self, minimum=None, maximum=None, cert=None, key=None):
+        """A client context that accepts any server certificate; cert and
+        key (PEM files) make it present a client certificate."""
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        if cert is not None:
+            ctx.load_cert_chain(cert, key)
         if minimum:
             ctx.minimum_version = minimum
         if maximum:

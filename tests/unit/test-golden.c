@@ -1,9 +1,11 @@
 /*
- * test-golden: renders every tests/golden/NAME.md as gemtext, gophermap
- * and plain text and compares byte for byte with NAME.gmi,
- * NAME.gophermap and NAME.txt (GOLDEN_UPDATE=1 rewrites them); checks
- * every gophermap line's framing; then renders pathological inputs
- * built in memory (huge, deep, broken) against a time limit.
+ * test-golden: renders every NAME.md of the golden directory (argv[1],
+ * else $GOLDEN_DIR, else tests/golden) as gemtext, gophermap and plain
+ * text and compares byte for byte with NAME.gmi, NAME.gophermap and
+ * NAME.txt (GOLDEN_UPDATE=1 rewrites them); checks every gophermap
+ * line's framing; tests the other entry points; then renders
+ * pathological inputs built in memory (huge, deep, broken) against a
+ * CPU-time limit.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -402,6 +404,11 @@ pathological(void)
 	torture("2,000 columns over 20,000 short rows", &b);
 
 	buf_reset(&b);
+	buf_puts(&b, "|a|\n|-|\n|");
+	repeat(&b, "a|", 50000);
+	torture("a row of 50,000 cells", &b);
+
+	buf_reset(&b);
 	repeat(&b, "- [a](b)\n", 50000);
 	torture("50,000 list items of links", &b);
 
@@ -577,9 +584,14 @@ int
 main(int argc, char *argv[])
 {
 	const char	*update = getenv("GOLDEN_UPDATE");
+	const char	*dir = getenv("GOLDEN_DIR");
 
-	golden(argc > 1 ? argv[1] : "tests/golden",
-	    update != NULL && strcmp(update, "1") == 0);
+	/* The directory: argv[1], else $GOLDEN_DIR (make check). */
+	if (argc > 1)
+		dir = argv[1];
+	if (dir == NULL || *dir == '\0')
+		dir = "tests/golden";
+	golden(dir, update != NULL && strcmp(update, "1") == 0);
 	if (update == NULL || strcmp(update, "1") != 0) {
 		api();
 		pathological();
