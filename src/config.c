@@ -1912,6 +1912,23 @@ check_file(struct pctx *p, unsigned long line, const char *what,
 		    host_prefix(host, hb, sizeof(hb)), what, path);
 }
 
+static void
+check_log_dir(struct pctx *p, const char *path)
+{
+	char	*dir, *slash;
+
+	if ((dir = strdup(path)) == NULL)
+		return;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	check_dir(p, 0, "log directory", NULL, dir, 0);
+	free(dir);
+}
+
 int
 conf_check_paths(const struct conf *c, struct conf_errors *errs)
 {
@@ -1933,6 +1950,10 @@ conf_check_paths(const struct conf *c, struct conf_errors *errs)
 	}
 	if (c->chroot != NULL)
 		check_dir(&p, 0, "chroot", NULL, c->chroot, 0);
+	/* The log file is created at startup (before any chroot), but not
+	 * its directory. */
+	if (c->log_dest == CONF_LOG_FILE && c->log_file != NULL)
+		check_log_dir(&p, c->log_file);
 	return p.nerr > 0 ? -1 : 0;
 }
 

@@ -125,7 +125,12 @@ render_file(const char *format, const char *path, const struct conf *c)
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	snprintf(title, sizeof(title), "%.*s", (int)strcspn(base, "."), base);
 	memset(&o, 0, sizeof(o));
-	snprintf(urlpath, sizeof(urlpath), "/%s", base);
+	/* Relative links resolve as if the file were served from where it
+	 * was named: run from the blog's root, "posts/a.md" is /posts/a.md. */
+	if (path[0] != '/' && strstr(path, "..") == NULL)
+		snprintf(urlpath, sizeof(urlpath), "/%s", path);
+	else
+		snprintf(urlpath, sizeof(urlpath), "/%s", base);
 	o.path = urlpath;
 	o.meta = &meta;
 	o.fallback_title = title;
