@@ -462,11 +462,13 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		sc.gopher_port = c->gopher_port;
 		sc.width = c->gopher_width;
 		sc.breaks = -1;
+		sc.posts = h->posts;
 		sc.cache_max = CACHE_MAX_BYTES;
 		if ((h->store = store_new(&sc, &err)) == NULL) {
 			log_warnx("%s: %s", h->root, err);
 			return -1;
 		}
+		log_info("%s: %s", h->root, store_layout(h->store));
 	}
 	return 0;
 }

@@ -33,9 +33,24 @@
 #include "url.h"
 
 /* Directories whose Markdown files are posts, as blog generators lay
- * them out. */
+ * them out; the ones that exist are used unless the host names one. */
 static const char *const posts_dirs[] = {
-	"posts", "_posts", "content/posts", "articles", NULL
+	"posts", "_posts", "content/posts", "content/post", "content/blog",
+	"articles", NULL
+};
+#define MAX_POSTS_DIRS	8
+
+/* How to recognise each generator's folder, for the start-up report. */
+static const struct {
+	const char	*name;
+	const char	*markers[4];	/* any one present */
+} layouts[] = {
+	{ "Hugo", { "hugo.toml", "config.toml", "hugo.yaml", "archetypes" } },
+	{ "Jekyll", { "_config.yml", "_config.yaml", NULL, NULL } },
+	{ "Zenn", { "articles", "books", NULL, NULL } },
+	{ "Next.js", { "next.config.js", "next.config.mjs", "package.json",
+	    NULL } },
+	{ NULL, { NULL, NULL, NULL, NULL } }
 };
 
 #define INDEX_RECHECK_SEC	5	/* for roots inotify cannot watch */
@@ -65,6 +80,8 @@ struct store {
 	struct post_index	*index;
 	time_t			 index_time;
 	unsigned long		 gen;
+	const char		*posts[MAX_POSTS_DIRS + 1];	/* NULL-ended */
+	char			 layout[256];	/* what start-up found */
 };
 
 /*------------------------------------------------------------ blobs */
@@ -493,13 +510,13 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 }
 
 static int
-in_posts_dir(const char *rel)
+in_posts_dir(const struct store *s, const char *rel)
 {
 	size_t i, n;
 
-	for (i = 0; posts_dirs[i] != NULL; i++) {
-		n = strlen(posts_dirs[i]);
-		if (strncmp(rel, posts_dirs[i], n) == 0 && rel[n] == '/')
+	for (i = 0; s->posts[i] != NULL; i++) {
+		n = strlen(s->posts[i]);
+		if (strncmp(rel, s->posts[i], n) == 0 && rel[n] == '/')
 			return 1;
 	}
 	return 0;
@@ -553,7 +570,7 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	o.meta = &meta;
 	o.fallback_title = title;
 	o.breaks = meta.breaks != -1 ? meta.breaks : s->conf.breaks;
-	o.is_post = in_posts_dir(rel);
+	o.is_post = in_posts_dir(s, rel);
 	o.width = s->conf.width;
 	o.host = s->conf.host;
 	o.port = s->conf.gopher_port;
@@ -909,8 +926,8 @@ scan_posts(struct store *s, const struct post_index *old)
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
 	scan_hash_old(&sc, old);
-	for (i = 0; posts_dirs[i] != NULL; i++)
-		scan_dir(&sc, posts_dirs[i]);
+	for (i = 0; s->posts[i] != NULL; i++)
+		scan_dir(&sc, s->posts[i]);
 	free(sc.old);
 	if (sc.n > 1)
 		qsort(sc.posts, sc.n, sizeof(*sc.posts), post_newer_first);
@@ -986,6 +1003,64 @@ store_posts(struct store *s)
 
 /*------------------------------------------------------------ lifetime */
 
+static int
+exists_beneath(struct store *s, const char *rel)
+{
+	struct stat	st;
+	int		fd;
+
+	if ((fd = store_open(s, rel, &st)) < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* Which generator's folder this is, where its posts and static files
+ * are: decided once, reported at start-up. */
+static void
+detect_layout(struct store *s)
+{
+	const char	*gen = "plain", *stat = "the root only";
+	size_t		 i, j, n = 0;
+	int		 found = 0;
+
+	if (s->conf.posts != NULL)
+		s->posts[n++] = s->conf.posts;
+	for (i = 0; s->conf.posts == NULL && posts_dirs[i] != NULL &&
+	    n < MAX_POSTS_DIRS; i++)
+		if (exists_beneath(s, posts_dirs[i]))
+			s->posts[n++] = posts_dirs[i];
+	s->posts[n] = NULL;
+	for (i = 0; layouts[i].name != NULL && !found; i++)
+		for (j = 0; j < 4 && layouts[i].markers[j] != NULL; j++)
+			if (exists_beneath(s, layouts[i].markers[j])) {
+				gen = layouts[i].name;
+				found = 1;
+				break;
+			}
+	if (exists_beneath(s, "static"))
+		stat = "static/";
+	else if (exists_beneath(s, "public"))
+		stat = "public/";
+	n = (size_t)snprintf(s->layout, sizeof(s->layout),
+	    "%s layout; posts in", gen);
+	for (i = 0; s->posts[i] != NULL && n < sizeof(s->layout); i++)
+		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
+		    " %s/", s->posts[i]);
+	if (i == 0 && n < sizeof(s->layout))
+		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
+		    " (none found)");
+	if (n < sizeof(s->layout))
+		snprintf(s->layout + n, sizeof(s->layout) - n,
+		    "; static files in %s", stat);
+}
+
+const char *
+store_layout(const struct store *s)
+{
+	return s->layout;
+}
+
 /* The certificate directory's path relative to the root when it lies
  * inside it (then it must never be served), else NULL. */
 static char *
@@ -1032,6 +1107,7 @@ store_new(const struct store_conf *conf, const char **err)
 	}
 	/* Without inotify (NFS, limits) the index is rechecked by time. */
 	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	detect_layout(s);
 	return s;
 fail:
 	free(s->table);

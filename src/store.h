@@ -37,6 +37,7 @@ struct store_conf {
 	unsigned	 gopher_port;
 	size_t		 width;		/* gopher wrap width */
 	int		 breaks;	/* capsule default: -1 decide */
+	const char	*posts;		/* posts directory; NULL: detect */
 	size_t		 cache_max;	/* bytes of rendered output kept */
 };
 
@@ -77,6 +78,10 @@ struct store;
 struct store	*store_new(const struct store_conf *, const char **err);
 void		 store_free(struct store *);
 const struct store_conf *store_conf(const struct store *);
+
+/* The layout found at start ("Hugo layout; posts in content/posts/;
+ * static files in static/"), for the log. */
+const char	*store_layout(const struct store *);
 
 /*
  * Open a path relative to the root ("" is the root itself) for reading,
