@@ -5,7 +5,10 @@
  * the TLS engine costs per connection, apart from the kernel and the
  * event loop.  Also reports the heap held per idle server connection.
  *
- *   tlsbench [-n COUNT] [-b BODY_BYTES] [--idle N]
+ *   tlsbench [-n COUNT] [-b BODY_BYTES] [-m full|resumed] [--idle N]
+ *
+ * Under callgrind, count only the server's side with
+ *   --toggle-collect='tls_*'
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -161,7 +164,7 @@ main(int argc, char **argv)
 	char		*body;
 	size_t		 blen = 1200;
 	double		 spent;
-	int		 i, n = 2000, idle = 1000, fails, mode;
+	int		 i, n = 2000, idle = 1000, fails, mode, only = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
@@ -170,9 +173,11 @@ main(int argc, char **argv)
 			blen = (size_t)atol(argv[++i]);
 		else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc)
 			idle = atoi(argv[++i]);
+		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
+			only = strcmp(argv[++i], "resumed") == 0;
 		else {
 			fprintf(stderr, "usage: tlsbench [-n COUNT] "
-			    "[-b BODY_BYTES] [--idle N]\n");
+			    "[-b BODY_BYTES] [-m full|resumed] [--idle N]\n");
 			return 2;
 		}
 	}
@@ -192,6 +197,8 @@ main(int argc, char **argv)
 	memset(body, 'x', blen);
 
 	for (mode = 0; mode < 2; mode++) {
+		if (only != -1 && mode != only)
+			continue;
 		/* Warm up, and get a session to resume. */
 		for (i = 0; i < 50; i++)
 			(void)one(sctx, cctx, &sess, 0, body, blen, &s, 0,

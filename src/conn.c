@@ -9,6 +9,7 @@
  * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
  * pause reading the file, never buffer it.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,7 +118,13 @@ addr_string(const struct sockaddr_storage *ss, char *host, size_t hlen,
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)ss;
 
-		uv_ip6_name(in6, host, hlen);
+		/* An IPv4 client of a dual-stack "::" socket is shown as
+		 * the IPv4 address it is (logs, requests for 127.0.0.1). */
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host,
+			    (socklen_t)hlen);
+		else
+			uv_ip6_name(in6, host, hlen);
 		*port = ntohs(in6->sin6_port);
 	}
 }
@@ -625,6 +632,10 @@ conn_read_proxy(struct conn *c, const char *p, size_t n)
 
 		c->peer_addr = pi.src;
 		addr_string(&c->peer_addr, c->peer, sizeof(c->peer), &port);
+		/* What the client connected to is the proxy's address:
+		 * a request naming us by address names that one. */
+		addr_string(&pi.dst, c->local, sizeof(c->local),
+		    &c->local_port);
 	}
 	c->state = CONN_READING;
 	if (conn_admit(c) == -1)

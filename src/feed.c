@@ -4,6 +4,7 @@
  * post-index snapshot and cached under that snapshot's generation;
  * search results are built per query from the in-memory index.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,61 @@ gopher_para(struct buf *b, const struct conf *c, const struct host *h,
 	return gopher_blank(b, c, h);
 }
 
+/* 1 if the post lies in one of the host's client-certificate zones. */
+static int
+post_protected(const struct host *h, const struct post *p)
+{
+	char	path[PATH_MAX + 1];
+
+	if (conf_cert_zone(h, p->gemini, NULL) != 0 ||
+	    conf_cert_zone(h, p->gopher, NULL) != 0)
+		return 1;
+	/* The source path catches directory zones whatever the URL
+	 * encoding made of the names. */
+	if ((size_t)snprintf(path, sizeof(path), "/%s", p->rel) >=
+	    sizeof(path))
+		return 1;
+	return conf_cert_zone(h, path, NULL) != 0;
+}
+
+/*
+ * The posts that generated pages may show.  Indexes, feeds and search
+ * are answered to anyone (and over Gopher, which has no certificates),
+ * so a post behind a client-certificate zone must not appear there with
+ * its title, summary or text.  Returns a reference (the store's own
+ * index when nothing is hidden), or NULL.
+ */
+static struct post_index *
+visible_posts(const struct host *h)
+{
+	struct post_index	*ix, *v;
+	size_t			 i;
+
+	if ((ix = store_posts(h->store)) == NULL || h->nzones == 0)
+		return ix;
+	for (i = 0; i < ix->n; i++)
+		if (post_protected(h, ix->posts[i]))
+			break;
+	if (i == ix->n)
+		return ix;
+	if ((v = calloc(1, sizeof(*v))) == NULL ||
+	    (v->posts = calloc(ix->n, sizeof(*v->posts))) == NULL) {
+		free(v);
+		post_index_unref(ix);
+		return NULL;
+	}
+	atomic_init(&v->refs, 1);
+	v->gen = ix->gen;	/* the zones are fixed for this store */
+	for (i = 0; i < ix->n; i++) {
+		if (post_protected(h, ix->posts[i]))
+			continue;
+		atomic_fetch_add(&ix->posts[i]->refs, 1);
+		v->posts[v->n++] = ix->posts[i];
+	}
+	post_index_unref(ix);
+	return v;
+}
+
 /*
  * Serve a generated page from the cache, building it on a miss.  The
  * reply is filled unless the builder says NOT_FOUND, which is returned
@@ -250,7 +306,7 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 	struct buf		 out;
 	int			 rc = BUILT;
 
-	if ((ix = store_posts(h->store)) == NULL) {
+	if ((ix = visible_posts(h)) == NULL) {
 		reply_set(r, 40, "Cannot read the posts");
 		return FAILED;
 	}
@@ -842,7 +898,7 @@ search_page(const struct conf *c, const struct host *h, const char *q,
 	size_t			 total, i;
 	int			 n, rc = 0;
 
-	if ((ix = store_posts(h->store)) == NULL) {
+	if ((ix = visible_posts(h)) == NULL) {
 		reply_set(r, 40, "Cannot read the posts");
 		return 0;
 	}

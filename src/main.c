@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -33,6 +34,16 @@
 #include "tls.h"
 
 #define SHUTDOWN_GRACE_MS	10000	/* in-flight responses get this */
+
+/* gcc says __SANITIZE_ADDRESS__, clang 14 only __has_feature. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAPSULED_HAS_ASAN	1
+#endif
+#endif
+#ifndef CAPSULED_HAS_ASAN
+#define CAPSULED_HAS_ASAN	0
+#endif
 
 static void
 usage(FILE *fp)
@@ -161,6 +172,7 @@ struct options {
 	long		 gemini_port, gopher_port, timeout, max_conns;
 	long		 per_ip, rate, burst, workers, width;
 	int		 limit_loopback, allow_root, check;
+	char		*jail;		/* the chroot, once inside it */
 };
 
 static void
@@ -340,6 +352,44 @@ options_apply(const struct options *o, struct conf *c)
 	return 0;
 }
 
+/*
+ * Inside the chroot, a path written as seen from outside (the way it was
+ * read at startup) loses the jail's prefix; other paths are kept.
+ */
+static const char *
+jailed(const char *jail, const char *path)
+{
+	size_t n;
+
+	if (jail == NULL || path == NULL || path[0] != '/')
+		return path;
+	n = strlen(jail);
+	while (n > 1 && jail[n - 1] == '/')
+		n--;
+	if (strncmp(path, jail, n) != 0 ||
+	    (path[n] != '/' && path[n] != '\0'))
+		return path;
+	return path[n] == '\0' ? "/" : path + n;
+}
+
+/* A reload inside the chroot: the same files, seen from inside. */
+static void
+conf_jail(struct conf *c, const char *jail)
+{
+	struct host	*h;
+	size_t		 i;
+
+	for (i = 0; i < c->nhosts; i++) {
+		h = &c->hosts[i];
+		h->root = (char *)jailed(jail, h->root);
+		h->certs = (char *)jailed(jail, h->certs);
+		h->cert_file = jailed(jail, h->cert_file);
+		h->key_file = jailed(jail, h->key_file);
+	}
+	c->log_file = jailed(jail, c->log_file);
+	c->chroot = jailed(jail, c->chroot);
+}
+
 /* Defaults, the file, the command line: 0, or -1 with every error
  * printed as file:line: message. */
 static int
@@ -352,10 +402,13 @@ options_conf(const struct options *o, struct conf *c, int check_paths)
 	memset(&errs, 0, sizeof(errs));
 	if (conf_init(c) == -1)
 		fatal("conf_init");
-	if (o->config != NULL && conf_load(c, o->config, &errs) == -1)
+	if (o->config != NULL &&
+	    conf_load(c, jailed(o->jail, o->config), &errs) == -1)
 		r = -1;
 	if (r == 0 && options_apply(o, c) == -1)
 		r = -1;
+	if (r == 0 && o->jail != NULL)
+		conf_jail(c, o->jail);
 	if (r == 0 && check_paths && conf_check_paths(c, &errs) == -1)
 		r = -1;
 	for (i = 0; i < errs.n; i++)
@@ -665,32 +718,67 @@ on_sigusr1(uv_signal_t *sig, int signum)
 		log_warn("cannot reopen the log file");
 }
 
-/* Give up root and write access once everything privileged is done. */
-static void
+/* The directory part of path, "." when there is none. */
+static const char *
+dir_of(const char *path, char *dst, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return ".";
+	if (slash == path)
+		return "/";
+	snprintf(dst, len, "%.*s", (int)(slash - path), path);
+	return dst;
+}
+
+/*
+ * Give up root and write access once everything privileged is done.
+ * Landlock rules hold inodes, not names: an edited config file (editors
+ * write a new file and rename it) and a rotated log file are new inodes,
+ * so SIGHUP and SIGUSR1 need their directories, not the files.
+ * Returns the chroot directory when it was entered, else NULL.
+ */
+static const char *
 drop_privileges(const struct conf *c)
 {
 	const char	*paths[64], *err;
-	size_t		 i, n = 0;
+	char		 cfgdir[PATH_MAX], logdir[PATH_MAX];
+	struct passwd	*pw;
+	size_t		 i, n = 0, nw = 0;
+	int		 root = geteuid() == 0;
 
-	if (geteuid() == 0 && c->allow_root)
+	/* The log file is opened again as the user (SIGHUP, SIGUSR1):
+	 * root created it, the user must own it. */
+	if (root && !c->allow_root && c->log_dest == CONF_LOG_FILE &&
+	    (pw = getpwnam(c->user)) != NULL &&
+	    chown(c->log_file, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", c->log_file);
+	if (root && c->allow_root)
 		log_warnx("running as root (allow_root)");
 	else if (sandbox_drop(c->user, c->chroot, &err) == -1)
 		fatalx("cannot switch to user %s: %s", c->user, err);
+	else if (root && c->chroot != NULL)
+		return c->chroot;	/* entered: no Landlock in there */
 	if (c->chroot != NULL)
-		return;		/* paths below mean nothing inside it */
-	for (i = 0; i < c->nhosts && n + 4 <= 64; i++) {
+		return NULL;	/* paths below mean nothing inside it */
+	for (i = 0; i < c->nhosts && n + 5 <= 64; i++) {
 		paths[n++] = c->hosts[i].root;
 		paths[n++] = c->hosts[i].certs;
 	}
-#if defined(__SANITIZE_ADDRESS__)
+	if (c->file != NULL)
+		paths[n++] = dir_of(c->file, cfgdir, sizeof(cfgdir));
+#if defined(__SANITIZE_ADDRESS__) || CAPSULED_HAS_ASAN
 	/* LeakSanitizer reads /proc/self at exit: test builds only. */
 	paths[n++] = "/proc";
 #endif
-	if (c->log_dest == CONF_LOG_FILE)
-		paths[n] = c->log_file;
-	if (sandbox_landlock(paths, n, paths + n,
-	    c->log_dest == CONF_LOG_FILE, &err) == -1)
+	if (c->log_dest == CONF_LOG_FILE) {
+		paths[n] = dir_of(c->log_file, logdir, sizeof(logdir));
+		nw = 1;
+	}
+	if (sandbox_landlock(paths, n, paths + n, nw, &err) == -1)
 		log_warnx("landlock: %s", err);
+	return NULL;
 }
 
 static int
@@ -718,7 +806,7 @@ main(int argc, char **argv)
 	uv_loop_t		 loop;
 	atomic_uint		 total;
 	unsigned		 (*ports)[2];
-	const char		*err;
+	const char		*err, *jail;
 	size_t			 i, nentries;
 
 	options_parse(&opts, argc, argv);
@@ -771,7 +859,16 @@ main(int argc, char **argv)
 		return 1;
 	if (log_configure(&rt.gen->conf) == -1)
 		fatal("cannot open the log");
-	drop_privileges(&rt.gen->conf);
+	if ((jail = drop_privileges(&rt.gen->conf)) != NULL) {
+		/* Reloads read the files from inside; the log is reopened
+		 * by its inside name so that SIGUSR1 finds it too. */
+		if ((opts.jail = strdup(jail)) == NULL)
+			fatal("strdup");
+		if (rt.gen->conf.log_dest == CONF_LOG_FILE &&
+		    log_open_file(jailed(jail, rt.gen->conf.log_file)) == -1)
+			log_warn("%s: not reachable inside %s: SIGUSR1 "
+			    "cannot reopen it", rt.gen->conf.log_file, jail);
+	}
 
 	atomic_init(&total, 0);
 	for (i = 0; i < rt.nworkers; i++)
@@ -807,6 +904,7 @@ main(int argc, char **argv)
 	free(rt.workers);
 	gen_unref(rt.gen);
 	free(opts.listen);
+	free(opts.jail);
 	log_info("stopped");
 	log_open_stderr();
 	return 0;

@@ -113,9 +113,12 @@ sandbox_landlock(const char *const *read_paths, size_t nread,
 	for (i = 0; i < nread; i++)
 		if (landlock_add(ruleset, read_paths[i], rd, err) == -1)
 			goto fail;
+	/* A write path may be a directory where files are created (the
+	 * log file again after a rotation). */
 	for (i = 0; i < nwrite; i++)
 		if (landlock_add(ruleset, write_paths[i],
-		    LANDLOCK_ACCESS_FS_WRITE_FILE, err) == -1)
+		    LANDLOCK_ACCESS_FS_WRITE_FILE |
+		    LANDLOCK_ACCESS_FS_MAKE_REG, err) == -1)
 			goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {

@@ -1,9 +1,12 @@
 /*
- * store: content access beneath one root, the render cache and the post
- * index (see store.h).  One mutex guards the cache table and the index
- * pointer; rendering and scanning happen outside it where they can, and
- * everything handed out is a counted reference, so a reader never sees a
- * buffer change under it.
+ * store: content access beneath one root, the render and reply caches,
+ * and the post index (see store.h).  One mutex guards the cache table and
+ * the index pointer; rendering and scanning happen outside it where they
+ * can, and everything handed out is a counted reference, so a reader
+ * never sees a buffer change under it.  Every directory under the root
+ * is watched with inotify: any event moves the content generation on,
+ * which is what lets a whole reply be cached without touching the file
+ * system to check it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "autoconf.h"
 #ifdef HAVE_LINUX_OPENAT2_H
@@ -54,17 +60,28 @@ static const struct {
 };
 
 #define INDEX_RECHECK_SEC	5	/* for roots inotify cannot watch */
+#define WATCH_DEPTH_MAX		32	/* deeper trees are not reply-cached */
+#define WATCH_EVENTS		(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+				 IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY | \
+				 IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | \
+				 IN_ONLYDIR)
+#ifndef ZFS_SUPER_MAGIC
+#define ZFS_SUPER_MAGIC		0x2fc12fc1
+#endif
 
 struct entry {
 	char		*key;
 	struct entry	*next;		/* hash chain */
 	struct entry	*lru_prev, *lru_next;
 	dev_t		 dev;
-	ino_t		 ino;
+	ino_t		 ino;		/* or the generation it is valid for */
 	off_t		 size;
 	struct timespec	 mtime;
 	char		 lang[16];
-	struct blob	*blob;
+	struct blob	*blob;		/* NULL for a reply without a body */
+	int		 status;	/* replies: status and meta */
+	char		*meta;
+	size_t		 cost;		/* bytes counted against cache_max */
 };
 
 struct store {
@@ -80,9 +97,19 @@ struct store {
 	struct post_index	*index;
 	time_t			 index_time;
 	unsigned long		 gen;
+	/* Change tracking (see store_reply_gen). */
+	pthread_mutex_t		 sync_lock;	/* handling events, watching */
+	atomic_uint		 syncing;	/* threads reading events */
+	atomic_ulong		 cgen;		/* moves on at every change */
+	atomic_int		 watch_ok;	/* every directory watched */
+	atomic_int		 index_dirty;	/* changes since the scan */
 	const char		*posts[MAX_POSTS_DIRS + 1];	/* NULL-ended */
 	char			 layout[256];	/* what start-up found */
 };
+
+/* Set while routing a request on this thread when something was read
+ * that inotify cannot vouch for: the reply is then not cached. */
+static _Thread_local int reply_unsafe;
 
 /*------------------------------------------------------------ blobs */
 
@@ -172,9 +199,10 @@ cache_remove(struct store *s, struct entry **ep)
 
 	*ep = e->next;
 	lru_unlink(s, e);
-	s->bytes -= e->blob->len;
+	s->bytes -= e->cost;
 	s->nentries--;
 	blob_unref(e->blob);
+	free(e->meta);
 	free(e->key);
 	free(e);
 }
@@ -233,11 +261,37 @@ cache_get(struct store *s, const char *key, const struct stat *st,
 	return b;
 }
 
+/* Add e (replacing an entry with its key), then evict down to the
+ * budget, oldest first. */
+static void
+cache_insert(struct store *s, struct entry *e)
+{
+	struct entry	**ep;
+	size_t		  h;
+
+	pthread_mutex_lock(&s->lock);
+	ep = cache_slot(s, e->key);
+	if (*ep != NULL)
+		cache_remove(s, ep);
+	h = hash_key(e->key) & (s->nbuckets - 1);
+	e->next = s->table[h];
+	s->table[h] = e;
+	lru_push(s, e);
+	s->nentries++;
+	s->bytes += e->cost;
+	while (s->bytes > s->conf.cache_max && s->lru_tail != NULL &&
+	    s->lru_tail != e)
+		cache_remove(s, cache_slot(s, s->lru_tail->key));
+	if (s->nentries > s->nbuckets)
+		cache_grow(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void
 cache_put(struct store *s, const char *key, const struct stat *st,
     const char *lang, struct blob *b)
 {
-	struct entry **ep, *e;
+	struct entry *e;
 
 	if (b->len > s->conf.cache_max / 4)
 		return;		/* one page must not flush everything */
@@ -252,22 +306,8 @@ cache_put(struct store *s, const char *key, const struct stat *st,
 	e->mtime = st->st_mtim;
 	snprintf(e->lang, sizeof(e->lang), "%s", lang ? lang : "");
 	e->blob = blob_ref(b);
-
-	pthread_mutex_lock(&s->lock);
-	ep = cache_slot(s, key);
-	if (*ep != NULL)
-		cache_remove(s, ep);
-	e->next = s->table[hash_key(key) & (s->nbuckets - 1)];
-	s->table[hash_key(key) & (s->nbuckets - 1)] = e;
-	lru_push(s, e);
-	s->nentries++;
-	s->bytes += b->len;
-	while (s->bytes > s->conf.cache_max && s->lru_tail != NULL &&
-	    s->lru_tail != e)
-		cache_remove(s, cache_slot(s, s->lru_tail->key));
-	if (s->nentries > s->nbuckets)
-		cache_grow(s);
-	pthread_mutex_unlock(&s->lock);
+	e->cost = b->len;
+	cache_insert(s, e);
 }
 
 struct blob *
@@ -386,6 +426,10 @@ store_open(struct store *s, const char *rel, struct stat *st)
 		close(fd);
 		return -ENOENT;
 	}
+	/* Another name for this file may lie outside every watched
+	 * directory, and a change made through it raises no event here. */
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1)
+		reply_unsafe = 1;
 	return fd;
 }
 

@@ -248,19 +248,6 @@ bio_method_init(void)
 
 /*------------------------------------------------------------ contexts */
 
-/* Signature algorithms for an EC key: only ECDSA can sign with it, and a
- * short list spares OpenSSL checking every other kind per handshake. */
-static int
-tls_ctx_sigalgs(SSL_CTX *ctx)
-{
-	EVP_PKEY *pk = SSL_CTX_get0_privatekey(ctx);
-
-	if (pk == NULL || !EVP_PKEY_is_a(pk, "EC"))
-		return 1;
-	return SSL_CTX_set1_sigalgs_list(ctx,
-	    "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512");
-}
-
 SSL_CTX *
 tls_server_ctx(const char *crt, const char *key, const char **err)
 {
@@ -316,8 +303,6 @@ tls_server_ctx(const char *crt, const char *key, const char **err)
 		*err = "private key does not match certificate";
 		goto out;
 	}
-	if (tls_ctx_sigalgs(ctx) != 1)
-		goto fail;
 	return ctx;
 fail:
 	*err = "TLS setup failed";

@@ -233,7 +233,10 @@ write(os.path.join(rootA, "private", "secret.gmi"), "# Secret\n")
 write(os.path.join(rootA, "private", "doc.md"), "# Doc\n\nPrivate text.\n")
 write(os.path.join(rootA, "members", "m.gmi"), "# Members\n")
 write(os.path.join(rootA, "posts", "2024-01-02-hello.md"),
-      "---\ntitle: Hello\n---\nFirst post.\n")
+      "---\ntitle: Hello\ntags: [news]\n---\nFirst post, publicword.\n")
+write(os.path.join(rootA, "posts", "club", "2024-03-03-meeting.md"),
+      "---\ntitle: Club meeting\ntags: [secrettag]\n---\n"
+      "The quuxword agenda.\n")
 BIG = os.urandom(20 << 20)
 BIG_SHA = hashlib.sha256(BIG).hexdigest()
 write(os.path.join(rootA, "big.bin"), BIG)
@@ -288,6 +291,8 @@ hosts:
           - "%(fp)s"
       - path: /members/
         fingerprints: []
+      - path: /posts/club/
+        fingerprints: ["%(fp)s"]
   - hostname: b.test
     aliases: [www.b.test]
     root: %(rootB)s
@@ -359,6 +364,14 @@ t.eq(got, [bad + ":" + m for m in [
     "21: duplicate host name 'a.test' (first at line 8)"]],
     "--check: every error as file:line: message, all in one run")
 
+example = os.path.join(top, "contrib", "capsuled.yaml")
+r = run([BIN, "--config", example, "--check"])
+errs = r.stderr.decode().splitlines()
+t.ok(errs and all(re.match(re.escape(example) + r":\d+: host [a-z.]+: "
+                           r"(root|certs) /", ln) for ln in errs),
+     "the shipped example parses: only its made-up paths are missing",
+     r.stderr.decode())
+
 syn = os.path.join(work, "syntax.yaml")
 write(syn, "gemini_port: 0\nhosts:\n  - hostname: a.test\n   root: [x\n")
 r = run([BIN, "--config", syn, "--check"])
@@ -369,19 +382,24 @@ t.ok(r.returncode == 1 and re.match(re.escape(syn) + r":4: YAML syntax: ",
 paths = os.path.join(work, "paths.yaml")
 write(paths, """\
 gemini_port: 0
+log:
+  destination: %(w)s/nolog/access.log
 hosts:
   - hostname: a.test
-    root: %s/nonexistent
+    root: %(w)s/nonexistent
   - hostname: b.test
-    root: %s
-    cert: %s/missing.crt
-    key: %s/missing.key
-""" % (work, rootB, work, work))
+    root: %(b)s
+    cert: %(w)s/missing.crt
+    key: %(w)s/missing.key
+""" % {"w": work, "b": rootB})
 r = run([BIN, "--config", paths, "--check"])
-t.eq((r.returncode, [ln.split(": ", 1)[0] for ln in
-                     r.stderr.decode().splitlines()]),
-     (1, [paths + ":3", paths + ":5", paths + ":5"]),
-     "--check: missing root, certificate and key each reported")
+enoent = "No such file or directory"
+t.eq((r.returncode, r.stderr.decode().splitlines()), (1, [
+    "%s:5: host a.test: root %s/nonexistent: %s" % (paths, work, enoent),
+    "%s:7: host b.test: cert %s/missing.crt: %s" % (paths, work, enoent),
+    "%s:7: host b.test: key %s/missing.key: %s" % (paths, work, enoent),
+    "%s: log directory %s/nolog: %s" % (paths, work, enoent)]),
+    "--check: missing root, certificate, key and log directory reported")
 
 # ============================================== 2. virtual hosts and SNI
 
@@ -481,6 +499,8 @@ t.eq(gem(GP, "gemini://a.test/private/doc.gmi", sni="a.test", **ALICE)[0][:2],
      "20", "listed certificate: a Markdown page in the zone")
 t.eq(gem(GP, "gemini://a.test/private/", sni="a.test", **MALLORY)[0][:2],
      "61", "the zone's directory itself is protected")
+t.ok(gem(GP, "gemini://a.test/private%2Fsecret.gmi", sni="a.test")[0][:2]
+     in ("51", "59", "60"), "zone not bypassed by an encoded slash")
 for path in ["/private/doc.gmi", "/%70rivate/secret.gmi",
              "/new/../private/secret.gmi", "//private/secret.gmi",
              "/private/./secret.gmi"]:
@@ -542,6 +562,30 @@ for name, args, want in [
     t.eq(twice(GP, *args), [(want, False), (want, True)],
          "zones host, %s: a resumed session is served the same" % name)
 
+# A post in a zone stays out of the generated pages: indexes, feeds and
+# search are public, and Gopher has no certificates.
+CLUB = "gemini://a.test/posts/club/2024-03-03-meeting.gmi"
+t.eq((gem(GP, CLUB, sni="a.test")[0][:2],
+      gem(GP, CLUB, sni="a.test", **ALICE)[0][:2]), ("60", "20"),
+     "a post in a zone: 60 without, 20 with the listed certificate")
+for path in ["/", "/gemlog/", "/atom.xml", "/tags/", "/search?quuxword",
+             "/search?publicword"]:
+    body = gem(GP, "gemini://a.test" + path, sni="a.test")[1]
+    t.ok(b"Club meeting" not in body and b"/posts/club/" not in body and
+         b"secrettag" not in body and b"quuxword agenda" not in body,
+         "Gemini %s does not show the protected post" % path, body[:600])
+for sel in [b"/", b"/gemlog/", b"/atom.xml", b"/tags/", b"/search\tquuxword"]:
+    body = goph(OP, sel + b"\r\n")
+    t.ok(b"Club meeting" not in body and b"/posts/club/" not in body and
+         b"secrettag" not in body and b"quuxword agenda" not in body,
+         "Gopher %r does not show the protected post" % sel, body[:600])
+t.ok(b"Hello" in gem(GP, "gemini://a.test/gemlog/", sni="a.test")[1] and
+     b"Hello" in gem(GP, "gemini://a.test/search?publicword",
+                     sni="a.test")[1],
+     "public posts are still listed and found")
+t.eq(gem(GP, "gemini://a.test/tags/secrettag.gmi", sni="a.test")[0][:2], "51",
+     "a tag only protected posts carry does not exist publicly")
+
 for sel in ["/private/secret.gmi", "/private/", "/private", "/private/doc",
             "/private/doc.txt", "private/secret.gmi", "/1/private/doc",
             "/members/m.gmi", "//private/secret.gmi",
@@ -564,17 +608,19 @@ with socket.create_connection(("127.0.0.1", OP), TIMEOUT) as raw:
         tls_menu, cn = recv_all(s)
 t.eq(tls_menu, plain_menu, "gophers: the same menu as plain Gopher")
 t.ok(cn, "gophers: the answer ends with close_notify")
-r = run(["curl", "-sS", "--max-time", "5", "-k",
-         "gophers://127.0.0.1:%d/" % OP], timeout=10)
-t.eq((r.returncode, r.stdout), (0, plain_menu),
-     "curl gophers:// gets the menu")
-r = run(["curl", "-sS", "--max-time", "5", "-k",
-         "gophers://127.0.0.1:%d/0/new/page.gmi" % OP], timeout=10)
-t.eq(r.stdout, b"# New page\n", "curl gophers:// gets a file")
-a = access_for(srv, "/")
-t.ok(any(x[1] == "gophers" and x[2] == "/" for x in
-         access_lines(srv.stderr())), "the access log says gophers",
-     srv.stderr()[-1500:])
+if shutil.which("curl") is None:
+    t.skip("curl gophers://", "curl is not installed")
+else:
+    r = run(["curl", "-sS", "--max-time", "5", "-k",
+             "gophers://127.0.0.1:%d/" % OP], timeout=10)
+    t.eq((r.returncode, r.stdout), (0, plain_menu),
+         "curl gophers:// gets the menu")
+    r = run(["curl", "-sS", "--max-time", "5", "-k",
+             "gophers://127.0.0.1:%d/0/new/page.gmi" % OP], timeout=10)
+    t.eq(r.stdout, b"# New page\n", "curl gophers:// gets a file")
+t.ok(wait_for(lambda: any(x[1] == "gophers" and x[2] == "/" for x in
+                          access_lines(srv.stderr()))),
+     "the access log says gophers", srv.stderr()[-1500:])
 caps = goph(OP, b"/caps.txt\r\n")
 t.ok(b"\r\nServerTLSPort=%d\r\n" % OP in caps,
      "caps.txt announces ServerTLSPort", caps)
@@ -704,6 +750,7 @@ t.ok(der == pem_der(nb_crt) and der != old_b,
 
 t.ok(srv.alive(), "daemon alive after the main cases")
 t.eq(srv.stop(), 0, "main server: clean exit")
+srv.cleanup()
 
 # ================================================ 6. SIGUSR1 log reopen
 
@@ -769,7 +816,83 @@ t.ok(b"capsuled: reloaded" in read(logfile) and
      "log format off (on reload): no access line", read(logfile)[-300:])
 t.ok(srv.alive(), "daemon alive after SIGUSR1")
 t.eq(srv.stop(), 0, "log server: clean exit")
+srv.cleanup()
 
+
+# ============================ reload and log rotation inside a chroot
+
+def chroot_checks():
+    try:
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        nobody = None
+    if os.geteuid() != 0 or nobody is None:
+        t.skip("reload and SIGUSR1 inside a chroot",
+               "needs root and a user 'nobody'")
+        return
+    jail = tempfile.mkdtemp(prefix="capsuled-jail-")
+    os.chmod(jail, 0o755)
+    jcfg = os.path.join(jail, "capsuled.yaml")
+    jlog = os.path.join(jail, "logs", "access.log")
+    os.makedirs(os.path.join(jail, "root"))
+    os.makedirs(os.path.join(jail, "logs"))
+    os.chown(os.path.join(jail, "logs"), nobody.pw_uid, nobody.pw_gid)
+
+    def conf(title):
+        # Paths as seen from outside, the way capsuled reads them at
+        # startup; inside the jail it must find the same files.
+        write(jcfg, """\
+gemini_port: 0
+gopher_port: 0
+listen: [127.0.0.1]
+user: nobody
+chroot: %(j)s
+log:
+  destination: %(j)s/logs/access.log
+hosts:
+  - hostname: localhost
+    root: %(j)s/root
+    certs: %(j)s/certs
+    title: %(t)s
+""" % {"j": jail, "t": title})
+    conf("Jail One")
+    # LeakSanitizer needs /proc, which a chroot does not have.
+    saved = os.environ.get("ASAN_OPTIONS")
+    os.environ["ASAN_OPTIONS"] = (saved or "") + ":detect_leaks=0"
+    try:
+        srv = Server(None, config=jcfg, args=["--user", "nobody"],
+                     ready_log=jlog)
+    finally:
+        if saved is None:
+            del os.environ["ASAN_OPTIONS"]
+        else:
+            os.environ["ASAN_OPTIONS"] = saved
+    t.ok(goph(srv.gopher_port, b"/\r\n").startswith(b"iJail One\t"),
+         "chroot: served from the jail")
+    conf("Jail Two")
+    srv.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"capsuled: reloaded" in read(jlog) or
+             b"reload failed" in read(jlog))
+    time.sleep(0.1)
+    t.ok(goph(srv.gopher_port, b"/\r\n").startswith(b"iJail Two\t"),
+         "chroot: SIGHUP reloads the file (paths seen from inside)",
+         read(jlog)[-600:])
+    t.ok(b"cannot open the log" not in read(jlog),
+         "chroot: the user reopens its log on reload", read(jlog)[-600:])
+    os.rename(jlog, jlog + ".1")
+    srv.proc.send_signal(signal.SIGUSR1)
+    wait_for(lambda: os.path.exists(jlog))
+    goph(srv.gopher_port, b"/in-jail\r\n")
+    t.eq(access_for(srv, "/in-jail", text=lambda: read(jlog)),
+         ("127.0.0.1", "gopher", "/in-jail", "51"),
+         "chroot: SIGUSR1 reopens the rotated log")
+    t.eq(srv.stop(), 0, "chroot: clean exit")
+    srv.cleanup()
+    shutil.rmtree(jail, ignore_errors=True)
+
+
+chroot_checks()
 
 # ==================================================== 7. PROXY protocol
 
@@ -890,6 +1013,7 @@ hosts:
          "another header address is not capped" + tag, other[:200])
     t.ok(srv.alive(), "daemon alive after the PROXY cases" + tag)
     t.eq(srv.stop(), 0, "PROXY server: clean exit" + tag)
+    srv.cleanup()
 
 
 proxy_checks(1)
@@ -950,6 +1074,10 @@ hosts:
     t.eq(missing, [], "contrib/haproxy.cfg has the expected shape")
     hcfg = os.path.join(work, "haproxy.cfg")
     write(hcfg, hc)
+    r = run(["haproxy", "-c", "-f", os.path.join(top, "contrib",
+                                                   "haproxy.cfg")])
+    t.ok(r.returncode == 0, "haproxy -c accepts contrib/haproxy.cfg",
+         (r.stdout + r.stderr).decode())
     r = run(["haproxy", "-c", "-f", hcfg])
     t.ok(r.returncode == 0, "haproxy -c accepts the adapted contrib file",
          (r.stdout + r.stderr).decode())
@@ -1037,6 +1165,7 @@ hosts:
         hlog.close()
         for k, s in enumerate(insts):
             t.eq(s.stop(), 0, "instance %d: clean exit" % (k + 1))
+            s.cleanup()
 
 
 haproxy_checks()
@@ -1051,6 +1180,7 @@ t.ok("with 2 workers" in srv.stderr().decode(),
 reload_checks(srv, cfg2, 2)
 t.ok(srv.alive(), "daemon alive after reloads with two workers")
 t.eq(srv.stop(), 0, "two workers: clean exit")
+srv.cleanup()
 proxy_checks(2)
 
 print("# runtime %.1f s" % (time.time() - T0))
