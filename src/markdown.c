@@ -1980,10 +1980,16 @@ mdb_resolve(struct md_doc *d, int keep)
 		blk = &d->blocks[i];
 		if (blk->type == MDB_PRE || blk->type == MDB_RULE)
 			continue;
+		if (d->pool.data == NULL)
+			break;		/* no text anywhere */
 		s = d->pool.data + blk->text;
 		n = blk->len;
-		l = &d->links[blk->link0];
-		le = l + blk->nlinks;
+		/* No links at all: links is NULL, and NULL + 0 is UB. */
+		l = le = NULL;
+		if (blk->nlinks > 0) {
+			l = d->links + blk->link0;
+			le = l + blk->nlinks;
+		}
 		join = !keep || blk->type == MDB_HEADING;
 		for (r = w = 0; r < n; r++) {
 			for (; l < le && (l->end == SIZE_MAX || l->end <= r);
