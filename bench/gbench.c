@@ -97,6 +97,7 @@ struct gb_opts {
 	double			 hold;
 	double			 wait_ready;
 	const char		*dump_path;
+	const char		*lat_path;	/* --latencies: every latency */
 	int			 verbose;
 };
 
@@ -1149,6 +1150,24 @@ gb_print_tsv_header(void)
 	    "first_header\n");
 }
 
+/* --latencies: every completed request's latency in microseconds, one
+ * per line, smallest first (for a histogram or a CDF). */
+static void
+gb_write_latencies(const char *path, const struct gb_stats *st)
+{
+	FILE	*f;
+	size_t	 i;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "gbench: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	for (i = 0; i < st->nlat; i++)
+		fprintf(f, "%.1f\n", (double)st->lat[i] / 1e3);
+	if (fclose(f) != 0)
+		fprintf(stderr, "gbench: %s: %s\n", path, strerror(errno));
+}
+
 static void
 gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
     double srv_cpu_us, double cli_cpu_s)
@@ -1161,6 +1180,8 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 		failures += st->fail[k];
 	if (st->nlat > 0)
 		qsort(st->lat, st->nlat, sizeof(*st->lat), gb_cmp_u64);
+	if (o->lat_path != NULL)
+		gb_write_latencies(o->lat_path, st);
 	rps = elapsed > 0 ? (double)st->completed / elapsed : 0;
 	mbps = elapsed > 0 ? (double)st->bytes / elapsed / 1e6 : 0;
 	cli_us = st->completed ? cli_cpu_s * 1e6 / (double)st->completed : 0;
@@ -1427,7 +1448,7 @@ gb_usage(void)
 "              [-t THREADS] [--resume] [--sni NAME] [--expect-status NN]\n"
 "              [--expect-bytes N] [--timeout SECONDS] [--server-pid PID]\n"
 "              [--idle N [--hold SECONDS]] [--wait-ready SECONDS]\n"
-"              [-o FILE] [--tsv] [-v]\n"
+"              [-o FILE] [--latencies FILE] [--tsv] [-v]\n"
 "       gbench --tsv-header | gbench freeport | "
 "gbench waitport PORT SECONDS\n");
 	exit(2);
@@ -1450,7 +1471,7 @@ main(int argc, char *argv[])
 	enum {
 		OPT_RESUME = 256, OPT_SNI, OPT_EXPECT_STATUS, OPT_EXPECT_BYTES,
 		OPT_TIMEOUT, OPT_SERVER_PID, OPT_TSV, OPT_TSV_HEADER,
-		OPT_IDLE, OPT_HOLD, OPT_WAIT_READY
+		OPT_IDLE, OPT_HOLD, OPT_WAIT_READY, OPT_LATENCIES
 	};
 	static const struct option longopts[] = {
 		{ "resume",		no_argument,	   NULL, OPT_RESUME },
@@ -1469,6 +1490,8 @@ main(int argc, char *argv[])
 		{ "hold",		required_argument, NULL, OPT_HOLD },
 		{ "wait-ready",		required_argument, NULL,
 		    OPT_WAIT_READY },
+		{ "latencies",		required_argument, NULL,
+		    OPT_LATENCIES },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct gb_opts o;
@@ -1533,6 +1556,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.dump_path = optarg;
+			break;
+		case OPT_LATENCIES:
+			o.lat_path = optarg;
 			break;
 		case 'v':
 			o.verbose = 1;

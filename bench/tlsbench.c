@@ -6,6 +6,10 @@
  * event loop.  Also reports the heap held per idle server connection.
  *
  *   tlsbench [-n COUNT] [-b BODY_BYTES] [-m full|resumed] [--idle N]
+ *            [--allocs]
+ *
+ * --allocs lists what OpenSSL keeps allocated for each idle connection,
+ * by source line (OpenSSL's allocator is replaced by a counting one).
  *
  * Under callgrind, count only the server's side with
  *   --toggle-collect='tls_*'
@@ -23,6 +27,120 @@
 #include "buf.h"
 #include "certgen.h"
 #include "tls.h"
+
+/*
+ * Counting allocator for --allocs: live bytes per OpenSSL source line,
+ * for the allocations made while counting is on.  A header in front of
+ * each block remembers its size and line.
+ */
+#define SITES	4096
+
+static struct site {
+	const char	*file;
+	int		 line;
+	long		 live, count;
+} sites[SITES];
+static int counting;
+
+struct block {
+	size_t		 size;
+	int		 site;		/* -1: made while not counting */
+	int		 pad;
+};
+
+static int
+site_of(const char *file, int line)
+{
+	size_t h = ((size_t)file * 31 + (size_t)line) % SITES, n;
+
+	for (n = 0; n < SITES; n++, h = (h + 1) % SITES) {
+		if (sites[h].file == NULL) {
+			sites[h].file = file;
+			sites[h].line = line;
+		}
+		if (sites[h].file == file && sites[h].line == line)
+			return (int)h;
+	}
+	return -1;
+}
+
+static void *
+count_malloc(size_t n, const char *file, int line)
+{
+	struct block *b;
+
+	if ((b = malloc(sizeof(*b) + n)) == NULL)
+		return NULL;
+	b->size = n;
+	b->site = counting ? site_of(file, line) : -1;
+	if (b->site >= 0) {
+		sites[b->site].live += (long)n;
+		sites[b->site].count++;
+	}
+	return b + 1;
+}
+
+static void
+count_free(void *p, const char *file, int line)
+{
+	struct block *b;
+
+	(void)file;
+	(void)line;
+	if (p == NULL)
+		return;
+	b = (struct block *)p - 1;
+	if (b->site >= 0) {
+		sites[b->site].live -= (long)b->size;
+		sites[b->site].count--;
+	}
+	free(b);
+}
+
+static void *
+count_realloc(void *p, size_t n, const char *file, int line)
+{
+	struct block	*b;
+	void		*q;
+
+	if (p == NULL)
+		return count_malloc(n, file, line);
+	b = (struct block *)p - 1;
+	if ((q = count_malloc(n, file, line)) == NULL)
+		return NULL;
+	memcpy(q, p, b->size < n ? b->size : n);
+	count_free(p, file, line);
+	return q;
+}
+
+static int
+site_bigger(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	return x->live < y->live ? 1 : x->live > y->live ? -1 : 0;
+}
+
+static void
+allocs_report(int nconn)
+{
+	long	total = 0;
+	int	i;
+
+	counting = 0;
+	qsort(sites, SITES, sizeof(*sites), site_bigger);
+	printf("OpenSSL allocations held per idle connection "
+	    "(16 bytes or more):\n");
+	for (i = 0; i < SITES && sites[i].live > 0; i++) {
+		total += sites[i].live;
+		if (sites[i].live / nconn >= 16)
+			printf("  %6ld bytes %5.1f blocks  %s:%d\n",
+			    sites[i].live / nconn,
+			    (double)sites[i].count / nconn, sites[i].file,
+			    sites[i].line);
+	}
+	printf("  %6ld bytes in all\n", total / nconn);
+}
 
 static double
 cpu_now(void)
@@ -165,7 +283,17 @@ main(int argc, char **argv)
 	size_t		 blen = 1200;
 	double		 spent;
 	int		 i, n = 2000, idle = 1000, fails, mode, only = -1;
+	int		 allocs = 0;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--allocs") == 0)
+			allocs = 1;
+	/* Before OpenSSL allocates anything. */
+	if (allocs && CRYPTO_set_mem_functions(count_malloc, count_realloc,
+	    count_free) != 1) {
+		fprintf(stderr, "tlsbench: cannot count allocations\n");
+		return 1;
+	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			n = atoi(argv[++i]);
@@ -175,9 +303,12 @@ main(int argc, char **argv)
 			idle = atoi(argv[++i]);
 		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
 			only = strcmp(argv[++i], "resumed") == 0;
+		else if (strcmp(argv[i], "--allocs") == 0)
+			continue;
 		else {
 			fprintf(stderr, "usage: tlsbench [-n COUNT] "
-			    "[-b BODY_BYTES] [-m full|resumed] [--idle N]\n");
+			    "[-b BODY_BYTES] [-m full|resumed] [--idle N] "
+			    "[--allocs]\n");
 			return 2;
 		}
 	}
@@ -218,10 +349,13 @@ main(int argc, char **argv)
 		if ((held = calloc((size_t)idle, sizeof(*held))) == NULL)
 			return 1;
 		m0 = mallinfo2();
+		counting = allocs;
 		for (i = 0; i < idle; i++)
 			(void)one(sctx, cctx, &sess, 0, body, blen, &held[i],
 			    1, &spent);
 		m1 = mallinfo2();
+		if (allocs)
+			allocs_report(idle);
 		printf("idle     %d server connections after the handshake: "
 		    "%.0f bytes of heap each\n", idle,
 		    ((double)m1.uordblks - (double)m0.uordblks) / idle);

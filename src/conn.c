@@ -350,19 +350,38 @@ conn_produce_plain(struct conn *c)
 	return conn_write(c, NULL, NULL, mem, (size_t)n) == -1 ? -1 : 1;
 }
 
-/* Gemini: header and body share records; at most one record per write
- * so the memory BIO stays small. */
+/* 1 when every byte of the response has been produced. */
+static int
+conn_all_produced(const struct conn *c)
+{
+	return c->head_off >= c->head.len &&
+	    (c->reply.body == NULL ||
+	    (size_t)c->body_off >= c->reply.body->len) &&
+	    (c->reply.fd < 0 || c->body_off >= c->reply.size);
+}
+
+/*
+ * Gemini: header and body share records, one record (16 KiB) per step so
+ * the output stays small.  The last record and close_notify go out in
+ * the same write as whatever TLS still held (the session ticket): a small
+ * page costs one write and one segment instead of three.
+ */
 static int
 conn_produce_tls(struct conn *c)
 {
 	char	 rec[TLS_RECORD_MAX];
 	ssize_t	 n;
+	int	 last;
 
-	if ((n = conn_next_bytes(c, rec, sizeof(rec))) <= 0)
-		return (int)n;
-	if (tls_write(&c->tls, rec, (size_t)n) != TLS_OK)
+	if ((n = conn_next_bytes(c, rec, sizeof(rec))) < 0)
 		return -1;
-	return conn_flush_tls(c) == -1 ? -1 : 1;
+	if (n > 0 && tls_write(&c->tls, rec, (size_t)n) != TLS_OK)
+		return -1;
+	if ((last = n == 0 || conn_all_produced(c)))
+		tls_shutdown(&c->tls);
+	if (conn_flush_tls(c) == -1)
+		return -1;
+	return last ? 0 : 1;
 }
 
 static void
@@ -376,16 +395,8 @@ conn_produce(struct conn *c)
 			conn_abort(c);
 			return;
 		}
-		if (r == 0) {
+		if (r == 0)
 			c->produced = 1;
-			if (c->tls_on) {
-				tls_shutdown(&c->tls);
-				if (conn_flush_tls(c) == -1) {
-					conn_abort(c);
-					return;
-				}
-			}
-		}
 	}
 	if (c->produced && c->queued == 0)
 		conn_finish(c);
@@ -562,16 +573,22 @@ conn_read_tls(struct conn *c, const char *p, size_t n)
 		return;
 	}
 	st = tls_read(&c->tls, &c->req);
-	if (conn_flush_tls(c) == -1 || st == TLS_ERROR) {
+	if (st == TLS_ERROR) {
+		(void)conn_flush_tls(c);	/* the alert, if any */
 		conn_abort(c);
 		return;
 	}
-	if (st == TLS_CLOSED) {
+	/*
+	 * A complete request is answered first: what TLS produced while
+	 * reading it (the ticket) then leaves with the response, in one
+	 * write.  Otherwise it is sent now (handshake flights).
+	 */
+	if (st == TLS_CLOSED)
 		conn_check_request(c, 1);
-		return;
-	}
-	if (c->tls.handshake_done)
+	else if (c->tls.handshake_done)
 		conn_check_request(c, 0);
+	if (c->closing_handles == 0 && conn_flush_tls(c) == -1)
+		conn_abort(c);
 }
 
 /* TLS with the default host's certificate (SNI may switch it): Gemini
@@ -767,7 +784,7 @@ conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto,
 		conn_close(c);
 		return;
 	}
-	uv_tcp_nodelay(&c->tcp, 1);
+	/* TCP_NODELAY is inherited from the listening socket (listen.c). */
 	if (proxy)
 		c->state = CONN_PROXY;
 	else {

@@ -18,6 +18,7 @@
 #include "toml.h"
 
 #define FM_MAXTAGS	256	/* tags kept per page; more is an error */
+#define FM_MAXALIASES	64	/* aliases kept per page, likewise */
 #define FM_MAXDEPTH	64	/* YAML flow nesting (see fm_yaml_depth) */
 #define FM_MAXANCHORS	32	/* YAML scalar anchors remembered */
 #define FM_MAXLANG	35	/* longest language tag accepted */
@@ -38,7 +39,14 @@ enum fm_key {
 	K_DRAFT,
 	K_PUBLISHED,
 	K_SLUG,
-	K_BREAKS
+	K_BREAKS,
+	K_ALIASES,	/* aliases: Hugo's old paths */
+	K_PERMALINK,	/* permalink: Jekyll's path for the page */
+	K_COVER,	/* coverImage, cover_image, featured_image */
+	K_IMAGE,	/* image, cover (or their url/path/image key) */
+	K_IMAGES,	/* images: Hugo's list, the first one */
+	K_OGIMAGE,	/* ogImage (or its url key) */
+	K_LAYOUT	/* layout: Jekyll's template name */
 };
 
 static const struct {
@@ -62,6 +70,18 @@ static const struct {
 	{ "published",		K_PUBLISHED },
 	{ "slug",		K_SLUG },
 	{ "breaks",		K_BREAKS },
+	{ "aliases",		K_ALIASES },
+	{ "permalink",		K_PERMALINK },
+	{ "coverimage",		K_COVER },
+	{ "cover_image",	K_COVER },
+	{ "featured_image",	K_COVER },
+	{ "featuredimage",	K_COVER },
+	{ "image",		K_IMAGE },
+	{ "cover",		K_IMAGE },
+	{ "images",		K_IMAGES },
+	{ "ogimage",		K_OGIMAGE },
+	{ "og_image",		K_OGIMAGE },
+	{ "layout",		K_LAYOUT },
 };
 
 /* What the three readers share while filling one page_meta. */
@@ -69,6 +89,8 @@ struct fm_ctx {
 	struct page_meta	*m;
 	size_t			 tagcap;
 	int			 sumrank;	/* 3 description .. 1 excerpt */
+	int			 imgrank;	/* 4 coverImage .. 1 ogImage */
+	size_t			 aliascap;
 	int			 daterank;	/* 3 date .. 1 published_at */
 	int			 draft;		/* -1 absent, else the value */
 	int			 published;	/* -1 absent, else the value */
@@ -531,6 +553,90 @@ fm_setslug(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 	}
 }
 
+/*
+ * An old path of the page, kept as written (absolute, or relative to
+ * the page's section as Hugo allows): one line without blanks.
+ */
+static void
+fm_addalias(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	struct page_meta	*m = c->m;
+	char			*s, **p;
+	size_t			 i;
+
+	if (fm_clean(v, n, 0, &s) == -1) {
+		c->oom = 1;
+		return;
+	}
+	if (s == NULL)
+		return;
+	if (strchr(s, ' ') != NULL) {
+		free(s);
+		fm_err(c, line, "invalid alias");
+		return;
+	}
+	for (i = 0; i < m->naliases; i++)
+		if (strcmp(m->aliases[i], s) == 0) {
+			free(s);
+			return;
+		}
+	if (m->naliases == FM_MAXALIASES) {
+		free(s);
+		fm_err(c, line, "too many aliases");
+		return;
+	}
+	if (m->naliases == c->aliascap) {
+		i = c->aliascap ? c->aliascap * 2 : 4;
+		if ((p = reallocarray(m->aliases, i, sizeof(*p))) == NULL) {
+			free(s);
+			c->oom = 1;
+			return;
+		}
+		m->aliases = p;
+		c->aliascap = i;
+	}
+	m->aliases[m->naliases++] = s;
+}
+
+/* Jekyll's permalink is an old path too, unless it is a pattern
+ * (":year/:title") or a style name ("pretty"). */
+static void
+fm_permalink(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	if (n == 0 || v[0] != '/' || memchr(v, ':', n) != NULL)
+		return;
+	fm_addalias(c, v, n, line);
+}
+
+/* The cover image; the highest rank written wins. */
+static void
+fm_setimage(struct fm_ctx *c, const char *v, size_t n, int rank)
+{
+	/* "cover: false" in some themes' front matter is not a path. */
+	if (v == NULL || rank <= c->imgrank || fm_bool(v, n) != -1)
+		return;
+	fm_setstr(c, &c->m->image, v, n, 0);
+	if (c->m->image != NULL)
+		c->imgrank = rank;
+}
+
+static int
+fm_imgrank(enum fm_key k)
+{
+	switch (k) {
+	case K_COVER:
+		return 4;
+	case K_IMAGE:
+		return 3;
+	case K_IMAGES:
+		return 2;
+	case K_OGIMAGE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The value of a top-level key; v is NULL for a null. */
 static void
 fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
@@ -593,18 +699,56 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 		if ((b = fm_bool(v, n)) != -1)
 			c->m->breaks = b;
 		break;
+	case K_ALIASES:
+		if (v != NULL)
+			fm_addalias(c, v, n, line);
+		break;
+	case K_LAYOUT:
+		fm_setstr(c, &c->m->layout, v, n, 0);
+		break;
+	case K_PERMALINK:
+		if (v != NULL)
+			fm_permalink(c, v, n, line);
+		break;
+	case K_COVER:
+	case K_IMAGE:
+	case K_IMAGES:
+	case K_OGIMAGE:
+		fm_setimage(c, v, n, fm_imgrank(k));
+		break;
 	case K_NONE:
 		break;
 	}
 }
 
-/* One scalar item of a top-level array: only tags take lists. */
+/* One scalar item of a top-level array: tags, aliases, images. */
 static void
 fm_item(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
     unsigned long line)
 {
-	if (k == K_TAGS && v != NULL)
+	if (v == NULL)
+		return;
+	if (k == K_TAGS)
 		fm_addtag(c, v, n, line);
+	else if (k == K_ALIASES)
+		fm_addalias(c, v, n, line);
+	else if (k == K_IMAGES)
+		fm_setimage(c, v, n, fm_imgrank(k));
+}
+
+/* Under an image key's mapping (ogImage: {url: ...}), the key that
+ * holds the image. */
+static int
+fm_image_subkey(const char *k, size_t n)
+{
+	static const char *const keys[] = { "url", "src", "path", "image",
+		NULL };
+	size_t	 i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strlen(keys[i]) == n && strncasecmp(k, keys[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /*------------------------------------------------------------------
@@ -620,11 +764,14 @@ struct fm_yaml {
 		Y_KEY,			/* in the root mapping, want a key */
 		Y_VALUE,		/* want the key's value */
 		Y_ITEM,			/* in a sequence value */
+		Y_SUBKEY,		/* in an image key's mapping */
+		Y_SUBVALUE,		/* want that mapping's value */
 		Y_DONE
 	}		 state;
 	enum fm_key	 key;
 	size_t		 skip;		/* depth inside an ignored node */
 	int		 notmap;	/* the root is not a mapping */
+	int		 sub;		/* Y_SUBVALUE: the image itself */
 	struct {
 		char	*name;
 		char	*val;		/* NULL for a null scalar */
@@ -752,6 +899,26 @@ fm_yaml_event(struct fm_yaml *y, const yaml_event_t *ev)
 			fm_scalar(y->c, y->key, v, n, line);
 		else if (ev->type == YAML_SEQUENCE_START_EVENT)
 			y->state = Y_ITEM;
+		else if (ev->type == YAML_MAPPING_START_EVENT &&
+		    fm_imgrank(y->key) > 0)
+			y->state = Y_SUBKEY;
+		else if (start)
+			y->skip = 1;
+		break;
+	case Y_SUBKEY:
+		if (ev->type == YAML_MAPPING_END_EVENT) {
+			y->state = Y_KEY;
+			break;
+		}
+		y->sub = scalar && v != NULL && fm_image_subkey(v, n);
+		if (start)
+			y->skip = 1;
+		y->state = Y_SUBVALUE;
+		break;
+	case Y_SUBVALUE:
+		y->state = Y_SUBKEY;
+		if (scalar && y->sub)
+			fm_setimage(y->c, v, n, fm_imgrank(y->key));
 		else if (start)
 			y->skip = 1;
 		break;
@@ -1076,6 +1243,8 @@ frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 		page_meta_free(m);
 		m->breaks = -1;
 		c.tagcap = 0;
+		c.aliascap = 0;
+		c.imgrank = 0;
 		fm_err(&c, base, "front matter is not a YAML mapping");
 	}
 	m->draft = c.draft == 1 || c.published == 0;
@@ -1101,6 +1270,11 @@ page_meta_free(struct page_meta *m)
 	free(m->summary);
 	free(m->lang);
 	free(m->slug);
+	for (i = 0; i < m->naliases; i++)
+		free(m->aliases[i]);
+	free(m->aliases);
+	free(m->image);
+	free(m->layout);
 	free(m->err);
 	memset(m, 0, sizeof(*m));
 }

@@ -1,6 +1,6 @@
 /*
- * frontmatter: a page's metadata block (YAML `---`; later TOML `+++` and
- * JSON `{`) parsed into struct page_meta.  Pure: bytes in, struct out.
+ * frontmatter: a page's metadata block (YAML `---`, TOML `+++` or JSON
+ * `{`) parsed into struct page_meta.  Pure: bytes in, struct out.
  */
 #ifndef CAPSULED_FRONTMATTER_H
 #define CAPSULED_FRONTMATTER_H
@@ -20,6 +20,17 @@ struct page_meta {
 	char		*slug;		/* NULL when absent */
 	int		 draft;		/* draft: true (or published: false) */
 	int		 breaks;	/* breaks: true/false; -1 when absent */
+	char		**aliases;	/* old paths to redirect from, as
+					   written: Hugo aliases (absolute,
+					   or relative to the page's
+					   section) and a Jekyll permalink
+					   that is a plain absolute path */
+	size_t		 naliases;
+	char		*image;		/* cover image as written (coverImage,
+					   image, images[0], ogImage.url),
+					   NULL when absent */
+	char		*layout;	/* Jekyll's layout ("home" on a site's
+					   index.md stub), NULL when absent */
 	size_t		 body;		/* offset of the Markdown body */
 	unsigned long	 err_line;	/* 1-based source line of the first
 					   error, 0 when it parsed cleanly */

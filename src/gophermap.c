@@ -284,7 +284,8 @@ gph_marker(struct buf *out, const struct md_block *b)
 	if ((b->number >= 0 ? buf_printf(out, "%ld. ", b->number) :
 	    buf_puts(out, "- ")) == -1)
 		return -1;
-	if (b->task && buf_puts(out, b->task == 2 ? "[x] " : "[ ] ") == -1)
+	/* As in gemtext: "- [x]" would read as Markdown left behind. */
+	if (b->task && buf_puts(out, b->task == 2 ? "☑ " : "☐ ") == -1)
 		return -1;
 	return 0;
 }

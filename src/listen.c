@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,10 @@ bind_one(const char *addr, unsigned port, int *fdp, unsigned *bound,
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	/* Accepted sockets inherit it: one setsockopt per listener instead
+	 * of one per connection.  Replies leave in one write, so Nagle
+	 * would only delay the close_notify or a streamed file's tail. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* "::" alone serves IPv4 too, unless an IPv4 address is also
 	 * listed; a specific IPv6 address is IPv6 only. */
 	if (ss.ss_family == AF_INET6) {

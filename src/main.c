@@ -859,6 +859,17 @@ main(int argc, char **argv)
 		return 1;
 	if (log_configure(&rt.gen->conf) == -1)
 		fatal("cannot open the log");
+	atomic_init(&total, 0);
+	for (i = 0; i < rt.nworkers; i++)
+		worker_init(&rt.workers[i], rt.gen, &total);
+	/*
+	 * After the loops are set up: each keeps a descriptor on /dev/null
+	 * in reserve (libuv's, for accept() at EMFILE, and listen.c's),
+	 * which Landlock or the chroot would refuse later.  Refused, libuv
+	 * tries again for every connection it accepts: two failed opens,
+	 * about 5 us a connection.  The worker threads start after this,
+	 * under the same restrictions.
+	 */
 	if ((jail = drop_privileges(&rt.gen->conf)) != NULL) {
 		/* Reloads read the files from inside; the log is reopened
 		 * by its inside name so that SIGUSR1 finds it too. */
@@ -869,10 +880,6 @@ main(int argc, char **argv)
 			log_warn("%s: not reachable inside %s: SIGUSR1 "
 			    "cannot reopen it", rt.gen->conf.log_file, jail);
 	}
-
-	atomic_init(&total, 0);
-	for (i = 0; i < rt.nworkers; i++)
-		worker_init(&rt.workers[i], rt.gen, &total);
 	uv_loop_init(&loop);
 	uv_signal_init(&loop, &rt.sigint);
 	uv_signal_init(&loop, &rt.sigterm);

@@ -23,11 +23,21 @@ struct md_opts {
 	size_t			 width;		/* gopher/text wrap width, 67 */
 	const char		*host;		/* gopher host for items */
 	unsigned		 port;		/* gopher port for items */
+	struct buf		*warn;		/* may be NULL: gets one
+						   "dropped shortcode NAME"
+						   line per generator tag
+						   the page loses */
 };
 
 /*
  * body = the Markdown after the front matter (src + meta->body).
  * Appends to out.  0 or -1 (allocation/limit).
+ *
+ * Generator syntax is rewritten before parsing (Hugo shortcodes,
+ * Jekyll Liquid and Kramdown attribute lists, Zenn's ::: blocks,
+ * @[embeds] and ^[notes], GitHub alerts, Hatena's [f:id:...] and
+ * [url:title]); what cannot be shown is dropped and named in
+ * opts->warn for the caller to log.
  *
  * Line breaks inside paragraphs: meta->breaks when the front matter
  * says, else opts->breaks when >= 0, else decided from the page.

@@ -389,6 +389,61 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	reply_status(r, 51, "Not found");
 }
 
+/*------------------------------------------------------------ reply cache */
+
+/*
+ * Replies that depend on nothing but the files under the root are kept in
+ * the store's reply cache, so answering them again touches no file and
+ * parses nothing (the store watches the tree and drops them at the first
+ * change).  Kept: no query, a body held in memory (not a streamed file),
+ * a success or a redirect.  Redirects and certificate zones are decided
+ * before this, from the configuration.
+ */
+static int
+reply_cacheable(const struct reply *r)
+{
+	return r->fd < 0 && (r->status == 20 || r->status == 30 ||
+	    r->status == 31);
+}
+
+/* The generation to cache under, 0 for none; fills key. */
+static unsigned long
+reply_lookup(struct store *s, char *key, size_t keylen, int proto,
+    int trailing_slash, const char *path, struct reply *r)
+{
+	unsigned long gen;
+
+	if ((size_t)snprintf(key, keylen, "%c%d%s", proto, trailing_slash,
+	    path) >= keylen || (gen = store_reply_gen(s)) == 0)
+		return 0;
+	if (store_reply_get(s, key, gen, &r->status, r->meta,
+	    sizeof(r->meta), &r->body) == 0)
+		return ULONG_MAX;	/* answered */
+	return gen;
+}
+
+static void
+reply_keep(struct store *s, const char *key, unsigned long gen,
+    const struct reply *r)
+{
+	if (gen != 0 && reply_cacheable(r))
+		store_reply_put(s, key, gen, r->status, r->meta, r->body);
+}
+
+static void
+route_gemini_cached(const struct conf *c, const struct host *h,
+    const struct url *u, struct reply *r)
+{
+	char		key[PATH_MAX + 8];
+	unsigned long	gen = 0;
+
+	if (u->query == NULL && (gen = reply_lookup(h->store, key,
+	    sizeof(key), 'g', u->trailing_slash, u->path, r)) == ULONG_MAX)
+		return;
+	route_gemini(c, h, u->path, u->trailing_slash, u->query, r);
+	reply_keep(h->store, key, gen, r);
+}
+
 /* Requests may name us by host name or by the literal address the client
  * connected to (clients send no SNI for an address). */
 static const struct host *
@@ -427,7 +482,7 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 	    (unsigned)u.port != c->gemini_port)
 		reply_status(r, 53, "Port not served here");
 	else if (!route_rules(h, u.path, o->fingerprint, 1, r))
-		route_gemini(c, h, u.path, u.trailing_slash, u.query, r);
+		route_gemini_cached(c, h, &u, r);
 	url_free(&u);
 }
 
@@ -563,6 +618,21 @@ route_gopher(const struct conf *c, const struct host *h,
 	gopher_fail(r, 51, "Not found", g->selector);
 }
 
+static void
+route_gopher_cached(const struct conf *c, const struct host *h,
+    const struct gopher_req *g, struct reply *r)
+{
+	char		key[PATH_MAX + 8];
+	unsigned long	gen = 0;
+
+	if (g->search == NULL && (gen = reply_lookup(h->store, key,
+	    sizeof(key), 'o', g->trailing_slash, g->selector, r)) ==
+	    ULONG_MAX)
+		return;
+	route_gopher(c, h, g, r);
+	reply_keep(h->store, key, gen, r);
+}
+
 void
 router_gopher(const struct conf *c, const struct origin *o, const char *line,
     size_t len, struct reply *r)
@@ -587,6 +657,6 @@ router_gopher(const struct conf *c, const struct origin *o, const char *line,
 			    g.selector);
 		}
 	} else if (!route_rules(o->gopher_host, g.selector, NULL, 0, r))
-		route_gopher(c, o->gopher_host, &g, r);
+		route_gopher_cached(c, o->gopher_host, &g, r);
 	gopher_req_free(&g);
 }

@@ -99,10 +99,17 @@ struct store {
 	unsigned long		 gen;
 	/* Change tracking (see store_reply_gen). */
 	pthread_mutex_t		 sync_lock;	/* handling events, watching */
+	const char		*watch_root;	/* the root's path now: a
+						   suffix of root once inside
+						   a chroot */
 	atomic_uint		 syncing;	/* threads reading events */
 	atomic_ulong		 cgen;		/* moves on at every change */
 	atomic_int		 watch_ok;	/* every directory watched */
 	atomic_int		 index_dirty;	/* changes since the scan */
+	int			*post_wds;	/* watches on the posts dirs */
+	size_t			 npost_wds, post_wds_cap;
+	int			 posts_linked;	/* a symlink in a posts dir:
+						   every change may matter */
 	const char		*posts[MAX_POSTS_DIRS + 1];	/* NULL-ended */
 	char			 layout[256];	/* what start-up found */
 };
@@ -110,6 +117,8 @@ struct store {
 /* Set while routing a request on this thread when something was read
  * that inotify cannot vouch for: the reply is then not cached. */
 static _Thread_local int reply_unsafe;
+
+static unsigned long	store_sync(struct store *);
 
 /*------------------------------------------------------------ blobs */
 
@@ -894,19 +903,6 @@ scan_add(struct scan *sc, struct post *p)
 }
 
 static void
-watch_dir(struct store *s, const char *rel)
-{
-	char path[PATH_MAX * 2];
-
-	if (s->inotify == -1)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", s->root, rel);
-	(void)inotify_add_watch(s->inotify, path, IN_CREATE | IN_DELETE |
-	    IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY |
-	    IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR);
-}
-
-static void
 scan_dir(struct scan *sc, const char *rel)
 {
 	DIR		*d;
@@ -922,7 +918,6 @@ scan_dir(struct scan *sc, const char *rel)
 		close(fd);
 		return;
 	}
-	watch_dir(sc->s, rel);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -997,18 +992,6 @@ index_same(const struct post_index *a, const struct post_index *b)
 	    a->n * sizeof(*a->posts)) == 0);
 }
 
-/* Drain inotify; 1 when anything under a watched directory changed. */
-static int
-changes_seen(struct store *s)
-{
-	char	 ev[4096] __attribute__((aligned(8)));
-	int	 seen = 0;
-
-	while (read(s->inotify, ev, sizeof(ev)) > 0)
-		seen = 1;
-	return seen;
-}
-
 struct post_index *
 store_posts(struct store *s)
 {
@@ -1016,10 +999,13 @@ store_posts(struct store *s)
 	time_t			 now = time(NULL);
 	int			 stale;
 
+	(void)store_sync(s);	/* takes in pending events */
 	pthread_mutex_lock(&s->lock);
-	stale = s->index == NULL ||
-	    (s->inotify != -1 && changes_seen(s)) ||
-	    now - s->index_time >= INDEX_RECHECK_SEC;
+	/* Watched, the index is rescanned only after a change; otherwise
+	 * every few seconds. */
+	stale = s->index == NULL || atomic_load(&s->index_dirty) ||
+	    (!atomic_load(&s->watch_ok) &&
+	    now - s->index_time >= INDEX_RECHECK_SEC);
 	if (!stale) {
 		ix = s->index;
 		atomic_fetch_add(&ix->refs, 1);
@@ -1027,7 +1013,9 @@ store_posts(struct store *s)
 		return ix;
 	}
 	/* Scanning under the lock keeps two threads from scanning at once;
-	 * unchanged posts are reused, so a rescan costs a stat per file. */
+	 * unchanged posts are reused, so a rescan costs a stat per file.
+	 * Changes made while it runs mark the index dirty again. */
+	atomic_store(&s->index_dirty, 0);
 	old = s->index;
 	if ((ix = scan_posts(s, old)) == NULL) {
 		ix = old;
@@ -1043,6 +1031,325 @@ store_posts(struct store *s)
 		atomic_fetch_add(&ix->refs, 1);
 	pthread_mutex_unlock(&s->lock);
 	return ix;
+}
+
+/*------------------------------------------------------------ watching */
+
+/* File systems whose changes all reach inotify: local ones.  On a network
+ * file system another machine may change a file without an event. */
+static int
+local_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) == -1)
+		return 0;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_SUPER_MAGIC:	/* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case RAMFS_MAGIC:
+	case OVERLAYFS_SUPER_MAGIC:
+	case F2FS_SUPER_MAGIC:
+	case ZFS_SUPER_MAGIC:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A configured posts directory that the walk's plain relative paths may
+ * not match ("", ".", "a/./b", "a/"): then every change may matter. */
+static int
+posts_unusual(const struct store *s)
+{
+	const char	*p;
+	size_t		 i, n;
+
+	for (i = 0; (p = s->posts[i]) != NULL; i++) {
+		n = strlen(p);
+		if (n == 0 || p[0] == '.' || p[0] == '/' || p[n - 1] == '/' ||
+		    strstr(p, "/.") != NULL || strstr(p, "//") != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* A posts directory, or one below it: its changes are the index's. */
+static int
+is_posts_path(const struct store *s, const char *rel)
+{
+	size_t i, n;
+
+	for (i = 0; s->posts[i] != NULL; i++) {
+		n = strlen(s->posts[i]);
+		if (strncmp(rel, s->posts[i], n) == 0 &&
+		    (rel[n] == '\0' || rel[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+post_wd_add(struct store *s, int wd)
+{
+	int	*v;
+	size_t	 cap;
+
+	if (s->npost_wds == s->post_wds_cap) {
+		cap = s->post_wds_cap ? s->post_wds_cap * 2 : 16;
+		if ((v = reallocarray(s->post_wds, cap, sizeof(*v))) == NULL)
+			return -1;
+		s->post_wds = v;
+		s->post_wds_cap = cap;
+	}
+	s->post_wds[s->npost_wds++] = wd;
+	return 0;
+}
+
+static int
+is_post_wd(const struct store *s, int wd)
+{
+	size_t i;
+
+	for (i = 0; i < s->npost_wds; i++)
+		if (s->post_wds[i] == wd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Watch the directory fd (rel beneath the root) and every directory
+ * below it, noting which watches cover the posts.  -1 when one of them
+ * cannot be watched: not a local file system, too deep, out of watches,
+ * or its path no longer names it.
+ */
+static int
+watch_walk(struct store *s, int fd, const char *rel, int depth)
+{
+	char		 path[PATH_MAX], child[PATH_MAX];
+	struct stat	 a, b;
+	struct dirent	*de;
+	DIR		*d;
+	int		 cfd, wd, posts, r = 0;
+
+	if (depth > WATCH_DEPTH_MAX || !local_fs(fd) || fstat(fd, &a) == -1) {
+		close(fd);
+		return -1;
+	}
+	/* inotify takes a path: check it still names the directory we
+	 * opened (a rename in between would have raised an event, but the
+	 * path must be right for the watch to mean anything). */
+	if (*rel == '\0')
+		snprintf(path, sizeof(path), "%s", *s->watch_root ?
+		    s->watch_root : "/");
+	else
+		snprintf(path, sizeof(path), "%s/%s", s->watch_root, rel);
+	posts = is_posts_path(s, rel);
+	if ((wd = inotify_add_watch(s->inotify, path, WATCH_EVENTS)) == -1 ||
+	    stat(path, &b) == -1 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino || (posts && post_wd_add(s, wd) == -1) ||
+	    (d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		/* The index scan follows symlinks this walk does not. */
+		if (posts && (de->d_type == DT_LNK ||
+		    de->d_type == DT_UNKNOWN))
+			s->posts_linked = 1;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
+		    *rel ? "/" : "", de->d_name) >= sizeof(child)) {
+			r = -1;
+			break;
+		}
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (cfd == -1) {
+			/* Not a directory (DT_UNKNOWN), or gone already. */
+			if (errno != ENOTDIR && errno != ELOOP &&
+			    errno != ENOENT)
+				r = -1;
+			continue;
+		}
+		r = watch_walk(s, cfd, child, depth + 1);
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * inotify takes paths.  After a chroot the root's path is a suffix of the
+ * one resolved at start ("/srv/jail/capsule" is now "/capsule"): find the
+ * one that still names the root directory.
+ */
+static int
+watch_root_path(struct store *s)
+{
+	struct stat	 a, b;
+	const char	*p;
+
+	if (fstat(s->rootfd, &a) == -1)
+		return -1;
+	for (p = s->root; p != NULL; p = strchr(p + 1, '/'))
+		if (stat(p, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			s->watch_root = p;
+			return 0;
+		}
+	if (stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		s->watch_root = "";	/* the jail is the root */
+		return 0;
+	}
+	return -1;
+}
+
+/* (Re)watch the whole tree; decides whether replies may be cached. */
+static void
+watch_tree(struct store *s)
+{
+	int fd, ok = 0;
+
+	s->npost_wds = 0;
+	s->posts_linked = posts_unusual(s);
+	if (s->inotify != -1 && watch_root_path(s) == 0 &&
+	    (fd = openat(s->rootfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1)
+		ok = watch_walk(s, fd, "", 0) == 0;
+	if (!ok && atomic_load(&s->watch_ok))
+		log_warnx("%s: cannot watch every directory for changes: "
+		    "replies are not cached", s->root);
+	atomic_store(&s->watch_ok, ok);
+}
+
+/*
+ * Take in the pending events.  A new directory (or one moved in) gets
+ * its watches before any request can be answered from the cache, so a
+ * file created in it is seen too; a lost event (queue overflow) rewatches
+ * everything.  Any event moves the generation on; only those under the
+ * posts directories (or a rewatch) make the index scan again, so a file
+ * changing elsewhere does not cost a stat of every post.
+ */
+static unsigned long
+store_sync(struct store *s)
+{
+	char			 ev[4096] __attribute__((aligned(8)));
+	const struct inotify_event *e;
+	ssize_t			 n, off;
+	int			 rewatch = 0, posts = 0;
+	unsigned		 others;
+
+	if (s->inotify == -1)
+		return 0;
+	atomic_fetch_add(&s->syncing, 1);
+	if ((n = read(s->inotify, ev, sizeof(ev))) > 0) {
+		pthread_mutex_lock(&s->sync_lock);
+		do {
+			for (off = 0; off < n; off += (ssize_t)sizeof(*e) +
+			    (ssize_t)e->len) {
+				e = (const struct inotify_event *)(ev + off);
+				if ((e->mask & IN_Q_OVERFLOW) ||
+				    ((e->mask & IN_ISDIR) &&
+				    (e->mask & (IN_CREATE | IN_MOVED_TO))))
+					rewatch = 1;
+				if (s->posts_linked || is_post_wd(s, e->wd))
+					posts = 1;
+			}
+		} while ((n = read(s->inotify, ev, sizeof(ev))) > 0);
+		if (rewatch)
+			watch_tree(s);
+		if (posts || rewatch)
+			atomic_store(&s->index_dirty, 1);
+		atomic_fetch_add(&s->cgen, 1);
+		pthread_mutex_unlock(&s->sync_lock);
+	}
+	/*
+	 * Another thread may have read events it has not finished with: its
+	 * generation is not out yet, so the cache cannot be trusted for this
+	 * request.  Once it is done, the new generation is visible here.
+	 */
+	others = atomic_fetch_sub(&s->syncing, 1) - 1;
+	if (others > 0 || !atomic_load(&s->watch_ok))
+		return 0;
+	return atomic_load(&s->cgen);
+}
+
+unsigned long
+store_reply_gen(struct store *s)
+{
+	reply_unsafe = 0;	/* a new request starts */
+	return store_sync(s);
+}
+
+/* Reply keys live apart from the render cache's ("f:", "g:", feeds). */
+static int
+reply_key(char *out, size_t outlen, const char *key)
+{
+	return (size_t)snprintf(out, outlen, "reply\t%s", key) < outlen ?
+	    0 : -1;
+}
+
+int
+store_reply_get(struct store *s, const char *key, unsigned long gen,
+    int *status, char *meta, size_t metalen, struct blob **body)
+{
+	struct entry	**ep, *e;
+	char		  k[PATH_MAX * 2];
+	int		  r = -1;
+
+	*body = NULL;
+	if (gen == 0 || reply_key(k, sizeof(k), key) == -1)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	ep = cache_slot(s, k);
+	if ((e = *ep) != NULL && e->meta != NULL) {
+		if (e->ino == (ino_t)gen) {
+			*status = e->status;
+			snprintf(meta, metalen, "%s", e->meta);
+			*body = e->blob ? blob_ref(e->blob) : NULL;
+			lru_unlink(s, e);
+			lru_push(s, e);
+			r = 0;
+		} else
+			cache_remove(s, ep);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+void
+store_reply_put(struct store *s, const char *key, unsigned long gen,
+    int status, const char *meta, struct blob *body)
+{
+	struct entry	*e;
+	char		 k[PATH_MAX * 2];
+	size_t		 len = body ? body->len : 0;
+
+	if (gen == 0 || reply_unsafe || len > s->conf.cache_max / 4 ||
+	    reply_key(k, sizeof(k), key) == -1)
+		return;
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strdup(k)) == NULL ||
+	    (e->meta = strdup(meta)) == NULL) {
+		if (e != NULL)
+			free(e->key);
+		free(e);
+		return;
+	}
+	e->ino = (ino_t)gen;
+	e->status = status;
+	e->blob = body ? blob_ref(body) : NULL;
+	/* Everything it holds, so that many small replies cannot grow the
+	 * cache past its budget. */
+	e->cost = sizeof(*e) + strlen(k) + strlen(meta) + len;
+	cache_insert(s, e);
 }
 
 /*------------------------------------------------------------ lifetime */
@@ -1138,6 +1445,11 @@ store_new(const struct store_conf *conf, const char **err)
 	s->inotify = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->sync_lock, NULL);
+	atomic_init(&s->syncing, 0);
+	atomic_init(&s->cgen, 1);
+	atomic_init(&s->watch_ok, 0);
+	atomic_init(&s->index_dirty, 0);
 	if ((s->root = strdup(real)) == NULL ||
 	    (s->table = calloc(s->nbuckets, sizeof(*s->table))) == NULL) {
 		*err = "out of memory";
@@ -1149,14 +1461,20 @@ store_new(const struct store_conf *conf, const char **err)
 		*err = "cannot open the root directory";
 		goto fail;
 	}
-	/* Without inotify (NFS, limits) the index is rechecked by time. */
+	/* Without inotify, or with a directory it cannot watch (NFS,
+	 * limits), replies are not cached and the index is rechecked by
+	 * time.  Watching starts before any content is read (the layout
+	 * only looks at names, and tells which watches cover the posts). */
 	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	detect_layout(s);
+	atomic_store(&s->watch_ok, 1);	/* so a failure is reported */
+	watch_tree(s);
 	return s;
 fail:
 	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 	return NULL;
 }
@@ -1175,10 +1493,12 @@ store_free(struct store *s)
 	post_index_unref(s->index);
 	if (s->inotify != -1)
 		close(s->inotify);
+	free(s->post_wds);
 	close(s->rootfd);
 	free(s->certs_rel);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 }
 

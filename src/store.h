@@ -126,6 +126,33 @@ int		 store_page(struct store *, const char *rel, int fd,
 struct post_index *store_posts(struct store *);
 void		 post_index_unref(struct post_index *);
 
+/*
+ * Whole replies, cached until anything under the root changes, so a hit
+ * touches no file and parses nothing.  Every directory under the root is
+ * watched with inotify.  store_reply_gen() takes in the pending events
+ * (one non-blocking read of the inotify descriptor) and returns the
+ * generation to look replies up and store them under, or 0 when they
+ * must not be cached: no inotify, a directory that cannot be watched
+ * (network file systems, watch limits, deep trees), or events that
+ * another thread is still handling.  A file changed, added or removed
+ * before a request arrives is seen by that request.
+ */
+unsigned long	 store_reply_gen(struct store *);
+
+/* A cached reply: 0 with status, meta (copied) and a counted reference
+ * to the body (NULL for none), or -1. */
+int		 store_reply_get(struct store *, const char *key,
+		    unsigned long gen, int *status, char *meta,
+		    size_t metalen, struct blob **body);
+
+/* Cache a reply made on this thread after store_reply_gen() returned
+ * gen.  Ignored when gen is 0, or when making it read a file that
+ * inotify cannot vouch for (one with other hard links, which may change
+ * under a name outside the root). */
+void		 store_reply_put(struct store *, const char *key,
+		    unsigned long gen, int status, const char *meta,
+		    struct blob *body);
+
 /* A generated page cached for one index generation: get returns a
  * reference or NULL; put stores a reference to b. */
 struct blob	*store_cached(struct store *, const char *key,

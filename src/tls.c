@@ -26,10 +26,10 @@
 #include "buf.h"
 #include "tls.h"
 
-/* Output bytes one connection may accumulate before the caller takes
- * them: callers write at most 16 KiB between takes, so this is only a
- * guard against a caller that never takes. */
-#define TLS_OUT_MAX		(1024 * 1024)
+/* Bytes one connection may have waiting, either way: callers write at
+ * most 16 KiB between takes and stop feeding once a request is in, so
+ * this only guards against a caller that forgets. */
+#define TLS_PENDING_MAX		(1024 * 1024)
 /* First allocation for output: a whole server flight (certificate
  * included) fits, so it is not grown step by step. */
 #define TLS_OUT_FIRST		4096
@@ -103,15 +103,16 @@ ticket_mac_init(EVP_MAC_CTX *hctx, unsigned char *key, size_t len)
 /*
  * OpenSSL asks for a key to encrypt a new ticket (enc = 1) or for the key
  * named in a ticket it received.  Returns 1 (use it), 2 (valid, but made
- * with the previous key: issue a fresh ticket), 0 (unknown key: full
- * handshake) or -1 (error).
+ * with the previous key: issue a fresh ticket) or 0: no ticket is sent,
+ * or the one received is ignored (a full handshake), which is also what
+ * any failure here comes down to, rather than failing the connection.
  */
 static int
 ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
     EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
 {
 	struct ticket_key	k;
-	int			i, r = -1, which = -1;
+	int			i, r = 0, which = -1;
 
 	(void)ssl;
 	pthread_mutex_lock(&tickets.lock);
@@ -126,7 +127,7 @@ ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	}
 	pthread_mutex_unlock(&tickets.lock);
 	if (which < 0)
-		return enc ? -1 : 0;
+		return 0;
 	if (enc) {
 		memcpy(name, k.name, 16);
 		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(tickets.cipher))
@@ -320,8 +321,8 @@ tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, int server)
 	BIO *b;
 
 	memset(t, 0, sizeof(*t));
-	buf_init(&t->in, TLS_OUT_MAX);
-	buf_init(&t->out, TLS_OUT_MAX);
+	buf_init(&t->in, TLS_PENDING_MAX);
+	buf_init(&t->out, TLS_PENDING_MAX);
 	pthread_once(&bio_once, bio_method_init);
 	if (bio_method == NULL || (t->ssl = SSL_new(ctx)) == NULL)
 		return -1;

@@ -1,7 +1,8 @@
 /*
  * markdown-fuzzer: libFuzzer entry for the converters: front matter,
  * then the page rendered as gemtext, gophermap and plain text (every
- * menu line checked), plus the title, summary and search-text paths.
+ * menu line checked, generator warnings collected), plus the title,
+ * summary and search-text paths.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char			*src = (const char *)data;
 	struct page_meta		 meta;
 	struct md_opts			 o;
-	struct buf			 out;
+	struct buf			 out, warn;
 	size_t				 i;
 
 	if (frontmatter_parse(src, size, &meta) == -1)
@@ -64,6 +65,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.width = size > 0 ? 20 + data[0] % 60 : 67;
 	o.host = "localhost";
 	o.port = 7070;
+	/* The Hugo layout: refs resolve under /content/. */
+	if (size > 0 && data[0] & 0x80)
+		o.path = "/content/posts/fuzz/index.md";
+	buf_init(&warn, 1 << 16);
+	o.warn = &warn;
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		buf_init(&out, FUZZ_OUT_MAX);
 		if (md_render(src + meta.body, size - meta.body, fmts[i], &o,
@@ -80,6 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_reset(&out);
 	md_plaintext(src + meta.body, size - meta.body, &out);
 	buf_free(&out);
+	buf_free(&warn);
 	page_meta_free(&meta);
 	return 0;
 }

@@ -85,11 +85,18 @@ clean_meta(const struct page_meta *m)
 	size_t	 i;
 
 	if (!clean_str(m->title, 0) || !clean_str(m->summary, 1) ||
-	    !clean_str(m->lang, 0) || !clean_str(m->slug, 0))
+	    !clean_str(m->lang, 0) || !clean_str(m->slug, 0) ||
+	    !clean_str(m->image, 0) || !clean_str(m->layout, 0))
 		return 0;
 	for (i = 0; i < m->ntags; i++)
 		if (m->tags[i] == NULL || m->tags[i][0] == '\0' ||
 		    !clean_str(m->tags[i], 0))
+			return 0;
+	/* Aliases become redirect paths: one clean word each. */
+	for (i = 0; i < m->naliases; i++)
+		if (m->aliases[i] == NULL || m->aliases[i][0] == '\0' ||
+		    !clean_str(m->aliases[i], 0) ||
+		    strchr(m->aliases[i], ' ') != NULL)
 			return 0;
 	return (m->err == NULL) == (m->err_line == 0);
 }
@@ -231,6 +238,17 @@ test_nextjs(void)
 	is_str(body(src, &m), "\nBody text.\n", "nextjs: body");
 	ok(m.err == NULL, "nextjs: no error");
 	is_int(m.draft, 0, "nextjs: not a draft");
+	is_str(m.image, "/assets/blog/gemini/cover.jpg",
+	    "nextjs: coverImage is the image");
+	is_int(m.naliases, 0, "nextjs: no aliases");
+	page_meta_free(&m);
+
+	/* ogImage.url alone, nested one level; author.picture is not it. */
+	is_int(PARSE("---\nauthor:\n  picture: /a.jpeg\nogImage:\n"
+	    "  alt: A cover\n  url: /og.png\n  size: {w: 1, h: 2}\n"
+	    "title: T\n---\n", &m), 0, "ogImage: parses");
+	is_str(m.image, "/og.png", "ogImage: url");
+	is_str(m.title, "T", "ogImage: keys after the mapping still read");
 	page_meta_free(&m);
 }
 
@@ -282,6 +300,10 @@ test_hugo_yaml(void)
 	is_int(m.draft, 0, "hugo yaml: draft false");
 	is_str(body(src, &m), "Body\n", "hugo yaml: body");
 	ok(m.err == NULL, "hugo yaml: no error");
+	is_int(m.naliases, 1, "hugo yaml: one alias");
+	is_str(m.naliases > 0 ? m.aliases[0] : NULL, "/old/path/",
+	    "hugo yaml: alias");
+	is_str(m.image, "a.png", "hugo yaml: the first of images");
 	page_meta_free(&m);
 }
 
@@ -336,6 +358,8 @@ test_hugo_toml(void)
 	is_str(m.summary, "Folded with a line-ending backslash.",
 	    "hugo toml: description beats summary");
 	is_str(m.slug, "my-post", "hugo toml: slug");
+	is_int(m.naliases, 0, "hugo toml: no aliases");
+	is_str(m.image, NULL, "hugo toml: no image");
 	is_str(body(src, &m), "Body\n", "hugo toml: body");
 	is_str(m.err, NULL, "hugo toml: no error");
 	page_meta_free(&m);
@@ -423,6 +447,10 @@ test_jekyll(void)
 	is_int(m.tzoff, 540, "jekyll: zone");
 	TAGS(&m, "jekyll", "update", "a", "b");
 	is_int(m.draft, 1, "jekyll: published false is a draft");
+	is_str(m.layout, "post", "jekyll: layout");
+	is_int(m.naliases, 1, "jekyll: permalink is an alias");
+	is_str(m.naliases > 0 ? m.aliases[0] : NULL, "/blog/welcome/",
+	    "jekyll: permalink path");
 	page_meta_free(&m);
 
 	is_int(PARSE("---\npublished: true\ndraft: yes\ncategory: One\n---\n",
@@ -469,6 +497,81 @@ test_zenn(void)
 	    "zenn: unpublished");
 	is_int(m.draft, 1, "zenn: published false");
 	is_int(m.date, 1662249600, "zenn: date beats published_at");
+	page_meta_free(&m);
+}
+
+/* Old paths (aliases, permalink) and the cover image in every dialect. */
+static void
+test_aliases_images(void)
+{
+	struct page_meta	 m;
+
+	is_int(PARSE("+++\naliases = [\"/old/\", \"/2019/01/x.html\", "
+	    "\"/old/\", \"rel-name\"]\nimages = [\"/img/a.png\", "
+	    "\"/img/b.png\"]\n+++\n", &m), 0, "toml aliases: parses");
+	is_int(m.naliases, 3, "toml aliases: three, deduplicated");
+	if (m.naliases == 3) {
+		is_str(m.aliases[0], "/old/", "toml aliases: first");
+		is_str(m.aliases[1], "/2019/01/x.html", "toml aliases: second");
+		is_str(m.aliases[2], "rel-name", "toml aliases: relative kept");
+	}
+	is_str(m.image, "/img/a.png", "toml images: the first");
+	page_meta_free(&m);
+
+	is_int(PARSE("{\"aliases\": \"/one/\", \"coverImage\": \"c.jpg\", "
+	    "\"images\": [\"i.jpg\"]}\n", &m), 0, "json aliases: parses");
+	is_int(m.naliases, 1, "json aliases: a string is one alias");
+	is_str(m.image, "c.jpg", "json: coverImage beats images");
+	page_meta_free(&m);
+
+	/* Rank, not order: ogImage < images < image < coverImage. */
+	is_int(PARSE("---\nogImage: {url: og.png}\nimages: [i.png]\n"
+	    "image: im.png\ncoverImage: cv.png\n---\n", &m), 0,
+	    "image ranks: parses");
+	is_str(m.image, "cv.png", "image ranks: coverImage wins");
+	page_meta_free(&m);
+	is_int(PARSE("---\ncoverImage: cv.png\nimage: im.png\n"
+	    "ogImage:\n  url: og.png\n---\n", &m), 0, "image ranks 2: parses");
+	is_str(m.image, "cv.png", "image ranks: coverImage first still wins");
+	page_meta_free(&m);
+
+	/* Hugo PaperMod's cover.image; Chirpy's image.path; cover: false. */
+	is_int(PARSE("---\ncover:\n  image: /c/p.png\n  alt: x\n---\n", &m),
+	    0, "cover.image: parses");
+	is_str(m.image, "/c/p.png", "cover.image");
+	page_meta_free(&m);
+	is_int(PARSE("---\nimage:\n  path: /ch/p.webp\n  lqip: data:x\n---\n",
+	    &m), 0, "image.path: parses");
+	is_str(m.image, "/ch/p.webp", "image.path");
+	page_meta_free(&m);
+	is_int(PARSE("---\ncover: false\nimages: []\n---\n", &m), 0,
+	    "cover false: parses");
+	is_str(m.image, NULL, "cover: false is no image");
+	page_meta_free(&m);
+
+	/* Jekyll permalinks: patterns and style names are not paths. */
+	is_int(PARSE("---\npermalink: /:categories/:title/\n---\n", &m), 0,
+	    "permalink pattern: parses");
+	is_int(m.naliases, 0, "permalink pattern: no alias");
+	page_meta_free(&m);
+	is_int(PARSE("---\npermalink: pretty\n---\n", &m), 0,
+	    "permalink style: parses");
+	is_int(m.naliases, 0, "permalink style: no alias");
+	page_meta_free(&m);
+	is_int(PARSE("---\naliases: [/a/]\npermalink: /about/\n---\n", &m), 0,
+	    "aliases and permalink: parses");
+	is_int(m.naliases, 2, "aliases and permalink: both");
+	page_meta_free(&m);
+
+	/* A path with a space is refused and reported. */
+	is_int(PARSE("---\naliases:\n  - /ok/\n  - \"/not ok/\"\n---\n", &m),
+	    0, "bad alias: parses");
+	is_int(m.naliases, 1, "bad alias: dropped");
+	ok(m.err != NULL && m.err_line == 4, "bad alias: reported on line 4");
+	page_meta_free(&m);
+	is_int(PARSE("---\naliases:\n  - {from: /x/}\n  - [/y/]\n---\n", &m),
+	    0, "nested aliases: parses");
+	is_int(m.naliases, 0, "nested aliases: ignored");
 	page_meta_free(&m);
 }
 
@@ -877,6 +980,58 @@ test_garbage(void)
 	page_meta_free(&m);
 	free(big);
 
+	/* Many aliases, likewise. */
+	n = 1000 * 12 + 64;
+	if ((big = malloc(n)) == NULL)
+		abort();
+	p = big;
+	p += sprintf(p, "---\naliases:\n");
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "- /a/%zu\n", i % 400);
+	p += sprintf(p, "---\n");
+	is_int(frontmatter_parse(big, (size_t)(p - big), &m), 0,
+	    "many aliases");
+	is_int(m.naliases, 64, "many aliases: capped");
+	is_str(m.err, "too many aliases", "many aliases: reported");
+	page_meta_free(&m);
+	free(big);
+
+	/* The image and alias keys with random values and shapes. */
+	n = 512;
+	if ((big = malloc(n + 1)) == NULL)
+		abort();
+	for (i = 0; i < 5000; i++) {
+		static const char *const keys[] = { "aliases", "images",
+		    "ogImage", "image", "coverImage", "permalink", "cover",
+		    "url" };
+		const char *alpha = "-{}[]\"':,\n /x.png\t";
+		size_t	 j, k;
+
+		p = big;
+		p += sprintf(p, "---\n");
+		for (k = 0; k < 6; k++) {
+			seed = seed * 1103515245 + 12345;
+			p += sprintf(p, "%s%s:", (seed >> 20) & 1 ? "  " : "",
+			    keys[(seed >> 16) % 8]);
+			for (j = 0; j < 12; j++) {
+				seed = seed * 1103515245 + 12345;
+				*p++ = (seed >> 24) % 7 == 0 ?
+				    (char)(seed >> 16) : alpha[(seed >> 16) %
+				    strlen(alpha)];
+			}
+			*p++ = '\n';
+		}
+		p += sprintf(p, "---\n");
+		if (frontmatter_parse(big, (size_t)(p - big), &m) != 0 ||
+		    !clean_meta(&m)) {
+			ok(0, "random image keys %zu", i);
+			break;
+		}
+		page_meta_free(&m);
+	}
+	ok(i == 5000, "random image and alias keys: 5000 parses, all clean");
+	free(big);
+
 	/* Random bytes after each kind of opening. */
 	n = 512;
 	if ((big = malloc(n)) == NULL)
@@ -919,6 +1074,7 @@ main(void)
 	test_hugo_json();
 	test_jekyll();
 	test_zenn();
+	test_aliases_images();
 	test_bom_crlf();
 	test_shapes();
 	test_checks();

@@ -437,6 +437,57 @@ pathological(void)
 	repeat(&b, "[^a]", 20000);
 	buf_puts(&b, "\n\n[^a]: note\n");
 	torture("20,000 footnote references", &b);
+
+	/* Generator syntax: every unclosed tag searched for its end. */
+	buf_reset(&b);
+	repeat(&b, "{{< a \"", 100000);
+	torture("100,000 unterminated shortcodes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{{< a b ", 100000);
+	buf_puts(&b, ">}}");
+	torture("a shortcode of 100,000 arguments", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{% highlight x %}\n", 50000);
+	torture("50,000 unclosed highlights", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{% highlight x %}\n```\n", 20000);
+	buf_puts(&b, "{% endhighlight %}\n");
+	torture("20,000 highlights, one closing tag", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{%{{{:[f:id:^[`", 60000);
+	torture("60,000 tag openers on one line", &b);
+
+	buf_reset(&b);
+	repeat(&b, ":::message\n", 50000);
+	repeat(&b, "text\n", 50000);
+	torture("50,000 nested ::: blocks", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{{< details >}}\n", 30000);
+	repeat(&b, "{{< /details >}}\n", 30000);
+	torture("30,000 nested quote shortcodes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "x^[note] ", 50000);
+	torture("50,000 inline footnotes", &b);
+
+	buf_reset(&b);
+	repeat(&b, "`` ", 100000);
+	buf_puts(&b, "`{{< figure src=x >}}");
+	torture("100,000 unmatched code spans", &b);
+
+	buf_reset(&b);
+	repeat(&b, "{% comment %}", 50000);
+	torture("50,000 unclosed comments", &b);
+
+	buf_reset(&b);
+	repeat(&b, "[https://e.org/x:embed:cite]\n@[card](https://e.org)\n"
+	    "{: .c}\n> [!NOTE]\n", 20000);
+	torture("20,000 embeds, alerts and attribute lists", &b);
 	buf_free(&b);
 }
 

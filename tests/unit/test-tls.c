@@ -1,7 +1,8 @@
 /*
  * test-tls: two TLS engines talking to each other in memory, with a
  * certificate made by certgen: handshake, data both ways, close_notify,
- * TLS 1.1 refused, and an existing certificate never replaced.
+ * TLS 1.1 refused, resumption (also with a second server context, as after
+ * a reload), and an existing certificate never replaced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,46 @@ handshake(struct tls_conn *srv, struct tls_conn *cli, struct buf *sp,
 	return -1;
 }
 
+/*
+ * One connection from a client context to a server context, with an
+ * optional session to resume; returns the client's session afterwards
+ * (NULL on failure) and whether it was resumed.
+ */
+static SSL_SESSION *
+connect_once(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int *reused)
+{
+	struct tls_conn	 srv, cli;
+	struct buf	 sp, cp;
+	SSL_SESSION	*sess = NULL;
+
+	tls_conn_init(&srv, sctx, 1);
+	tls_conn_init(&cli, cctx, 0);
+	if (resume != NULL)
+		SSL_set_session(cli.ssl, resume);
+	buf_init(&sp, 1026);
+	buf_init(&cp, 1 << 16);
+	if (handshake(&srv, &cli, &sp, &cp) == 0) {
+		tls_write(&cli, "gemini://localhost/\r\n", 21);
+		shuttle(&srv, &cli);
+		tls_read(&srv, &sp);
+		tls_write(&srv, "20 text/gemini\r\n", 16);
+		tls_shutdown(&srv);
+		shuttle(&srv, &cli);
+		if (tls_read(&cli, &cp) == TLS_CLOSED) {
+			*reused = SSL_session_reused(cli.ssl);
+			/* Closed cleanly: its session stays resumable. */
+			SSL_set_shutdown(cli.ssl, SSL_SENT_SHUTDOWN |
+			    SSL_RECEIVED_SHUTDOWN);
+			sess = SSL_get1_session(cli.ssl);
+		}
+	}
+	tls_conn_free(&srv);
+	tls_conn_free(&cli);
+	buf_free(&sp);
+	buf_free(&cp);
+	return sess;
+}
+
 int
 main(void)
 {
@@ -67,7 +108,9 @@ main(void)
 	char		 crt[4096], key[4096], crt2[4096], key2[4096];
 	const char	*err = NULL;
 	struct stat	 st, st2;
-	SSL_CTX		*sctx, *cctx;
+	SSL_CTX		*sctx, *sctx2, *cctx;
+	SSL_SESSION	*s1, *s2, *s3;
+	int		 reused;
 	struct tls_conn	 srv, cli;
 	struct buf	 sp, cp;
 	int		 r;
@@ -113,6 +156,28 @@ main(void)
 	is_str(cp.data, "20 text/gemini\r\nhi\n", "response decrypted");
 	tls_conn_free(&srv);
 	tls_conn_free(&cli);
+	SSL_CTX_free(cctx);
+
+	/* Resumption with the ticket of an earlier connection, also on a
+	 * second context for the same certificate (a reload). */
+	cctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_OFF);
+	sctx2 = tls_server_ctx(crt, key, &err);
+	reused = -1;
+	s1 = connect_once(sctx, cctx, NULL, &reused);
+	ok(s1 != NULL && reused == 0 && SSL_SESSION_is_resumable(s1),
+	    "a full handshake leaves a ticket");
+	reused = 0;
+	s2 = connect_once(sctx, cctx, s1, &reused);
+	ok(s2 != NULL && reused == 1, "the ticket resumes the session");
+	reused = 0;
+	s3 = connect_once(sctx2, cctx, s2, &reused);
+	ok(s3 != NULL && reused == 1,
+	    "a new context (a reload) accepts the earlier ticket");
+	SSL_SESSION_free(s1);
+	SSL_SESSION_free(s2);
+	SSL_SESSION_free(s3);
+	SSL_CTX_free(sctx2);
 	SSL_CTX_free(cctx);
 
 	/* A client that offers TLS 1.1 at most is refused. */
