@@ -43,11 +43,18 @@ reply_clear(struct reply *r)
 	reply_init(r);
 }
 
+/* META longer than a header allows is cut (gemini_header cuts it again
+ * at a character boundary). */
 static void
 reply_status(struct reply *r, int status, const char *meta)
 {
+	size_t n = strlen(meta);
+
+	if (n >= sizeof(r->meta))
+		n = sizeof(r->meta) - 1;
 	r->status = status;
-	snprintf(r->meta, sizeof(r->meta), "%s", meta);
+	memcpy(r->meta, meta, n);
+	r->meta[n] = '\0';
 }
 
 /* Take ownership of b's bytes as the reply body. */
@@ -386,7 +393,10 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	}
 	if (feed_gemini(c, h, path, query, r))
 		return;
-	reply_status(r, 51, "Not found");
+	if (store_alias(s, path, 1, rel, sizeof(rel)))
+		reply_status(r, 31, rel);
+	else
+		reply_status(r, 51, "Not found");
 }
 
 /*------------------------------------------------------------ reply cache */
@@ -615,7 +625,14 @@ route_gopher(const struct conf *c, const struct host *h,
 	}
 	if (feed_gopher(c, h, g->selector, g->search, r))
 		return;
-	gopher_fail(r, 51, "Not found", g->selector);
+	if (store_alias(s, g->selector, 0, rel, sizeof(rel))) {
+		/* Gopher has no redirects: name the new place. */
+		char msg[PATH_MAX + 16];
+
+		snprintf(msg, sizeof(msg), "Moved to %s", rel);
+		gopher_fail(r, 31, msg, g->selector);
+	} else
+		gopher_fail(r, 51, "Not found", g->selector);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/inotify.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -685,6 +686,9 @@ post_unref(struct post *p)
 	free(p->summary);
 	free(p->lang);
 	free(p->text);
+	for (i = 0; i < p->naliases; i++)
+		free(p->aliases[i]);
+	free(p->aliases);
 	free(p->search);
 	free(p);
 }
@@ -753,6 +757,88 @@ date_from_name(const char *rel, time_t *t)
 	return frontmatter_parse_date(d, t, &off);
 }
 
+/*
+ * The form old paths are compared in: absolute, dot segments resolved,
+ * without a trailing slash or a page extension, so that "/2019/old/",
+ * "/2019/old.html" and "/2019/old" name the same page.  Relative aliases
+ * (Hugo's "relative to the section") resolve against the page's
+ * directory.  NULL when it cannot be one of our paths.
+ */
+static char *
+alias_key(const char *alias, const char *dir, size_t dirlen)
+{
+	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
+	    NULL };
+	char	*k;
+	size_t	 n, i, m;
+
+	if (strstr(alias, "://") != NULL || strchr(alias, ':') != NULL)
+		return NULL;	/* a URL or a Jekyll :placeholder */
+	if (alias[0] == '/')
+		dirlen = 0;
+	if ((k = malloc(dirlen + strlen(alias) + 3)) == NULL)
+		return NULL;
+	snprintf(k, dirlen + strlen(alias) + 3, "/%.*s%s%s", (int)dirlen,
+	    dir, dirlen ? "/" : "", alias[0] == '/' ? alias + 1 : alias);
+	if (url_normalize_path(k) == -1) {
+		free(k);
+		return NULL;
+	}
+	n = strlen(k);
+	while (n > 1 && k[n - 1] == '/')
+		k[--n] = '\0';
+	for (i = 0; exts[i] != NULL; i++) {
+		m = strlen(exts[i]);
+		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {
+			k[n - m] = '\0';
+			break;
+		}
+	}
+	return k;
+}
+
+static void
+post_aliases(struct post *p, const struct page_meta *m)
+{
+	const char	*slash = strrchr(p->rel, '/');
+	size_t		 i, dirlen = slash ? (size_t)(slash - p->rel) : 0;
+	char		*k;
+
+	if (m->naliases == 0 ||
+	    (p->aliases = calloc(m->naliases, sizeof(*p->aliases))) == NULL)
+		return;
+	for (i = 0; i < m->naliases; i++)
+		if ((k = alias_key(m->aliases[i], p->rel, dirlen)) != NULL)
+			p->aliases[p->naliases++] = k;
+}
+
+int
+store_alias(struct store *s, const char *path, int gemini, char *out,
+    size_t outlen)
+{
+	struct post_index	*ix;
+	char			*k;
+	size_t			 i, j;
+	int			 found = 0;
+
+	if ((k = alias_key(path, "", 0)) == NULL)
+		return 0;
+	if ((ix = store_posts(s)) != NULL) {
+		for (i = 0; i < ix->n && !found; i++)
+			for (j = 0; j < ix->posts[i]->naliases; j++)
+				if (strcmp(ix->posts[i]->aliases[j], k) == 0) {
+					snprintf(out, outlen, "%s", gemini ?
+					    ix->posts[i]->gemini :
+					    ix->posts[i]->gopher);
+					found = 1;
+					break;
+				}
+		post_index_unref(ix);
+	}
+	free(k);
+	return found;
+}
+
 static struct post *
 post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 {
@@ -811,6 +897,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	p->ntags = meta.ntags;
 	meta.tags = NULL;
 	meta.ntags = 0;
+	post_aliases(p, &meta);
 	buf_init(&tmp, PAGE_SOURCE_MAX);
 	if (md_plaintext(body, blen, &tmp) == 0)
 		p->text = buf_detach(&tmp, NULL);

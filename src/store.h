@@ -56,6 +56,10 @@ struct post {
 	char		*summary;	/* description, else first paragraph */
 	char		*lang;
 	char		*text;		/* plain text, for search */
+	char		**aliases;	/* old paths (Hugo aliases, a Jekyll
+					   permalink), normalised by
+					   alias_key() */
+	size_t		 naliases;
 	char		*search;	/* search_key(): normalised title, tags
 				   and text, matched by search_run */
 	int		 draft;
@@ -120,6 +124,14 @@ int		 store_file(struct store *, int fd, const struct stat *,
 int		 store_page(struct store *, const char *rel, int fd,
 		    const struct stat *, enum md_format fmt, struct blob **bp,
 		    char *lang, size_t langlen);
+
+/*
+ * A post that used to live at path (its front matter lists it in aliases
+ * or as its permalink): 1 with the post's Gemini path or Gopher selector
+ * copied to out, else 0.
+ */
+int		 store_alias(struct store *, const char *path, int gemini,
+		    char *out, size_t outlen);
 
 /* The current post index (a counted reference; release with
  * post_index_unref).  Rescans only when the watched directories changed. */
