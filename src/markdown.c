@@ -2207,8 +2207,8 @@ done:
  * fences and code spans is left alone, except the escapes Hugo and
  * Jekyll authors write there so that their generator shows a tag
  * literally (a shortcode wrapped in a comment, {% raw %}).  Every
- * search for a closing
- * mark is bounded and cached, so hostile input stays linear.
+ * search for a closing mark is bounded and cached, so hostile input
+ * stays linear.
  */
 
 #define GEN_SCAN_MAX	4096	/* bytes a tag may span */
@@ -2493,9 +2493,8 @@ gen_capture(struct gen *g, struct buf *b)
 }
 
 static void
-gen_capture_end(struct gen *g, struct buf *b)
+gen_capture_end(struct gen *g)
 {
-	(void)b;
 	g->out = g->capture;
 	g->bol = g->capbol;
 	g->capture = NULL;
@@ -2894,7 +2893,7 @@ gen_hugo(struct gen *g)
 		else {
 			gen_capture(g, &path);
 			gen_put_ref(g, v);
-			gen_capture_end(g, &path);
+			gen_capture_end(g);
 			gen_put_link(g, 0, v, strlen(v), NULL, path.data ?
 			    path.data : "", path.len);
 		}
@@ -3176,7 +3175,7 @@ gen_liquid(struct gen *g)
 		if (name[0] == 'p')
 			gen_puts(g, ".md");
 		if (!dest) {
-			gen_capture_end(g, &path);
+			gen_capture_end(g);
 			gen_put_link(g, 0, a, an, NULL, path.data ? path.data :
 			    "", path.len);
 		}
@@ -3404,7 +3403,13 @@ gen_zenn_note(struct gen *g)
 	int		 depth = 0;
 	char		 ref[48];
 
-	if (p < g->skip || g->nnotes >= GEN_MAXNOTES)
+	/*
+	 * Zenn writes the note right after a word ("text^[note]"); after a
+	 * blank, a slash or a quote it is more likely a regular expression
+	 * ("/^[a-z]+$/") that lost its backticks.
+	 */
+	if (p < g->skip || g->nnotes >= GEN_MAXNOTES || p == 0 ||
+	    strchr(" \t\n/\\'\"(`[|=", s[p - 1]) != NULL)
 		return 0;
 	for (e = p + 1; e < eol; e++) {
 		if (s[e] == '\\' && e + 1 < eol)
@@ -3455,9 +3460,11 @@ gen_size_suffix(struct gen *g)
 	return 1;
 }
 
-/* @[name](arg) alone on a line: a link line.  Returns 1 if it was. */
+/* @[name](arg) alone on a line (indent: its first k bytes): a link
+ * line.  Returns 1 if it was. */
 static int
-gen_zenn_embed(struct gen *g, const char *t, size_t tn)
+gen_zenn_embed(struct gen *g, const char *indent, size_t k, const char *t,
+    size_t tn)
 {
 	const char	*a;
 	size_t		 nn, an;
@@ -3484,6 +3491,7 @@ gen_zenn_embed(struct gen *g, const char *t, size_t tn)
 	name[nn] = '\0';
 	memcpy(arg, a, an);
 	arg[an] = '\0';
+	gen_put(g, indent, k);
 	if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) ==
 	    0)
 		gen_put_link(g, 0, "", 0, NULL, arg, an);
@@ -3765,7 +3773,7 @@ gen_line(struct gen *g, size_t eol)
 			goto consumed;
 		}
 	}
-	if (quotes == 0 && gen_zenn_embed(g, t, tn))
+	if (quotes == 0 && gen_zenn_embed(g, s, (size_t)(t - s), t, tn))
 		goto consumed;
 	/*
 	 * An image alone on its line is a picture between paragraphs (Zenn

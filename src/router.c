@@ -362,7 +362,12 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (n > 0 && p[n - 1] == '/')
 			n--;
 		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
-		if ((fd = open_index(s, dir, 1, rel, sizeof(rel), &st)) >= 0) {
+		fd = open_index(s, dir, 1, rel, sizeof(rel), &st);
+		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
+			close(fd);
+			fd = -ENOENT;
+		}
+		if (fd >= 0) {
 			if (ends_with(rel, ".gmi"))
 				reply_file(s, fd, &st, GEMTEXT_META, r);
 			else
@@ -597,7 +602,12 @@ route_gopher(const struct conf *c, const struct host *h,
 			return;
 		if (fd >= 0)
 			close(fd);
-		if ((fd = open_index(s, dir, 0, rel, sizeof(rel), &st)) >= 0)
+		fd = open_index(s, dir, 0, rel, sizeof(rel), &st);
+		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
+			close(fd);
+			fd = -ENOENT;
+		}
+		if (fd >= 0)
 			reply_page(s, rel, fd, &st, MD_GOPHERMAP, r);
 		else if (*dir == '\0')
 			feed_home_gopher(c, h, r);

@@ -8,6 +8,7 @@
  * which is what lets a whole reply be cached without touching the file
  * system to check it.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@
  * them out; the ones that exist are used unless the host names one. */
 static const char *const posts_dirs[] = {
 	"posts", "_posts", "content/posts", "content/post", "content/blog",
-	"articles", NULL
+	"articles", "entry", NULL
 };
 #define MAX_POSTS_DIRS	8
 
@@ -55,6 +56,8 @@ static const struct {
 	{ "Hugo", { "hugo.toml", "config.toml", "hugo.yaml", "archetypes" } },
 	{ "Jekyll", { "_config.yml", "_config.yaml", NULL, NULL } },
 	{ "Zenn", { "articles", "books", NULL, NULL } },
+	/* blogsync keeps a Hatena blog as entry/YYYY/MM/DD/hhmmss.md. */
+	{ "Hatena (blogsync)", { "entry", NULL, NULL, NULL } },
 	{ "Next.js", { "next.config.js", "next.config.mjs", "package.json",
 	    NULL } },
 	{ NULL, { NULL, NULL, NULL, NULL } }
@@ -608,8 +611,9 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 {
 	struct page_meta	 meta;
 	struct md_opts		 o;
+	struct buf		 warn;
 	char			 path[PATH_MAX + 2], title[256];
-	const char		*l;
+	const char		*l, *w, *nl;
 	int			 r;
 
 	if (frontmatter_parse(src, len, &meta) == -1)
@@ -628,10 +632,21 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	o.width = s->conf.width;
 	o.host = s->conf.host;
 	o.port = s->conf.gopher_port;
+	/* Generator tags the page loses: said once, with the Gemini render
+	 * (the other two formats drop the same ones). */
+	buf_init(&warn, 4096);
+	if (fmt == MD_GEMTEXT)
+		o.warn = &warn;
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
 	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
+		if ((nl = strchr(w, '\n')) == NULL)
+			break;
+		log_info("%s/%s: %.*s", s->root, rel, (int)(nl - w), w);
+	}
+	buf_free(&warn);
 	page_meta_free(&meta);
 	return r == -1 ? -ENOMEM : 0;
 }
@@ -813,30 +828,92 @@ post_aliases(struct post *p, const struct page_meta *m)
 }
 
 int
+store_is_stub(struct store *s, const char *rel)
+{
+	struct page_meta	 meta;
+	struct stat		 st;
+	struct buf		 src;
+	size_t			 i;
+	int			 fd, stub = 0;
+
+	if ((fd = store_open(s, rel, &st)) < 0)
+		return 0;
+	buf_init(&src, PAGE_SOURCE_MAX);
+	if (S_ISREG(st.st_mode) && read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
+	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
+		for (i = meta.body; i < src.len &&
+		    isspace((unsigned char)src.data[i]); i++)
+			;
+		stub = meta.body > 0 && i == src.len;
+		page_meta_free(&meta);
+	}
+	buf_free(&src);
+	close(fd);
+	return stub;
+}
+
+/*
+ * Does the last segment of key (an alias_key) name post p as the web
+ * routes of blog generators do: the file's stem ("x" for _posts/x.md,
+ * "slug" for _posts/2020-01-01-slug.md, "bundle" for bundle/index.md)?
+ */
+static int
+web_route_names(const struct post *p, const char *key)
+{
+	const char	*seg = strrchr(key, '/');
+	char		 stem[256];
+	size_t		 k;
+
+	seg = seg != NULL ? seg + 1 : key;
+	if (*seg == '\0')
+		return 0;
+	base_name(p->rel, stem, sizeof(stem));
+	if (strcmp(seg, stem) == 0)
+		return 1;
+	/* Jekyll: the date prefix is not part of the URL. */
+	for (k = 0; k < 10 && stem[k] != '\0'; k++)
+		if ((k == 4 || k == 7) ? stem[k] != '-' :
+		    !isdigit((unsigned char)stem[k]))
+			return 0;
+	return k == 10 && stem[10] == '-' && strcmp(seg, stem + 11) == 0;
+}
+
+int
 store_alias(struct store *s, const char *path, int gemini, char *out,
     size_t outlen)
 {
 	struct post_index	*ix;
+	const struct post	*hit = NULL;
 	char			*k;
-	size_t			 i, j;
-	int			 found = 0;
+	size_t			 i, j, named = 0;
 
 	if ((k = alias_key(path, "", 0)) == NULL)
 		return 0;
 	if ((ix = store_posts(s)) != NULL) {
-		for (i = 0; i < ix->n && !found; i++)
+		for (i = 0; i < ix->n && hit == NULL; i++)
 			for (j = 0; j < ix->posts[i]->naliases; j++)
 				if (strcmp(ix->posts[i]->aliases[j], k) == 0) {
-					snprintf(out, outlen, "%s", gemini ?
-					    ix->posts[i]->gemini :
-					    ix->posts[i]->gopher);
-					found = 1;
+					hit = ix->posts[i];
 					break;
 				}
+		/*
+		 * Else the path the blog's web site gave the post
+		 * ("/posts/x" of the Next.js starter, Jekyll's
+		 * "/cat/2020/01/01/x.html"), when only one post fits.
+		 */
+		for (i = 0; hit == NULL && i < ix->n; i++)
+			if (web_route_names(ix->posts[i], k))
+				named++;
+		for (i = 0; hit == NULL && named == 1 && i < ix->n; i++)
+			if (web_route_names(ix->posts[i], k))
+				hit = ix->posts[i];
+		if (hit != NULL)
+			snprintf(out, outlen, "%s", gemini ? hit->gemini :
+			    hit->gopher);
 		post_index_unref(ix);
 	}
 	free(k);
-	return found;
+	return hit != NULL;
 }
 
 static struct post *

@@ -126,6 +126,13 @@ int		 store_page(struct store *, const char *rel, int fd,
 		    char *lang, size_t langlen);
 
 /*
+ * Whether the page at rel is a generator's stub: front matter and no
+ * body, as the index.md `jekyll new` writes (layout: home), whose page
+ * comes from a theme we do not have.  The generated page serves instead.
+ */
+int		 store_is_stub(struct store *, const char *rel);
+
+/*
  * A post that used to live at path (its front matter lists it in aliases
  * or as its permalink): 1 with the post's Gemini path or Gopher selector
  * copied to out, else 0.

@@ -28,8 +28,8 @@ MAX_RESOURCES = 300
 
 # Server features the fixtures need that have not landed yet.
 PENDING = {
-    "aliases": "Hugo aliases and Jekyll permalinks redirect (31) from "
-               "the old path (router)",
+    "page-aliases": "aliases of pages that are not posts (content/about.md) "
+                    "redirect too; only posts are indexed",
     "jekyll-home": "a root index.md that is Jekyll's `layout: home` stub "
                    "with no body must not replace the generated home",
     "hatena-layout": "blogsync's entry/YYYY/MM/DD/hhmmss.md posts are "
@@ -167,7 +167,8 @@ def gopher_error(data):
 
 def crawl_gopher(srv):
     """Every local item reachable from the root menu: (menus, files,
-    broken, framing problems)."""
+    broken, framing problems).  Gopher has no redirects: an error line
+    "Moved to SELECTOR" stands for one, and is followed."""
     menus, files, broken, problems, seen = {}, {}, [], [], set()
     queue = [("1", "", "")]
     while queue and len(seen) < MAX_RESOURCES:
@@ -176,6 +177,11 @@ def crawl_gopher(srv):
             continue
         seen.add(sel)
         data = srv.gopher(sel)
+        moved = re.match(rb"3Moved to (/[^\t]*)\t", data)
+        if moved:
+            queue.append((typ, moved.group(1).decode("utf-8", "replace"),
+                          sel))
+            continue
         if gopher_error(data) or not data:
             broken.append((typ + sel, data[:80], via))
             continue
@@ -239,6 +245,8 @@ FIXTURES = [
             "/2023/03/first-light/": "/content/posts/first-light.gmi",
             "/posts/old-first-light/": "/content/posts/first-light.gmi",
             "/2023/04/kamome/": "/content/posts/kamome.gmi",
+        },
+        "page_aliases": {
             "/about-me/": "/content/about.gmi",
         },
         "remote": {
@@ -491,14 +499,23 @@ def check_blog(fx):
                 t.ok(srv.gopher(url) == want_bytes,
                      "%s %s: served over Gopher" % (name, url))
 
-        # Old paths redirect to the page, whose body they lead to.
-        for old, new in fx.get("aliases", {}).items():
-            h, b, _ = srv.gemini(gem_path(old))
-            want_body = srv.gemini(gem_path(new))[1]
-            t.check(h == "31 " + new or (h.startswith("20 ") and
-                                         b == want_body),
-                    "%s: old path %s leads to %s" % (name, old, new),
-                    "aliases", h)
+        # Old paths redirect to the page (or serve it, as Jekyll's
+        # permalink /about/ is also the pretty URL of about.markdown).
+        for key, pending in (("aliases", None),
+                             ("page_aliases", "page-aliases")):
+            for old, new in fx.get(key, {}).items():
+                h, b, _ = srv.gemini(gem_path(old))
+                want_body = srv.gemini(gem_path(new))[1]
+                t.check(h == "31 " + new or (h.startswith("20 ") and
+                                             b == want_body),
+                        "%s: old path %s leads to %s" % (name, old, new),
+                        pending, h)
+                if h.startswith("31 "):
+                    g = srv.gopher(old)
+                    t.ok(gopher_error(g) and gopher_sel(new).encode() in
+                         g.split(b"\r\n")[0],
+                         "%s: Gopher names the new place of %s" %
+                         (name, old), g[:120])
 
         t.ok(srv.alive(), "%s: daemon alive" % name)
     finally:
