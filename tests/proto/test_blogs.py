@@ -30,12 +30,6 @@ MAX_RESOURCES = 300
 PENDING = {
     "page-aliases": "aliases of pages that are not posts (content/about.md) "
                     "redirect too; only posts are indexed",
-    "jekyll-home": "a root index.md that is Jekyll's `layout: home` stub "
-                   "with no body must not replace the generated home",
-    "hatena-layout": "blogsync's entry/YYYY/MM/DD/hhmmss.md posts are "
-                     "posts (layout detection)",
-    "nextjs-routes": "the Next.js starter links posts by their web route "
-                     "/posts/SLUG (served from _posts/SLUG.md)",
 }
 
 
