@@ -110,7 +110,15 @@ reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	err = store_page(s, rel, fd, st, fmt, &r->body, lang, sizeof(lang));
 	close(fd);
 	if (err < 0) {
-		reply_status(r, 40, "Cannot render the page");
+		/* A draft (-ENOENT) is not there for readers. */
+		const char	*msg = err == -ENOENT ? "Not found" :
+		    "Cannot render the page";
+		int		 status = err == -ENOENT ? 51 : 40;
+
+		if (fmt == MD_GEMTEXT)
+			reply_status(r, status, msg);
+		else
+			gopher_fail(r, status, msg, rel);
 		return;
 	}
 	r->status = 20;

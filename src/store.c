@@ -618,6 +618,11 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
+	if (meta.draft) {
+		/* Drafts are hidden: generators do not publish them. */
+		page_meta_free(&meta);
+		return -ENOENT;
+	}
 	if (meta.err_line != 0)
 		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
 		    meta.err_line, meta.err ? meta.err : "error");
@@ -815,15 +820,21 @@ alias_key(const char *alias, const char *dir, size_t dirlen)
 static void
 post_aliases(struct post *p, const struct page_meta *m)
 {
-	const char	*slash = strrchr(p->rel, '/');
+	const char	*slash = strrchr(p->rel, '/'), *dir = p->rel;
 	size_t		 i, dirlen = slash ? (size_t)(slash - p->rel) : 0;
 	char		*k;
 
 	if (m->naliases == 0 ||
 	    (p->aliases = calloc(m->naliases, sizeof(*p->aliases))) == NULL)
 		return;
+	/* Hugo's relative aliases are relative to the section's web path,
+	 * which drops content/: content/posts/x.md is in /posts/. */
+	if (dirlen >= 8 && strncmp(p->rel, "content/", 8) == 0) {
+		dir += 8;
+		dirlen -= 8;
+	}
 	for (i = 0; i < m->naliases; i++)
-		if ((k = alias_key(m->aliases[i], p->rel, dirlen)) != NULL)
+		if ((k = alias_key(m->aliases[i], dir, dirlen)) != NULL)
 			p->aliases[p->naliases++] = k;
 }
 

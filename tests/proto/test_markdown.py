@@ -159,6 +159,17 @@ t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new.gmi")[0][:2],
 t.ok(b"Brand new" not in srv.gemini("gemini://localhost:{port}/")[1],
      "deleted post gone from the home page")
 
+# A draft is hidden: not listed, and not served when asked for by name.
+with open(os.path.join(root, "posts", "2025-02-02-draft.md"), "w") as f:
+    f.write("---\ntitle: Not yet\ndraft: true\n---\n\nSecret.\n")
+t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-02-02-draft.gmi")[0],
+     "51 Not found", "a draft requested by name is 51")
+d = srv.gopher("/posts/2025-02-02-draft")
+t.ok(d.startswith(b"3") and b"Secret" not in d,
+     "a draft over Gopher is a type-3 error", d)
+t.ok(b"Not yet" not in srv.gemini("gemini://localhost:{port}/")[1],
+     "a draft is not on the home page")
+
 # A page without front matter: title from its first heading.
 with open(os.path.join(root, "plain.md"), "w") as f:
     f.write("Some intro.\n\n# The Real Title\n\nText.\n")
