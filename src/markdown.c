@@ -38,18 +38,6 @@
  */
 
 static int
-md_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 md_pct_decode(struct buf *out, const char *s, size_t n)
 {
 	size_t	 i;
@@ -57,8 +45,8 @@ md_pct_decode(struct buf *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = md_hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = md_hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = url_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = url_hexval((unsigned char)s[i + 2])) >= 0) {
 			if (buf_putc(out, hi << 4 | lo) == -1)
 				return -1;
 			i += 2;
@@ -1212,7 +1200,7 @@ md_decode_entities(struct buf *out, const char *s, size_t n)
 			j += hex;
 			for (cp = 0, k = j; k < n && k - j < 8; k++) {
 				if (hex)
-					d = md_hexval((unsigned char)s[k]);
+					d = url_hexval((unsigned char)s[k]);
 				else
 					d = isdigit((unsigned char)s[k]) ?
 					    s[k] - '0' : -1;

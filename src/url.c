@@ -38,7 +38,7 @@ url_encode_path(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static int
+int
 url_hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')

@@ -32,6 +32,9 @@ struct url {
  */
 int	url_encode_path(struct buf *out, const char *s, size_t n);
 
+/* The value of one hex digit, or -1. */
+int	url_hexval(unsigned char c);
+
 /*
  * Parse an absolute or relative URI reference.  Returns 0 with *u filled
  * (the caller frees it with url_free), or -1 with *err set: malformed
