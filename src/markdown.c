@@ -4301,35 +4301,27 @@ done:
 	return rv;
 }
 
-int
-md_summary(const char *body, size_t len, size_t max, struct buf *out)
+/* The first paragraph's text, cut to max bytes with "…". */
+static int
+md_doc_summary(const struct md_doc *d, size_t max, struct buf *out)
 {
-	static const struct md_opts	 o = { .breaks = 0 };
-	struct md_doc			 d;
-	const struct md_block		*blk;
-	const char			*s;
-	size_t				 i, k, l, cut;
-	int32_t				 cp;
-	int				 rv = 0;
+	const struct md_block	*blk;
+	const char		*s;
+	size_t			 i, k, l, cut;
+	int32_t			 cp;
 
-	if (md_doc_build(&d, body, len, &o, 0) == -1)
-		return -1;
-	for (i = 0; i < d.nblocks; i++) {
-		blk = &d.blocks[i];
+	for (i = 0; i < d->nblocks; i++) {
+		blk = &d->blocks[i];
 		if (blk->type == MDB_TEXT && !blk->inplace && blk->len > 0)
 			break;
 	}
-	if (i == d.nblocks)
-		goto done;
-	s = md_str(&d, blk->text);
-	if (blk->len <= max) {
-		rv = md_oneline(out, s, blk->len, 0);
-		goto done;
-	}
-	if (max < sizeof("…") - 1) {
-		rv = 0;
-		goto done;
-	}
+	if (i == d->nblocks)
+		return 0;
+	s = md_str(d, blk->text);
+	if (blk->len <= max)
+		return md_oneline(out, s, blk->len, 0);
+	if (max < sizeof("…") - 1)
+		return 0;
 	/* Cut at a character boundary, keeping marks with their base. */
 	cut = max - (sizeof("…") - 1);
 	for (k = 0; k < blk->len; k += l) {
@@ -4349,43 +4341,64 @@ md_summary(const char *body, size_t len, size_t max, struct buf *out)
 	if (cut > 0 && s[cut] == ' ')
 		k = cut;
 	if (md_oneline(out, s, k, 0) == -1 || buf_puts(out, "…") == -1)
-		rv = -1;
-done:
-	md_doc_free(&d);
-	return rv;
+		return -1;
+	return 0;
+}
+
+/* Every block as one line of plain text. */
+static int
+md_doc_plaintext(const struct md_doc *d, struct buf *out)
+{
+	const struct md_block	*blk;
+	const struct md_link	*l;
+	size_t			 i, k;
+
+	for (i = 0; i < d->nblocks; i++) {
+		blk = &d->blocks[i];
+		if (blk->type == MDB_RULE)
+			continue;
+		if (blk->inplace) {
+			for (k = 0; k < blk->nlinks; k++) {
+				l = &d->links[blk->link0 + k];
+				if ((k > 0 && buf_putc(out, ' ') == -1) ||
+				    buf_puts(out, md_str(d, l->label)) == -1)
+					return -1;
+			}
+		} else if (md_oneline(out, md_str(d, blk->text), blk->len,
+		    0) == -1)
+			return -1;
+		if (buf_putc(out, '\n') == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+md_summary(const char *body, size_t len, size_t max, struct buf *out)
+{
+	return md_digest(body, len, max, out, NULL);
 }
 
 int
 md_plaintext(const char *body, size_t len, struct buf *out)
 {
+	return md_digest(body, len, 0, NULL, out);
+}
+
+int
+md_digest(const char *body, size_t len, size_t max, struct buf *summary,
+    struct buf *plain)
+{
 	static const struct md_opts	 o = { .breaks = 0 };
 	struct md_doc			 d;
-	const struct md_block		*blk;
-	const struct md_link		*l;
-	size_t				 i, k;
-	int				 rv = -1;
+	int				 rv = 0;
 
 	if (md_doc_build(&d, body, len, &o, 0) == -1)
 		return -1;
-	for (i = 0; i < d.nblocks; i++) {
-		blk = &d.blocks[i];
-		if (blk->type == MDB_RULE)
-			continue;
-		if (blk->inplace) {
-			for (k = 0; k < blk->nlinks; k++) {
-				l = &d.links[blk->link0 + k];
-				if ((k > 0 && buf_putc(out, ' ') == -1) ||
-				    buf_puts(out, md_str(&d, l->label)) == -1)
-					goto done;
-			}
-		} else if (md_oneline(out, md_str(&d, blk->text), blk->len,
-		    0) == -1)
-			goto done;
-		if (buf_putc(out, '\n') == -1)
-			goto done;
-	}
-	rv = 0;
-done:
+	if (summary != NULL && md_doc_summary(&d, max, summary) == -1)
+		rv = -1;
+	if (plain != NULL && md_doc_plaintext(&d, plain) == -1)
+		rv = -1;
 	md_doc_free(&d);
 	return rv;
 }

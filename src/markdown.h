@@ -59,6 +59,11 @@ int	md_summary(const char *body, size_t len, size_t max, struct buf *out);
  * (search index). */
 int	md_plaintext(const char *body, size_t len, struct buf *out);
 
+/* md_summary and md_plaintext from one parse (either buf may be NULL):
+ * the post index wants both for every post. */
+int	md_digest(const char *body, size_t len, size_t max,
+	    struct buf *summary, struct buf *plain);
+
 /*
  * Link mapping, shared by both renderings (and usable by the server):
  * href as written in a page whose URL path is base ("/posts/a.md").

@@ -932,7 +932,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 {
 	struct page_meta	 meta;
 	struct post		*p;
-	struct buf		 src, tmp;
+	struct buf		 src, tmp, plain;
 	const char		*body;
 	size_t			 blen;
 	char			 name[256];
@@ -971,14 +971,20 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->title = strdup(name);
 	}
 	buf_free(&tmp);
+	/* Summary (unless the front matter has one) and search text come
+	 * from one parse of the body. */
+	buf_init(&tmp, 4096);
+	buf_init(&plain, PAGE_SOURCE_MAX);
+	if (md_digest(body, blen, 300, meta.summary ? NULL : &tmp,
+	    &plain) == 0)
+		p->text = buf_detach(&plain, NULL);
 	if (meta.summary != NULL) {
 		p->summary = meta.summary;
 		meta.summary = NULL;
-	} else {
-		buf_init(&tmp, 4096);
-		(void)md_summary(body, blen, 300, &tmp);
+	} else
 		p->summary = buf_detach(&tmp, NULL);
-	}
+	buf_free(&tmp);
+	buf_free(&plain);
 	p->lang = strdup(meta.lang ? meta.lang :
 	    lang_detect(body, blen, s->conf.default_lang));
 	p->tags = meta.tags;
@@ -986,10 +992,6 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	meta.tags = NULL;
 	meta.ntags = 0;
 	post_aliases(p, &meta);
-	buf_init(&tmp, PAGE_SOURCE_MAX);
-	if (md_plaintext(body, blen, &tmp) == 0)
-		p->text = buf_detach(&tmp, NULL);
-	buf_free(&tmp);
 	p->search = search_key(p->title, p->tags, p->ntags, p->text);
 	if (p->rel == NULL || p->title == NULL || p->lang == NULL ||
 	    post_urls(p) == -1) {
