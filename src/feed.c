@@ -41,8 +41,11 @@
 #define NOT_FOUND	1
 #define FAILED		(-1)
 
+/* A page builder; gemini says which protocol the page is for (builders
+ * that serve one protocol only ignore it). */
 typedef int	(*build_fn)(const struct conf *, const struct host *,
-		    const struct post_index *, const void *arg, struct buf *);
+		    const struct post_index *, const void *arg, int gemini,
+		    struct buf *);
 
 /*------------------------------------------------------------ helpers */
 
@@ -299,7 +302,8 @@ visible_posts(const struct host *h)
  */
 static int
 serve_cached(const struct conf *c, const struct host *h, const char *key,
-    const char *meta, build_fn build, const void *arg, struct reply *r)
+    const char *meta, build_fn build, const void *arg, int gemini,
+    struct reply *r)
 {
 	struct post_index	*ix;
 	struct blob		*b;
@@ -312,7 +316,7 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 	}
 	if ((b = store_cached(h->store, key, ix->gen)) == NULL) {
 		buf_init(&out, RENDER_MAX);
-		if ((rc = build(c, h, ix, arg, &out)) == BUILT) {
+		if ((rc = build(c, h, ix, arg, gemini, &out)) == BUILT) {
 			if ((b = blob_from_buf(&out)) != NULL)
 				store_cache_put(h->store, key, ix->gen, b);
 		}
@@ -338,11 +342,12 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 
 static int
 build_home_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	size_t	i;
 	int	rc = 0;
 
+	(void)gemini;
 	(void)c;
 	(void)arg;
 	rc |= put3(b, "# ", h->title, "\n\n");
@@ -363,11 +368,12 @@ build_home_gemini(const struct conf *c, const struct host *h,
 
 static int
 build_home_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	size_t	i;
 	int	rc = 0;
 
+	(void)gemini;
 	(void)arg;
 	rc |= gopher_para(b, c, h, h->title);
 	if (h->description != NULL)
@@ -392,14 +398,14 @@ void
 feed_home_gemini(const struct conf *c, const struct host *h, struct reply *r)
 {
 	serve_cached(c, h, "home:gemini", GEMTEXT_META, build_home_gemini,
-	    NULL, r);
+	    NULL, 1, r);
 }
 
 void
 feed_home_gopher(const struct conf *c, const struct host *h, struct reply *r)
 {
 	serve_cached(c, h, "home:gopher", GOPHER_META, build_home_gopher,
-	    NULL, r);
+	    NULL, 0, r);
 }
 
 /*------------------------------------------------------------ gemlog */
@@ -411,11 +417,12 @@ feed_home_gopher(const struct conf *c, const struct host *h, struct reply *r)
  */
 static int
 build_gemlog_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	size_t	i;
 	int	rc = 0;
 
+	(void)gemini;
 	(void)c;
 	(void)arg;
 	rc |= put3(b, "# ", h->title, "\n\n");
@@ -431,11 +438,12 @@ build_gemlog_gemini(const struct conf *c, const struct host *h,
 
 static int
 build_gemlog_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	size_t	i;
 	int	rc = 0;
 
+	(void)gemini;
 	(void)arg;
 	rc |= gopher_para(b, c, h, h->title);
 	rc |= gopher_para(b, c, h, "All posts, newest first.");
@@ -546,13 +554,14 @@ tag_path(struct buf *b, const char *name, int gemini)
 
 static int
 build_tags(const struct conf *c, const struct host *h,
-    const struct post_index *ix, int gemini, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	struct tag_use	*v;
 	struct buf	 path, label;
 	size_t		 n, i, j, count;
 	int		 rc = 0;
 
+	(void)arg;
 	if (tag_uses(ix, &v, &n) == -1)
 		return FAILED;
 	buf_init(&path, TAG_MAX * 3 + 16);
@@ -603,26 +612,10 @@ build_tags(const struct conf *c, const struct host *h,
 	return rc ? FAILED : BUILT;
 }
 
-static int
-build_tags_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	(void)arg;
-	return build_tags(c, h, ix, 1, b);
-}
-
-static int
-build_tags_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	(void)arg;
-	return build_tags(c, h, ix, 0, b);
-}
-
 /* The posts carrying the tag whose key is arg, in gemfeed form. */
 static int
 build_tag(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const char *key, int gemini, struct buf *b)
+    const struct post_index *ix, const void *key, int gemini, struct buf *b)
 {
 	const struct post	*p;
 	const char		*name = NULL;
@@ -675,20 +668,6 @@ build_tag(const struct conf *c, const struct host *h,
 	return rc ? FAILED : BUILT;
 }
 
-static int
-build_tag_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	return build_tag(c, h, ix, arg, 1, b);
-}
-
-static int
-build_tag_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	return build_tag(c, h, ix, arg, 0, b);
-}
-
 /*
  * A tag page by name (percent-decoded by the router).  Returns BUILT
  * (reply filled), NOT_FOUND or FAILED (reply filled).
@@ -709,7 +688,7 @@ serve_tag(const struct conf *c, const struct host *h, const char *name,
 	buf_printf(&key, "tag:%c:%s", gemini ? 'g' : 'o', k.data);
 	rc = serve_cached(c, h, key.data ? key.data : "tag:",
 	    gemini ? GEMTEXT_META : GOPHER_META,
-	    gemini ? build_tag_gemini : build_tag_gopher, k.data, r);
+	    build_tag, k.data, gemini, r);
 	buf_free(&k);
 	buf_free(&key);
 	return rc;
@@ -824,7 +803,7 @@ atom_entry(struct buf *b, const struct host *h, const struct post *p,
 
 static int
 build_atom(const struct conf *c, const struct host *h,
-    const struct post_index *ix, int gemini, struct buf *b)
+    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
 {
 	char		 base[600], when[40];
 	const char	*title = h->title ? h->title : h->name;
@@ -833,6 +812,7 @@ build_atom(const struct conf *c, const struct host *h,
 	size_t		 i, newest = 0;
 	int		 rc = 0;
 
+	(void)arg;
 	base_url(c, h, gemini, base, sizeof(base));
 	/* The feed is as new as its newest entry. */
 	for (i = 1; i < ix->n && i < ATOM_MAX_ENTRIES; i++)
@@ -866,22 +846,6 @@ build_atom(const struct conf *c, const struct host *h,
 		rc |= atom_entry(b, h, ix->posts[i], base, gemini);
 	rc |= buf_puts(b, "</feed>\n");
 	return rc ? FAILED : BUILT;
-}
-
-static int
-build_atom_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	(void)arg;
-	return build_atom(c, h, ix, 1, b);
-}
-
-static int
-build_atom_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, struct buf *b)
-{
-	(void)arg;
-	return build_atom(c, h, ix, 0, b);
 }
 
 /*------------------------------------------------------------ search */
@@ -1146,12 +1110,12 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 
 	if (strcmp(path, "/gemlog/") == 0)
 		serve_cached(c, h, "gemlog:gemini", GEMTEXT_META,
-		    build_gemlog_gemini, NULL, r);
+		    build_gemlog_gemini, NULL, 1, r);
 	else if (strcmp(path, "/gemlog") == 0)
 		reply_set(r, 31, "/gemlog/");
 	else if (strcmp(path, "/tags/") == 0)
-		serve_cached(c, h, "tags:gemini", GEMTEXT_META,
-		    build_tags_gemini, NULL, r);
+		serve_cached(c, h, "tags:gemini", GEMTEXT_META, build_tags,
+		    NULL, 1, r);
 	else if (strcmp(path, "/tags") == 0)
 		reply_set(r, 31, "/tags/");
 	else if (strncmp(path, "/tags/", 6) == 0) {
@@ -1162,8 +1126,8 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (serve_tag(c, h, name, n, 1, r) == NOT_FOUND)
 			reply_set(r, 51, "No such tag");
 	} else if (strcmp(path, "/atom.xml") == 0)
-		serve_cached(c, h, "atom:gemini", ATOM_META, build_atom_gemini,
-		    NULL, r);
+		serve_cached(c, h, "atom:gemini", ATOM_META, build_atom, NULL,
+		    1, r);
 	else if (strcmp(path, "/search") == 0)
 		search_gemini(c, h, query, r);
 	else if (strcmp(path, "/robots.txt") == 0)
@@ -1185,11 +1149,11 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 	if (strcmp(selector, "/gemlog/") == 0 ||
 	    strcmp(selector, "/gemlog") == 0)
 		serve_cached(c, h, "gemlog:gopher", GOPHER_META,
-		    build_gemlog_gopher, NULL, r);
+		    build_gemlog_gopher, NULL, 0, r);
 	else if (strcmp(selector, "/tags/") == 0 ||
 	    strcmp(selector, "/tags") == 0)
-		serve_cached(c, h, "tags:gopher", GOPHER_META,
-		    build_tags_gopher, NULL, r);
+		serve_cached(c, h, "tags:gopher", GOPHER_META, build_tags,
+		    NULL, 0, r);
 	else if (strncmp(selector, "/tags/", 6) == 0) {
 		name = selector + 6;
 		n = strlen(name);
@@ -1198,8 +1162,8 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 		if (serve_tag(c, h, name, n, 0, r) == NOT_FOUND)
 			reply_gopher_error(r, 51, "No such tag", selector);
 	} else if (strcmp(selector, "/atom.xml") == 0)
-		serve_cached(c, h, "atom:gopher", ATOM_META, build_atom_gopher,
-		    NULL, r);
+		serve_cached(c, h, "atom:gopher", ATOM_META, build_atom, NULL,
+		    0, r);
 	else if (strcmp(selector, "/search") == 0) {
 		if (search == NULL ||
 		    search_page(c, h, search, 0, r) == -1)
