@@ -124,3 +124,15 @@ buf_detach(struct buf *b, size_t *lenp)
 	b->len = b->cap = 0;
 	return p;
 }
+
+uint64_t
+buf_hash(const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+	uint64_t		 h = 14695981039346656037ULL;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char	*data;
@@ -28,5 +29,8 @@ int	 buf_printf(struct buf *, const char *, ...)
 int	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 char	*buf_detach(struct buf *, size_t *lenp);
+
+/* FNV-1a over n bytes: the one hash of every table in the server. */
+uint64_t buf_hash(const void *, size_t);
 
 #endif

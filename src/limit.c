@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "limit.h"
 
 #define PROBES	8	/* slots tried per address before giving up */
@@ -80,17 +81,6 @@ addr_key(const struct limiter *l, const struct sockaddr *sa,
 	return 1;
 }
 
-static uint64_t
-addr_hash(const unsigned char key[16])
-{
-	uint64_t	h = 1469598103934665603ULL;
-	int		i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* An idle slot (no connections, bucket refilled) may be given to
  * another address. */
 static int
@@ -112,7 +102,7 @@ find_slot(struct limiter *l, const unsigned char key[16], uint64_t now,
     int claim)
 {
 	struct slot	*s, *free_slot = NULL;
-	size_t		 i, h = (size_t)addr_hash(key);
+	size_t		 i, h = (size_t)buf_hash(key, 16);
 
 	for (i = 0; i < PROBES; i++) {
 		s = &l->slots[(h + i) % l->conf.slots];

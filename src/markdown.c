@@ -741,11 +741,7 @@ mdb_hard(struct mdb *b)
 static uint64_t
 mdb_hash(const char *s)
 {
-	uint64_t	 h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return buf_hash(s, strlen(s));
 }
 
 static int

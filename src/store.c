@@ -161,11 +161,7 @@ blob_unref(struct blob *b)
 static size_t
 hash_key(const char *s)
 {
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return (size_t)buf_hash(s, strlen(s));
 }
 
 static void
