@@ -14,6 +14,22 @@
 
 enum md_format { MD_GEMTEXT, MD_GOPHERMAP, MD_TEXT };
 
+/*
+ * What a page's templates may refer to beyond the page itself: Jekyll's
+ * {{ site.KEY }} and {% include NAME %}.  The site model fills it from
+ * the generator's config and its include folder, read when the site is
+ * loaded, so rendering still reads no file.
+ */
+struct md_site {
+	/* site.KEY as text ("repository", "github.user"), or NULL. */
+	const char	*(*var)(void *arg, const char *key);
+	/* The include file NAME appended to out: 0, or -1 when the site
+	 * has none by that name. */
+	int		 (*include)(void *arg, const char *name,
+			    struct buf *out);
+	void		*arg;
+};
+
 struct md_opts {
 	const char		*path;		/* URL path of the source, "/posts/hello.md" */
 	const struct page_meta	*meta;		/* may be NULL */
@@ -23,6 +39,7 @@ struct md_opts {
 	size_t			 width;		/* gopher/text wrap width, 67 */
 	const char		*host;		/* gopher host for items */
 	unsigned		 port;		/* gopher port for items */
+	const struct md_site	*site;		/* may be NULL */
 	struct buf		*warn;		/* may be NULL: gets one
 						   "dropped shortcode NAME"
 						   line per generator tag
