@@ -510,6 +510,8 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		memset(&sc, 0, sizeof(sc));
 		sc.root = h->root;
 		sc.certs = h->certs;
+		sc.config = c->file;
+		sc.log = c->log_dest == CONF_LOG_FILE ? c->log_file : NULL;
 		sc.default_lang = h->lang ? h->lang : c->default_lang;
 		sc.host = h->name;
 		sc.gopher_port = c->gopher_port;

@@ -31,7 +31,9 @@ void		 blob_unref(struct blob *);
 
 struct store_conf {
 	const char	*root;
-	const char	*certs;		/* never served if inside root */
+	const char	*certs;		/* never served, nor the config */
+	const char	*config;	/* file's and the log file's */
+	const char	*log;		/* directories: NULL when none */
 	const char	*default_lang;
 	const char	*host;		/* public name for gopher items */
 	unsigned	 gopher_port;
@@ -89,9 +91,10 @@ const char	*store_layout(const struct store *);
 
 /*
  * Open a path relative to the root ("" is the root itself) for reading,
- * refusing anything that resolves outside the root, hidden names, the
- * certificate directory and files that are neither regular nor
- * directories.  Returns a descriptor and fills *st, or -errno.
+ * refusing anything whose real location (symlinks followed) is outside
+ * the root, has a hidden component, lies in the certificate, config or
+ * log directory or is one of their files, or is neither a regular file
+ * nor a directory.  Returns a descriptor and fills *st, or -errno.
  */
 int		 store_open(struct store *, const char *rel, struct stat *st);
 
