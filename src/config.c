@@ -102,6 +102,8 @@ conf_init(struct conf *c)
 	c->rate = DEFAULT_RATE;
 	c->burst = DEFAULT_BURST;
 	c->response_min_rate = DEFAULT_MIN_RATE;
+	c->rate_window_ms = DEFAULT_RATE_WINDOW_MS;
+	c->busy_timeout_ms = DEFAULT_BUSY_TIMEOUT_MS;
 	return 0;
 }
 
@@ -1007,7 +1009,7 @@ parse_log(struct pctx *p, yaml_node_t *n)
 }
 
 enum { LM_CONNS, LM_PER_IP, LM_RATE, LM_BURST, LM_LOOPBACK, LM_TIMEOUT,
-    LM_MIN_RATE };
+    LM_MIN_RATE, LM_RATE_WINDOW, LM_BUSY_TIMEOUT };
 static const struct keytab limits_keys[] = {
 	{ "max_conns", LM_CONNS },
 	{ "max_conns_per_ip", LM_PER_IP },
@@ -1016,6 +1018,8 @@ static const struct keytab limits_keys[] = {
 	{ "loopback", LM_LOOPBACK },
 	{ "request_timeout", LM_TIMEOUT },
 	{ "response_min_rate", LM_MIN_RATE },
+	{ "rate_window", LM_RATE_WINDOW },
+	{ "busy_timeout", LM_BUSY_TIMEOUT },
 	{ NULL, 0 }
 };
 
@@ -1053,6 +1057,13 @@ parse_limits(struct pctx *p, yaml_node_t *n)
 		case LM_MIN_RATE:
 			GET_NUM(p, v, "response_min_rate", 1, 1000000000,
 			    c->response_min_rate);
+			break;
+		case LM_RATE_WINDOW:
+			get_duration(p, v, "rate_window", &c->rate_window_ms);
+			break;
+		case LM_BUSY_TIMEOUT:
+			get_duration(p, v, "busy_timeout",
+			    &c->busy_timeout_ms);
 			break;
 		}
 	}
@@ -2114,7 +2125,9 @@ conf_dump(const struct conf *c, FILE *fp)
 	fprintf(fp, "  burst: %u\n", c->burst);
 	fprintf(fp, "  loopback: %s\n", yesno(c->limit_loopback));
 	fprintf(fp, "  request_timeout: %ums\n", c->timeout_ms);
+	fprintf(fp, "  busy_timeout: %ums\n", c->busy_timeout_ms);
 	fprintf(fp, "  response_min_rate: %u\n", c->response_min_rate);
+	fprintf(fp, "  rate_window: %ums\n", c->rate_window_ms);
 	dump_kv(fp, "", "default_lang", c->default_lang);
 	fprintf(fp, "gopher_width: %zu\n", c->gopher_width);
 	fprintf(fp, "gopher_tls: %s\n", yesno(c->gopher_tls));

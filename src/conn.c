@@ -8,6 +8,12 @@
  * Any error jumps to CLOSING.  Output is produced only while fewer than
  * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
  * pause reading the file, never buffer it.
+ *
+ * Slots cannot be starved: when they run out, the oldest connection that
+ * has not yet sent its request makes room (a completed request is always
+ * served), the request timeout shrinks once most slots are taken, and a
+ * response must keep a minimum rate over a sliding window, so neither a
+ * silent client nor a trickling reader holds a slot for long.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,10 +68,16 @@ struct conn {
 	int		 produced;	/* everything handed to libuv */
 	size_t		 queued;	/* bytes in libuv's write queue */
 	uint64_t	 sent;
+	uint64_t	 written;	/* of which libuv has written */
 	uint64_t	 start;		/* uv_hrtime at accept */
-	uint64_t	 deadline;	/* uv_now by which all must be sent */
+	struct {
+		uint64_t t, written;	/* uv_now, c->written then */
+	}		 rate[RATE_SAMPLES];	/* oldest first */
+	unsigned	 nrate;
 	int		 progress;	/* bytes written since the last tick */
 	int		 counted;	/* holds a limiter slot */
+	int		 proxy_local;	/* the proxy's own (PROXY LOCAL):
+					   not a client, not capped */
 	struct sockaddr_storage peer_addr;
 	char		 peer[64];
 	char		 local[64];
@@ -83,7 +95,7 @@ struct wreq {
 static void	conn_finish(struct conn *);
 static void	conn_abort(struct conn *);
 static void	conn_produce(struct conn *);
-static void	conn_set_deadline(struct conn *);
+static void	conn_start_writing(struct conn *);
 static void	conn_slow_down(struct conn *, unsigned);
 static int	conn_admit(struct conn *);
 static void	conn_refuse(struct conn *, const char *);
@@ -188,10 +200,47 @@ conn_close(struct conn *c)
 }
 
 /*
- * Ticks every timeout period.  Reading, the request must be complete by
- * the first tick (slowloris and stalled handshakes end there); writing,
- * each period must see progress and the whole response must be out by
- * its deadline, scaled to its size.
+ * A response must move at least response_min_rate bytes/s averaged over
+ * the last rate_window: samples of the bytes written are kept at least
+ * window / (RATE_SAMPLES - 1) apart, so the oldest still spans the
+ * window.  A reader that trickles just enough to keep each write
+ * completing is cut once its average falls below the rate, whatever the
+ * response's size.  0 when the rate holds.
+ */
+static int
+conn_too_slow(struct conn *c, uint64_t now)
+{
+	const struct conf	*conf = &c->gen->conf;
+	uint64_t		 win = conf->rate_window_ms, t, w;
+	unsigned		 i;
+
+	if (c->nrate == 0 ||
+	    now - c->rate[c->nrate - 1].t >= win / (RATE_SAMPLES - 1)) {
+		if (c->nrate == RATE_SAMPLES) {
+			memmove(&c->rate[0], &c->rate[1],
+			    (RATE_SAMPLES - 1) * sizeof(c->rate[0]));
+			c->nrate--;
+		}
+		c->rate[c->nrate].t = now;
+		c->rate[c->nrate++].written = c->written;
+	}
+	/* The newest sample at least a window old. */
+	for (i = c->nrate; i-- > 0;) {
+		t = c->rate[i].t;
+		w = c->rate[i].written;
+		if (now - t >= win)
+			return (c->written - w) * 1000 <
+			    (uint64_t)conf->response_min_rate * (now - t);
+	}
+	return 0;
+}
+
+/*
+ * Ticks every timeout period (the shorter busy timeout for a connection
+ * accepted with most slots taken).  Reading, the request must be
+ * complete by the first tick (slowloris and stalled handshakes end
+ * there); writing, each period must see progress and the rate over the
+ * window must hold.
  */
 static void
 on_tick(uv_timer_t *t)
@@ -199,7 +248,7 @@ on_tick(uv_timer_t *t)
 	struct conn *c = t->data;
 
 	if (c->state == CONN_WRITING && c->progress &&
-	    uv_now(c->srv->loop) < c->deadline) {
+	    !conn_too_slow(c, uv_now(c->srv->loop))) {
 		c->progress = 0;
 		return;
 	}
@@ -216,6 +265,8 @@ on_written(uv_write_t *req, int status)
 	struct conn	*c = w->conn;
 
 	c->queued -= w->len;
+	if (status >= 0)
+		c->written += w->len;
 	blob_unref(w->ref);
 	free(w->mem);
 	free(w);
@@ -465,24 +516,20 @@ conn_respond(struct conn *c)
 		}
 	} else
 		router_gopher(conf, &o, req, c->reqlen, &c->reply);
-	conn_set_deadline(c);
+	conn_start_writing(c);
 	conn_produce(c);
 }
 
-/* The whole response must be out within the timeout plus the time its
- * size takes at the slowest rate we are willing to serve. */
+/* The response starts: the timer now watches its progress and rate
+ * (on_tick), from a full period. */
 static void
-conn_set_deadline(struct conn *c)
+conn_start_writing(struct conn *c)
 {
-	uint64_t size = c->head.len;
+	unsigned period = c->gen->conf.timeout_ms;
 
-	if (c->reply.body != NULL)
-		size += c->reply.body->len;
-	if (c->reply.fd >= 0)
-		size += (uint64_t)c->reply.size;
-	c->deadline = uv_now(c->srv->loop) + c->gen->conf.timeout_ms +
-	    size * 1000 / (c->gen->conf.response_min_rate ?
-	    c->gen->conf.response_min_rate : DEFAULT_MIN_RATE);
+	c->nrate = 0;
+	(void)conn_too_slow(c, uv_now(c->srv->loop));	/* first sample */
+	uv_timer_start(&c->timer, on_tick, period, period);
 }
 
 /* An answer without a body: a Gemini header or a Gopher type-3 menu. */
@@ -510,7 +557,7 @@ conn_error(struct conn *c, int status, const char *msg)
 			return;
 		}
 	}
-	conn_set_deadline(c);
+	conn_start_writing(c);
 	conn_produce(c);
 }
 
@@ -644,6 +691,7 @@ conn_read_proxy(struct conn *c, const char *p, size_t n)
 		conn_abort(c);
 		return;
 	}
+	c->proxy_local = pi.local;
 	if (!pi.local) {
 		unsigned port;
 
@@ -714,27 +762,52 @@ conn_refuse(struct conn *c, const char *why)
 		conn_close(c);
 }
 
-/* The caps, checked once the client's real address is known. */
+/*
+ * The caps, checked once the client's real address is known.  Over the
+ * total, the oldest connection here still waiting for its request makes
+ * room: a flood of silent connections then only ever displaces itself,
+ * and a client that sends its request promptly is served.  Only when
+ * every slot here holds a request being answered is the newcomer
+ * refused.  The per-address cap applies to loopback too (a local
+ * attacker is still an attacker); the one exception is a proxy's own
+ * connection (PROXY LOCAL), which names no client.
+ */
 static int
 conn_admit(struct conn *c)
 {
 	const struct conf *conf = &c->gen->conf;
 
-	if (atomic_load(c->srv->total) > conf->max_conns) {
+	if (atomic_load(c->srv->total) > conf->max_conns &&
+	    conn_drop_idlest(c->srv, c) == 0) {
 		conn_refuse(c, "Too many connections: try again later");
 		return -1;
 	}
-	if (limiter_open(c->gen->limiter, (struct sockaddr *)&c->peer_addr,
-	    uv_now(c->srv->loop)) == -1) {
+	if (!c->proxy_local && limiter_open(c->gen->limiter,
+	    (struct sockaddr *)&c->peer_addr, uv_now(c->srv->loop)) == -1) {
 		conn_refuse(c, "Too many connections from your address");
 		return -1;
 	}
-	c->counted = 1;
+	c->counted = !c->proxy_local;
 	if (c->proto == PROTO_GEMINI && conn_start_tls(c) == -1) {
 		conn_close(c);
 		return -1;
 	}
 	return 0;
+}
+
+/* How long a new connection has to send its request: the busy timeout
+ * once BUSY_PERCENT of the slots are taken, so that under a flood of
+ * silent connections slots turn over fast. */
+static unsigned
+conn_request_timeout(const struct server *srv)
+{
+	const struct conf	*conf = &srv->gen->conf;
+	uint64_t		 total = atomic_load(srv->total);
+
+	if (total * 100 > (uint64_t)conf->max_conns * BUSY_PERCENT &&
+	    conf->busy_timeout_ms < conf->timeout_ms)
+		return conf->busy_timeout_ms;
+	return conf->timeout_ms;
 }
 
 void
@@ -779,7 +852,8 @@ conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto,
 	len = sizeof(ss);
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
 		addr_string(&ss, c->local, sizeof(c->local), &c->local_port);
-	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
+	uv_timer_start(&c->timer, on_tick, conn_request_timeout(srv),
+	    conf->timeout_ms);
 	if (srv->stopping) {
 		conn_close(c);
 		return;
@@ -808,16 +882,20 @@ conn_drain(struct server *srv, int force)
 	}
 }
 
-void
-conn_drop_idlest(struct server *srv)
+int
+conn_drop_idlest(struct server *srv, const struct conn *keep)
 {
 	struct conn *c, *pick = NULL;
 
 	/* New connections are pushed at the head: the last match is the
 	 * oldest. */
 	for (c = srv->conns; c != NULL; c = c->next)
-		if (c->state <= CONN_READING && c->closing_handles == 0)
+		if (c->state <= CONN_READING && c->closing_handles == 0 &&
+		    c != keep)
 			pick = c;
-	if (pick != NULL)
-		conn_close(pick);
+	if (pick == NULL)
+		return 0;
+	log_debug("%s: shed: slots are full and no request came", pick->peer);
+	conn_close(pick);
+	return 1;
 }

@@ -19,8 +19,11 @@
 #define DEFAULT_MAX_PER_IP	32	/* connections from one address */
 #define DEFAULT_RATE		20	/* requests per second per address */
 #define DEFAULT_BURST		60
-#define DEFAULT_MIN_RATE	4096	/* bytes/s: a response's deadline is
-					   timeout + size / this */
+#define DEFAULT_BUSY_TIMEOUT_MS	2000	/* request timeout when busy */
+#define BUSY_PERCENT		75	/* of max_conns: busy above */
+#define DEFAULT_MIN_RATE	1024	/* bytes/s a response must keep, */
+#define DEFAULT_RATE_WINDOW_MS	30000	/* averaged over this */
+#define RATE_SAMPLES		9	/* kept per connection to do so */
 #define LIMITER_SLOTS		16384	/* addresses tracked */
 #define LISTEN_BACKLOG		511	/* 16 gives 1 s tails at 64 clients */
 
