@@ -2,8 +2,15 @@
  * conn: the connection lifecycle (see conn.h).
  *
  *   [PROXY --header parsed-->] READING --request line complete-->
- *   WRITING --all queued and written--> CLOSING (close_notify, FIN) -->
- *   closed, freed in the close callback
+ *   [ROUTING --routed on the thread pool-->] WRITING --all queued and
+ *   written--> CLOSING (close_notify, FIN) --> closed, freed in the close
+ *   callback
+ *
+ * The loop itself only answers what needs no content work (errors,
+ * configured redirects, the reply cache); anything else is routed on
+ * libuv's thread pool (ROUTING), so a page that is slow to render or an
+ * index being built never delays another client of this loop.  A
+ * connection closed while it is ROUTING is freed once the work is back.
  *
  * Any error jumps to CLOSING.  Output is produced only while fewer than
  * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
@@ -41,6 +48,7 @@
 enum conn_state {
 	CONN_PROXY,		/* waiting for the PROXY header */
 	CONN_READING,
+	CONN_ROUTING,		/* on the thread pool: no I/O meanwhile */
 	CONN_WRITING,
 	CONN_CLOSING
 };
@@ -50,6 +58,9 @@ struct conn {
 	struct conn	*next, *prev;	/* in srv->conns */
 	uv_timer_t	 timer;
 	uv_shutdown_t	 shutdown;
+	uv_work_t	 work;		/* routing, while CONN_ROUTING */
+	struct origin	 origin;	/* what routing needs to know */
+	char		 fp[2 * 64 + 1];	/* client cert fingerprint */
 	struct server	*srv;
 	struct generation *gen;		/* the configuration it runs under */
 	enum proto	 proto;
@@ -146,24 +157,27 @@ conn_log(struct conn *c)
 {
 	char	status[8];
 	size_t	n = c->have_line ? c->reqlen : c->req.len;
+	int	code;
 
 	if (c->state == CONN_PROXY ||
 	    (c->state == CONN_READING && c->req.len == 0))
 		return;		/* nothing was asked: a probe or a scan */
 	if (c->gen->conf.log_format == CONF_LOG_OFF)
 		return;
-	snprintf(status, sizeof(status), "%d", c->reply.status);
+	/* While routing, the reply belongs to the thread pool. */
+	code = c->state == CONN_ROUTING ? 0 : c->reply.status;
+	snprintf(status, sizeof(status), "%d", code);
 	log_access(c->peer, c->proto == PROTO_GEMINI ? "gemini" :
 	    c->tls_on ? "gophers" : "gopher",
-	    c->req.data ? c->req.data : "", n, c->reply.status ? status : "-",
+	    c->req.data ? c->req.data : "", n, code ? status : "-",
 	    c->sent, (uv_hrtime() - c->start) / 1000);
 }
 
+/* One of what conn_close waits for is done (a handle closed, the routing
+ * work back); the last frees the connection. */
 static void
-on_handle_closed(uv_handle_t *h)
+conn_release(struct conn *c)
 {
-	struct conn *c = h->data;
-
 	if (--c->closing_handles > 0)
 		return;
 	if (c->prev != NULL)
@@ -186,6 +200,12 @@ on_handle_closed(uv_handle_t *h)
 	free(c);
 }
 
+static void
+on_handle_closed(uv_handle_t *h)
+{
+	conn_release(h->data);
+}
+
 /* The one way out: every path that ends a connection comes here. */
 static void
 conn_close(struct conn *c)
@@ -193,8 +213,9 @@ conn_close(struct conn *c)
 	if (c->closing_handles > 0)
 		return;
 	conn_log(c);
+	/* Routing work in flight still writes into c->reply. */
+	c->closing_handles = 2 + (c->state == CONN_ROUTING);
 	c->state = CONN_CLOSING;
-	c->closing_handles = 2;
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
@@ -239,8 +260,8 @@ conn_too_slow(struct conn *c, uint64_t now)
  * Ticks every timeout period (the shorter busy timeout for a connection
  * accepted with most slots taken).  Reading, the request must be
  * complete by the first tick (slowloris and stalled handshakes end
- * there); writing, each period must see progress and the rate over the
- * window must hold.
+ * there); routing, the reply must be ready by then; writing, each period
+ * must see progress and the rate over the window must hold.
  */
 static void
 on_tick(uv_timer_t *t)
@@ -276,8 +297,8 @@ on_written(uv_write_t *req, int status)
 		conn_abort(c);
 		return;
 	}
-	if (c->state <= CONN_READING)
-		return;		/* handshake bytes: the request is awaited */
+	if (c->state <= CONN_ROUTING)
+		return;		/* handshake bytes: the reply is awaited */
 	c->progress = 1;
 	if (!c->produced)
 		conn_produce(c);
@@ -482,13 +503,61 @@ conn_abort(struct conn *c)
 
 /*------------------------------------------------------------ requests */
 
+/* The routed reply goes out: the Gemini header first. */
+static void
+conn_reply(struct conn *c)
+{
+	if (c->proto == PROTO_GEMINI && gemini_header(&c->head,
+	    c->reply.status, c->reply.meta) == -1) {
+		conn_abort(c);
+		return;
+	}
+	c->state = CONN_WRITING;
+	conn_start_writing(c);
+	conn_produce(c);
+}
+
+static int
+conn_route(struct conn *c, int quick)
+{
+	const struct conf *conf = &c->gen->conf;
+
+	if (c->proto == PROTO_GEMINI)
+		return router_gemini(conf, &c->origin, c->req.data, c->reqlen,
+		    &c->reply, quick);
+	return router_gopher(conf, &c->origin, c->req.data, c->reqlen,
+	    &c->reply, quick);
+}
+
+/* On a thread-pool thread: the loop's thread does not touch c meanwhile
+ * (it only marks it closing, see conn_close). */
+static void
+on_route_work(uv_work_t *w)
+{
+	(void)conn_route(w->data, 0);
+}
+
+static void
+on_route_done(uv_work_t *w, int status)
+{
+	struct conn *c = w->data;
+
+	if (c->closing_handles > 0) {
+		conn_release(c);	/* closed while routing */
+		return;
+	}
+	if (status < 0) {
+		conn_abort(c);
+		return;
+	}
+	conn_reply(c);
+}
+
 static void
 conn_respond(struct conn *c)
 {
 	const struct conf	*conf = &c->gen->conf;
-	struct origin		 o;
-	const char		*req = c->req.data;
-	char			 fp[2 * 64 + 1];
+	struct origin		*o = &c->origin;
 	unsigned		 wait;
 
 	uv_read_stop((uv_stream_t *)&c->tcp);
@@ -499,25 +568,28 @@ conn_respond(struct conn *c)
 		conn_slow_down(c, wait);
 		return;
 	}
-	memset(&o, 0, sizeof(o));
-	o.local_addr = c->local;
-	o.local_port = c->local_port;
-	o.gopher_host = conf_listen_gopher_host(conf, c->listen_index);
+	memset(o, 0, sizeof(*o));
+	o->local_addr = c->local;
+	o->local_port = c->local_port;
+	o->gopher_host = conf_listen_gopher_host(conf, c->listen_index);
 	if (c->proto == PROTO_GEMINI) {
-		o.sni = SSL_get_servername(c->tls.ssl,
+		o->sni = SSL_get_servername(c->tls.ssl,
 		    TLSEXT_NAMETYPE_host_name);
-		if (tls_peer_fingerprint(&c->tls, fp, sizeof(fp)) == 0)
-			o.fingerprint = fp;
-		router_gemini(conf, &o, req, c->reqlen, &c->reply);
-		if (gemini_header(&c->head, c->reply.status,
-		    c->reply.meta) == -1) {
-			conn_abort(c);
-			return;
-		}
-	} else
-		router_gopher(conf, &o, req, c->reqlen, &c->reply);
-	conn_start_writing(c);
-	conn_produce(c);
+		if (tls_peer_fingerprint(&c->tls, c->fp, sizeof(c->fp)) == 0)
+			o->fingerprint = c->fp;
+	}
+	if (conn_route(c, 1)) {
+		conn_reply(c);
+		return;
+	}
+	c->state = CONN_ROUTING;
+	c->work.data = c;
+	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
+	if (uv_queue_work(c->srv->loop, &c->work, on_route_work,
+	    on_route_done) < 0) {
+		c->state = CONN_WRITING;
+		conn_abort(c);
+	}
 }
 
 /* The response starts: the timer now watches its progress and rate
