@@ -32,6 +32,29 @@
 #define WRITE_HIGH_WATER	(64 * 1024)	/* stop producing above */
 #define TLS_RECORD_MAX		16384	/* plaintext per SSL_write */
 
+/* Rendering and digesting a source bigger than this runs in a child
+ * process under these limits (isolate.c); smaller ones cannot cost much
+ * (the worst known shapes scale to a few ms and MB at this size). */
+#define ISOLATE_MIN_BYTES	(64 * 1024)
+#define RENDER_CPU_SEC		2	/* CPU seconds per source file */
+#define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
+#define RENDER_WALL_MS		5000	/* killed after this regardless (the
+					   request timeout is 10 s) */
+
+/* gcc says __SANITIZE_ADDRESS__, clang 14 only __has_feature.  Under
+ * ASan the address-space limit cannot apply (its shadow is terabytes). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAPSULED_HAS_ASAN	1
+#endif
+#endif
+#if !defined(CAPSULED_HAS_ASAN) && defined(__SANITIZE_ADDRESS__)
+#define CAPSULED_HAS_ASAN	1
+#endif
+#ifndef CAPSULED_HAS_ASAN
+#define CAPSULED_HAS_ASAN	0
+#endif
+
 #define CACHE_MAX_BYTES		(64UL * 1024 * 1024)
 #define CACHE_FILE_MAX		(256 * 1024)	/* bigger files stream */
 #define PAGE_SOURCE_MAX		(8UL * 1024 * 1024)	/* Markdown read cap */

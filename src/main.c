@@ -35,15 +35,6 @@
 
 #define SHUTDOWN_GRACE_MS	10000	/* in-flight responses get this */
 
-/* gcc says __SANITIZE_ADDRESS__, clang 14 only __has_feature. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAPSULED_HAS_ASAN	1
-#endif
-#endif
-#ifndef CAPSULED_HAS_ASAN
-#define CAPSULED_HAS_ASAN	0
-#endif
 
 static void
 usage(FILE *fp)
@@ -686,6 +677,50 @@ on_signal(uv_signal_t *sig, int signum)
 /* SIGHUP: read everything again; a broken configuration is reported and
  * the running one kept.  Listen addresses, ports, workers and the user
  * are fixed at start. */
+/*
+ * The post index of every host is built on the thread pool as soon as a
+ * configuration is loaded, so that no request waits for a cold scan (nor
+ * holds up a loop: the loops never scan).  Queued from the main loop once
+ * the sandbox is in place, so the pool's threads are born under it.
+ */
+struct index_job {
+	uv_work_t		 work;
+	struct generation	*gen;
+};
+
+static void
+on_index_work(uv_work_t *w)
+{
+	struct index_job	*j = w->data;
+	size_t			 i;
+
+	for (i = 0; i < j->gen->conf.nhosts; i++)
+		post_index_unref(store_posts(j->gen->conf.hosts[i].store));
+}
+
+static void
+on_index_done(uv_work_t *w, int status)
+{
+	struct index_job *j = w->data;
+
+	(void)status;
+	gen_unref(j->gen);
+	free(j);
+}
+
+static void
+index_start(uv_loop_t *loop, struct generation *g)
+{
+	struct index_job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return;
+	j->work.data = j;
+	j->gen = gen_ref(g);
+	if (uv_queue_work(loop, &j->work, on_index_work, on_index_done) < 0)
+		on_index_done(&j->work, 0);
+}
+
 static void
 on_sighup(uv_signal_t *sig, int signum)
 {
@@ -701,6 +736,7 @@ on_sighup(uv_signal_t *sig, int signum)
 	}
 	if (log_configure(&g->conf) == -1)
 		log_warn("cannot open the log");
+	index_start(sig->loop, g);
 	for (i = 0; i < rt->nworkers; i++) {
 		old = atomic_exchange(&rt->workers[i].pending, gen_ref(g));
 		if (old != NULL)
@@ -894,6 +930,7 @@ main(int argc, char **argv)
 	uv_signal_start(&rt.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&rt.sighup, on_sighup, SIGHUP);
 	uv_signal_start(&rt.sigusr1, on_sigusr1, SIGUSR1);
+	index_start(&loop, rt.gen);
 	for (i = 0; i < rt.nworkers; i++)
 		if (pthread_create(&rt.workers[i].thread, NULL, worker_main,
 		    &rt.workers[i]) != 0)

@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "defaults.h"
 #include "frontmatter.h"
+#include "isolate.h"
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
@@ -102,6 +103,7 @@ struct store {
 	int			 rootfd;
 	int			 inotify;	/* -1 when unavailable */
 	pthread_mutex_t		 lock;
+	pthread_mutex_t		 scan_lock;	/* one index scan at once */
 	struct entry		**table;
 	size_t			 nbuckets, nentries, bytes;
 	struct entry		*lru_head, *lru_tail;
@@ -779,17 +781,29 @@ base_name(const char *rel, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* What a render says besides the page, logged by the server (a child
+ * cannot log: the log's lock may be held by a thread it does not have). */
+struct render_notes {
+	char		 lang[16];
+	unsigned long	 fm_line;	/* front matter error, 0 for none */
+	char		 fm_err[128];
+	size_t		 warn_len;	/* then the warnings, then the page */
+};
+
+/* The page as fmt into out, and its notes into rd and warn: pure, no
+ * logging, so it can run isolated.  0, -ENOENT (a draft) or -ENOMEM. */
 static int
-render_source(struct store *s, const char *rel, const char *src, size_t len,
-    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+render_pure(const struct store *s, const char *rel, const char *src,
+    size_t len, enum md_format fmt, struct buf *out,
+    struct render_notes *rd, struct buf *warn)
 {
 	struct page_meta	 meta;
 	struct md_opts		 o;
-	struct buf		 warn;
 	char			 path[PATH_MAX + 2], title[256];
-	const char		*l, *w, *nl;
+	const char		*l;
 	int			 r;
 
+	memset(rd, 0, sizeof(*rd));
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
 	if (meta.draft) {
@@ -797,9 +811,11 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 		page_meta_free(&meta);
 		return -ENOENT;
 	}
-	if (meta.err_line != 0)
-		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
-		    meta.err_line, meta.err ? meta.err : "error");
+	if (meta.err_line != 0) {
+		rd->fm_line = meta.err_line;
+		snprintf(rd->fm_err, sizeof(rd->fm_err), "%s",
+		    meta.err ? meta.err : "error");
+	}
 	snprintf(path, sizeof(path), "/%s", rel);
 	base_name(rel, title, sizeof(title));
 	memset(&o, 0, sizeof(o));
@@ -813,21 +829,154 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	o.port = s->conf.gopher_port;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
-	buf_init(&warn, 4096);
 	if (fmt == MD_GEMTEXT)
-		o.warn = &warn;
+		o.warn = warn;
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
-	snprintf(lang, langlen, "%s", l);
+	snprintf(rd->lang, sizeof(rd->lang), "%s", l);
 	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
-	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
-		if ((nl = strchr(w, '\n')) == NULL)
+	page_meta_free(&meta);
+	return r == -1 ? -ENOMEM : 0;
+}
+
+static void
+render_log(const struct store *s, const char *rel,
+    const struct render_notes *rd, const char *w, size_t n)
+{
+	const char *nl, *end = w + n;
+
+	if (rd->fm_line != 0)
+		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
+		    rd->fm_line, rd->fm_err);
+	for (; w < end; w = nl + 1) {
+		if ((nl = memchr(w, '\n', (size_t)(end - w))) == NULL)
 			break;
 		log_info("%s/%s: %.*s", s->root, rel, (int)(nl - w), w);
 	}
+}
+
+struct render_job {
+	const struct store	*s;
+	const char		*rel, *src;
+	size_t			 len;
+	enum md_format		 fmt;
+};
+
+/* In the child: [int r][notes][warnings][page]. */
+static int
+render_child(void *arg, struct buf *out)
+{
+	struct render_job	*j = arg;
+	struct render_notes	 rd;
+	struct buf		 page, warn;
+	int			 r;
+
+	buf_init(&page, RENDER_MAX);
+	buf_init(&warn, 4096);
+	r = render_pure(j->s, j->rel, j->src, j->len, j->fmt, &page, &rd,
+	    &warn);
+	rd.warn_len = warn.len;
+	if (r == -ENOMEM || buf_append(out, &r, sizeof(r)) == -1 ||
+	    buf_append(out, &rd, sizeof(rd)) == -1 ||
+	    buf_append(out, warn.data, warn.len) == -1 ||
+	    buf_append(out, page.data, page.len) == -1)
+		r = -ENOMEM;
+	buf_free(&page);
 	buf_free(&warn);
-	page_meta_free(&meta);
-	return r == -1 ? -ENOMEM : 0;
+	return r == -ENOMEM ? -1 : 0;
+}
+
+/*
+ * Render src: in this process when it is small, else in a child under
+ * the render limits.  A source over a limit gives -ETIME (time) or -EFBIG
+ * (memory), logged here once with the file and the limit.
+ */
+static int
+render_source(struct store *s, const char *rel, const char *src, size_t len,
+    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+{
+	static const struct isolate_limits lim = { RENDER_CPU_SEC,
+	    RENDER_MEM_MAX, RENDER_WALL_MS, RENDER_MAX + 65536 };
+	struct render_job	 j = { s, rel, src, len, fmt };
+	struct render_notes	 rd;
+	struct buf		 warn, got;
+	int			 r;
+
+	if (len <= ISOLATE_MIN_BYTES) {
+		buf_init(&warn, 4096);
+		if ((r = render_pure(s, rel, src, len, fmt, out, &rd,
+		    &warn)) != -ENOMEM)
+			render_log(s, rel, &rd, warn.data, warn.len);
+		buf_free(&warn);
+		if (r == 0)
+			snprintf(lang, langlen, "%s", rd.lang);
+		return r;
+	}
+	buf_init(&got, lim.out_max);
+	if ((r = isolate_run(render_child, &j, &lim, &got)) != ISOLATE_OK) {
+		buf_free(&got);
+		log_warnx("%s/%s: rendering stopped at %s (%u s CPU, %lu MB)",
+		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
+		    RENDER_MEM_MAX >> 20);
+		return r == ISOLATE_CPU || r == ISOLATE_TIME ? -ETIME : -EFBIG;
+	}
+	if (got.len < sizeof(r) + sizeof(rd)) {
+		buf_free(&got);
+		return -EIO;
+	}
+	memcpy(&r, got.data, sizeof(r));
+	memcpy(&rd, got.data + sizeof(r), sizeof(rd));
+	if (r == 0 && rd.warn_len <= got.len - sizeof(r) - sizeof(rd)) {
+		render_log(s, rel, &rd, got.data + sizeof(r) + sizeof(rd),
+		    rd.warn_len);
+		snprintf(lang, langlen, "%s", rd.lang);
+		if (buf_append(out, got.data + sizeof(r) + sizeof(rd) +
+		    rd.warn_len, got.len - sizeof(r) - sizeof(rd) -
+		    rd.warn_len) == -1)
+			r = -ENOMEM;
+	} else if (r == 0)
+		r = -EIO;
+	buf_free(&got);
+	return r;
+}
+
+/*
+ * A page over a render limit is remembered against its identity, so that
+ * it is not tried again (at another few seconds of CPU) until the file
+ * changes: the entry's blob holds the error.
+ */
+static void
+render_failed(struct store *s, const char *rel, const struct stat *st,
+    int err)
+{
+	char		 key[PATH_MAX + 8];
+	struct buf	 b;
+	struct blob	*bl;
+
+	snprintf(key, sizeof(key), "x:%s", rel);
+	buf_init(&b, sizeof(err));
+	if (buf_append(&b, &err, sizeof(err)) == 0 &&
+	    (bl = blob_from_buf(&b)) != NULL) {
+		cache_put(s, key, st, NULL, bl);
+		blob_unref(bl);
+	}
+	buf_free(&b);
+}
+
+static int
+render_known_bad(struct store *s, const char *rel, const struct stat *st)
+{
+	char		 key[PATH_MAX + 8];
+	struct blob	*bl;
+	int		 err = 0;
+
+	snprintf(key, sizeof(key), "x:%s", rel);
+	if ((bl = cache_get(s, key, st, NULL, 0)) != NULL) {
+		if (bl->len == sizeof(err))
+			memcpy(&err, bl->data, sizeof(err));
+		blob_unref(bl);
+	}
+	return err;
 }
 
 int
@@ -842,6 +991,8 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	snprintf(key, sizeof(key), "%c:%s", fmtkey[fmt], rel);
 	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL)
 		return 0;
+	if ((r = render_known_bad(s, rel, st)) != 0)
+		return r;
 	buf_init(&src, PAGE_SOURCE_MAX);
 	if ((r = read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
 		buf_free(&src);
@@ -851,6 +1002,8 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	r = render_source(s, rel, src.data ? src.data : "", src.len, fmt,
 	    &out, lang, langlen);
 	buf_free(&src);
+	if (r == -ETIME || r == -EFBIG)
+		render_failed(s, rel, st, r);
 	if (r < 0) {
 		buf_free(&out);
 		return r;
@@ -1101,12 +1254,100 @@ store_alias(struct store *s, const char *path, int gemini, char *out,
 	return hit != NULL;
 }
 
+/* The first heading (title may be NULL), the summary (summary may be
+ * NULL) and the plain text of a post's body: pure.  0 or -1. */
+static int
+digest_pure(const char *body, size_t blen, struct buf *title,
+    struct buf *summary, struct buf *plain)
+{
+	if (title != NULL && md_first_heading(body, blen, title) == -1)
+		return -1;
+	return md_digest(body, blen, 300, summary, plain);
+}
+
+struct digest_job {
+	const char	*body;
+	size_t		 blen;
+	int		 title, summary;	/* wanted */
+};
+
+/* In the child: title NUL summary NUL plain text. */
+static int
+digest_child(void *arg, struct buf *out)
+{
+	struct digest_job	*j = arg;
+	struct buf		 title, summary;
+	int			 r;
+
+	buf_init(&title, 4096);
+	buf_init(&summary, 4096);
+	if ((r = digest_pure(j->body, j->blen, j->title ? &title : NULL,
+	    j->summary ? &summary : NULL, out)) == 0) {
+		/* The plain text is out already: put the two before it. */
+		if (buf_putc(&title, '\0') == -1 ||
+		    buf_append(&title, summary.data, summary.len) == -1 ||
+		    buf_putc(&title, '\0') == -1 ||
+		    buf_append(&title, out->data, out->len) == -1)
+			r = -1;
+		buf_reset(out);
+		if (r == 0 && buf_append(out, title.data, title.len) == -1)
+			r = -1;
+	}
+	buf_free(&title);
+	buf_free(&summary);
+	return r;
+}
+
+/*
+ * digest_pure for the post index, isolated like a render when the body
+ * is big, so that a hostile post costs its own entry (no title from its
+ * body, no summary or search text) and one log line, never the index.
+ */
+static int
+post_digest(const struct store *s, const char *rel, const char *body,
+    size_t blen, struct buf *title, struct buf *summary, struct buf *plain)
+{
+	static const struct isolate_limits lim = { RENDER_CPU_SEC,
+	    RENDER_MEM_MAX, RENDER_WALL_MS, 2 * PAGE_SOURCE_MAX };
+	struct digest_job	 j = { body, blen, title != NULL,
+	    summary != NULL };
+	struct buf		 got;
+	const char		*t, *sm, *end;
+	int			 r;
+
+	if (blen <= ISOLATE_MIN_BYTES)
+		return digest_pure(body, blen, title, summary, plain);
+	buf_init(&got, lim.out_max);
+	if ((r = isolate_run(digest_child, &j, &lim, &got)) != ISOLATE_OK) {
+		buf_free(&got);
+		log_warnx("%s/%s: indexing stopped at %s (%u s CPU, %lu MB)",
+		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
+		    RENDER_MEM_MAX >> 20);
+		return -1;
+	}
+	t = got.data;
+	end = got.data + got.len;
+	r = -1;
+	if (t != NULL && (sm = memchr(t, '\0', (size_t)(end - t))) != NULL &&
+	    (end = memchr(sm + 1, '\0', (size_t)(end - sm - 1))) != NULL) {
+		r = 0;
+		if (title != NULL && sm > t)
+			r |= buf_append(title, t, (size_t)(sm - t));
+		if (summary != NULL)
+			r |= buf_append(summary, sm + 1, (size_t)(end - sm - 1));
+		r |= buf_append(plain, end + 1,
+		    got.len - (size_t)(end + 1 - got.data));
+	}
+	buf_free(&got);
+	return r == 0 ? 0 : -1;
+}
+
 static struct post *
 post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 {
 	struct page_meta	 meta;
 	struct post		*p;
-	struct buf		 src, tmp, plain;
+	struct buf		 src, title, tmp, plain;
 	const char		*body;
 	size_t			 blen;
 	char			 name[256];
@@ -1134,29 +1375,29 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->tzoff = meta.tzoff;
 	} else if (date_from_name(rel, &p->date) == -1)
 		p->date = st->st_mtim.tv_sec;
+	/* The title (unless the front matter has one), the summary (the
+	 * same) and the search text, from the body. */
+	buf_init(&title, 4096);
 	buf_init(&tmp, 4096);
+	buf_init(&plain, PAGE_SOURCE_MAX);
+	if (post_digest(s, rel, body, blen, meta.title ? NULL : &title,
+	    meta.summary ? NULL : &tmp, &plain) == 0)
+		p->text = buf_detach(&plain, NULL);
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;
-	} else if (md_first_heading(body, blen, &tmp) == 0)
-		p->title = buf_detach(&tmp, NULL);
+	} else if (title.len > 0)
+		p->title = buf_detach(&title, NULL);
 	else {
 		base_name(rel, name, sizeof(name));
 		p->title = strdup(name);
 	}
-	buf_free(&tmp);
-	/* Summary (unless the front matter has one) and search text come
-	 * from one parse of the body. */
-	buf_init(&tmp, 4096);
-	buf_init(&plain, PAGE_SOURCE_MAX);
-	if (md_digest(body, blen, 300, meta.summary ? NULL : &tmp,
-	    &plain) == 0)
-		p->text = buf_detach(&plain, NULL);
 	if (meta.summary != NULL) {
 		p->summary = meta.summary;
 		meta.summary = NULL;
 	} else
 		p->summary = buf_detach(&tmp, NULL);
+	buf_free(&title);
 	buf_free(&tmp);
 	buf_free(&plain);
 	p->lang = strdup(meta.lang ? meta.lang :
@@ -1351,36 +1592,47 @@ store_posts(struct store *s)
 	int			 stale;
 
 	(void)store_sync(s);	/* takes in pending events */
+	/*
+	 * scan_lock keeps two threads from scanning at once; the scan runs
+	 * outside the cache lock, which the event loops take for every
+	 * cached reply: a long scan must never hold them up.  Unchanged
+	 * posts are reused, so a rescan costs a stat per file.  Changes made
+	 * while it runs mark the index dirty again.
+	 */
+	pthread_mutex_lock(&s->scan_lock);
 	pthread_mutex_lock(&s->lock);
 	/* Watched, the index is rescanned only after a change; otherwise
 	 * every few seconds. */
 	stale = s->index == NULL || atomic_load(&s->index_dirty) ||
 	    (!atomic_load(&s->watch_ok) &&
 	    now - s->index_time >= INDEX_RECHECK_SEC);
-	if (!stale) {
-		ix = s->index;
-		atomic_fetch_add(&ix->refs, 1);
-		pthread_mutex_unlock(&s->lock);
-		return ix;
-	}
-	/* Scanning under the lock keeps two threads from scanning at once;
-	 * unchanged posts are reused, so a rescan costs a stat per file.
-	 * Changes made while it runs mark the index dirty again. */
-	atomic_store(&s->index_dirty, 0);
 	old = s->index;
-	if ((ix = scan_posts(s, old)) == NULL) {
-		ix = old;
+	if (old != NULL)
+		atomic_fetch_add(&old->refs, 1);
+	if (stale)
+		atomic_store(&s->index_dirty, 0);
+	pthread_mutex_unlock(&s->lock);
+	if (!stale) {
+		pthread_mutex_unlock(&s->scan_lock);
+		return old;
+	}
+	ix = scan_posts(s, old);
+	pthread_mutex_lock(&s->lock);
+	if (ix == NULL) {
+		ix = old;	/* keeps the reference taken above */
+		old = NULL;
 	} else {
-		if (old == NULL || !index_same(old, ix))
+		if (s->index == NULL || !index_same(s->index, ix))
 			s->gen++;
 		ix->gen = s->gen;
+		post_index_unref(s->index);
 		s->index = ix;
-		post_index_unref(old);
+		atomic_fetch_add(&ix->refs, 1);
 	}
 	s->index_time = now;
-	if (ix != NULL)
-		atomic_fetch_add(&ix->refs, 1);
 	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->scan_lock);
+	post_index_unref(old);
 	return ix;
 }
 
@@ -1855,6 +2107,7 @@ store_new(const struct store_conf *conf, const char **err)
 	s->inotify = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->scan_lock, NULL);
 	pthread_mutex_init(&s->sync_lock, NULL);
 	atomic_init(&s->syncing, 0);
 	atomic_init(&s->cgen, 1);
@@ -1895,6 +2148,7 @@ fail:
 	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->scan_lock);
 	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 	return NULL;
@@ -1921,6 +2175,7 @@ store_free(struct store *s)
 	free(s->private);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->scan_lock);
 	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 }

@@ -55,6 +55,22 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def small_asan_quarantine():
+    """ASan's quarantine would hide memory behaviour: keep it small for
+    the servers started after this."""
+    os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                                  ":quarantine_size_mb=4"
+                                  ":malloc_context_size=5")
+
+
 def copy_capsule(src, dst):
     shutil.copytree(src, dst, symlinks=True)
 

@@ -19,7 +19,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import Tap, Server  # noqa: E402
+from capsuletest import (Tap, Server, rss_kb,  # noqa: E402
+                         small_asan_quarantine)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-hostile-")
@@ -40,17 +41,7 @@ for d, _, files in os.walk(work):
     for n in files:
         os.chmod(os.path.join(d, n), 0o644)
 
-# ASan's quarantine would hide memory behaviour; keep it small.
-os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                              ":quarantine_size_mb=4:malloc_context_size=5")
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+small_asan_quarantine()
 
 
 def cpu_ticks(pid):
