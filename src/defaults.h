@@ -33,9 +33,11 @@
 #define TLS_RECORD_MAX		16384	/* plaintext per SSL_write */
 
 /* Rendering and digesting a source bigger than this runs in a child
- * process under these limits (isolate.c); smaller ones cannot cost much
- * (the worst known shapes scale to a few ms and MB at this size). */
-#define ISOLATE_MIN_BYTES	(64 * 1024)
+ * process under these limits (isolate.c), at about 4 ms a file for the
+ * fork; smaller ones cannot cost much (the worst known shapes scale to
+ * 10 ms and 60 MB at this size) and real posts are nearly all smaller,
+ * so a big blog's index does not pay a fork per post. */
+#define ISOLATE_MIN_BYTES	(256 * 1024)
 #define RENDER_CPU_SEC		2	/* CPU seconds per source file */
 #define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
 #define RENDER_WALL_MS		5000	/* killed after this regardless (the

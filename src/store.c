@@ -103,7 +103,8 @@ struct store {
 	int			 rootfd;
 	int			 inotify;	/* -1 when unavailable */
 	pthread_mutex_t		 lock;
-	pthread_mutex_t		 scan_lock;	/* one index scan at once */
+	pthread_cond_t		 index_cond;	/* a first index is there */
+	int			 scanning;	/* one index scan at once */
 	struct entry		**table;
 	size_t			 nbuckets, nentries, bytes;
 	struct entry		*lru_head, *lru_tail;
@@ -1342,8 +1343,12 @@ post_digest(const struct store *s, const char *rel, const char *body,
 	return r == 0 ? 0 : -1;
 }
 
+/* quick: the front matter only (title, date, tags, summary when it has
+ * them): the first pass over a cold index, so that the pages listing
+ * posts are right early; the full pass adds what the body gives. */
 static struct post *
-post_load(struct store *s, const char *rel, int fd, const struct stat *st)
+post_load(struct store *s, const char *rel, int fd, const struct stat *st,
+    int quick)
 {
 	struct page_meta	 meta;
 	struct post		*p;
@@ -1380,8 +1385,9 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	buf_init(&title, 4096);
 	buf_init(&tmp, 4096);
 	buf_init(&plain, PAGE_SOURCE_MAX);
-	if (post_digest(s, rel, body, blen, meta.title ? NULL : &title,
-	    meta.summary ? NULL : &tmp, &plain) == 0)
+	p->digested = !quick;
+	if (!quick && post_digest(s, rel, body, blen, meta.title ? NULL :
+	    &title, meta.summary ? NULL : &tmp, &plain) == 0)
 		p->text = buf_detach(&plain, NULL);
 	if (meta.title != NULL) {
 		p->title = meta.title;
@@ -1421,6 +1427,7 @@ out:
 
 struct scan {
 	struct store	 *s;
+	int		  quick;	/* front matter only (post_load) */
 	struct post	**old;		/* previous snapshot, hashed by rel */
 	size_t		  nold;		/* slots in old (a power of two) */
 	struct post	**posts;
@@ -1462,7 +1469,8 @@ scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
 	for (; (o = sc->old[h]) != NULL; h = (h + 1) & (sc->nold - 1)) {
 		if (strcmp(o->rel, rel) != 0)
 			continue;
-		if (o->ino != st->st_ino || o->dev != st->st_dev ||
+		if ((!o->digested && !sc->quick) ||
+		    o->ino != st->st_ino || o->dev != st->st_dev ||
 		    o->size != st->st_size ||
 		    o->mtime.tv_sec != st->st_mtim.tv_sec ||
 		    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
@@ -1527,7 +1535,8 @@ scan_dir(struct scan *sc, const char *rel)
 		}
 		if (store_is_markdown(child)) {
 			if ((p = scan_reuse(sc, child, &st)) == NULL)
-				p = post_load(sc->s, child, fd, &st);
+				p = post_load(sc->s, child, fd, &st,
+				    sc->quick);
 			if (p != NULL)
 				scan_add(sc, p);
 		}
@@ -1548,7 +1557,7 @@ post_newer_first(const void *a, const void *b)
 }
 
 static struct post_index *
-scan_posts(struct store *s, const struct post_index *old)
+scan_posts(struct store *s, const struct post_index *old, int quick)
 {
 	struct post_index	*ix;
 	struct scan		 sc;
@@ -1556,6 +1565,7 @@ scan_posts(struct store *s, const struct post_index *old)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
+	sc.quick = quick;
 	scan_hash_old(&sc, old);
 	for (i = 0; s->posts[i] != NULL; i++)
 		scan_dir(&sc, s->posts[i]);
@@ -1571,6 +1581,7 @@ scan_posts(struct store *s, const struct post_index *old)
 	atomic_init(&ix->refs, 1);
 	ix->posts = sc.posts;
 	ix->n = sc.n;
+	ix->partial = quick;
 	return ix;
 }
 
@@ -1584,6 +1595,31 @@ index_same(const struct post_index *a, const struct post_index *b)
 	    a->n * sizeof(*a->posts)) == 0);
 }
 
+/*
+ * Make ix the index (taking its reference), wake those waiting for a
+ * first one, and move the content generation on when what it lists
+ * changed, so that cached replies built from the previous one (a home
+ * page from the quick pass) are not served again.  Returns with a new
+ * reference to ix for the caller.
+ */
+static void
+index_install(struct store *s, struct post_index *ix, time_t now)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->index == NULL || !index_same(s->index, ix) ||
+	    s->index->partial != ix->partial) {
+		s->gen++;
+		atomic_fetch_add(&s->cgen, 1);
+	}
+	ix->gen = s->gen;
+	post_index_unref(s->index);
+	s->index = ix;
+	s->index_time = now;
+	atomic_fetch_add(&ix->refs, 1);
+	pthread_cond_broadcast(&s->index_cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
 struct post_index *
 store_posts(struct store *s)
 {
@@ -1592,47 +1628,54 @@ store_posts(struct store *s)
 	int			 stale;
 
 	(void)store_sync(s);	/* takes in pending events */
-	/*
-	 * scan_lock keeps two threads from scanning at once; the scan runs
-	 * outside the cache lock, which the event loops take for every
-	 * cached reply: a long scan must never hold them up.  Unchanged
-	 * posts are reused, so a rescan costs a stat per file.  Changes made
-	 * while it runs mark the index dirty again.
-	 */
-	pthread_mutex_lock(&s->scan_lock);
 	pthread_mutex_lock(&s->lock);
 	/* Watched, the index is rescanned only after a change; otherwise
 	 * every few seconds. */
-	stale = s->index == NULL || atomic_load(&s->index_dirty) ||
-	    (!atomic_load(&s->watch_ok) &&
+	stale = s->index == NULL || s->index->partial ||
+	    atomic_load(&s->index_dirty) || (!atomic_load(&s->watch_ok) &&
 	    now - s->index_time >= INDEX_RECHECK_SEC);
+	/* Someone is scanning already: what there is now is the answer
+	 * (waiting only for a first, quick index), rather than a wait. */
+	while (s->scanning && s->index == NULL)
+		pthread_cond_wait(&s->index_cond, &s->lock);
+	if (!stale || s->scanning) {
+		if ((ix = s->index) != NULL)
+			atomic_fetch_add(&ix->refs, 1);
+		pthread_mutex_unlock(&s->lock);
+		return ix;
+	}
+	s->scanning = 1;
+	atomic_store(&s->index_dirty, 0);
 	old = s->index;
 	if (old != NULL)
 		atomic_fetch_add(&old->refs, 1);
-	if (stale)
-		atomic_store(&s->index_dirty, 0);
 	pthread_mutex_unlock(&s->lock);
-	if (!stale) {
-		pthread_mutex_unlock(&s->scan_lock);
-		return old;
+	/*
+	 * The scan runs outside the cache lock, which the event loops take
+	 * for every cached reply: a long scan must never hold them up.  A
+	 * cold index is made in two passes, the front matter first (a few
+	 * hundred ms for thousands of posts), then the bodies.  Unchanged
+	 * posts are reused, so a rescan costs a stat per file.  Changes made
+	 * while it runs mark the index dirty again.
+	 */
+	if (old == NULL && (ix = scan_posts(s, NULL, 1)) != NULL) {
+		index_install(s, ix, now);
+		old = ix;	/* the reference index_install gave */
 	}
-	ix = scan_posts(s, old);
-	pthread_mutex_lock(&s->lock);
-	if (ix == NULL) {
-		ix = old;	/* keeps the reference taken above */
-		old = NULL;
-	} else {
-		if (s->index == NULL || !index_same(s->index, ix))
-			s->gen++;
-		ix->gen = s->gen;
-		post_index_unref(s->index);
-		s->index = ix;
-		atomic_fetch_add(&ix->refs, 1);
-	}
-	s->index_time = now;
-	pthread_mutex_unlock(&s->lock);
-	pthread_mutex_unlock(&s->scan_lock);
+	ix = scan_posts(s, old, 0);
 	post_index_unref(old);
+	pthread_mutex_lock(&s->lock);
+	s->scanning = 0;
+	pthread_mutex_unlock(&s->lock);
+	if (ix != NULL) {
+		index_install(s, ix, now);
+		return ix;
+	}
+	pthread_mutex_lock(&s->lock);
+	if ((ix = s->index) != NULL)
+		atomic_fetch_add(&ix->refs, 1);
+	pthread_cond_broadcast(&s->index_cond);	/* none: stop waiting */
+	pthread_mutex_unlock(&s->lock);
 	return ix;
 }
 
@@ -2107,7 +2150,7 @@ store_new(const struct store_conf *conf, const char **err)
 	s->inotify = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_mutex_init(&s->scan_lock, NULL);
+	pthread_cond_init(&s->index_cond, NULL);
 	pthread_mutex_init(&s->sync_lock, NULL);
 	atomic_init(&s->syncing, 0);
 	atomic_init(&s->cgen, 1);
@@ -2148,7 +2191,7 @@ fail:
 	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
-	pthread_mutex_destroy(&s->scan_lock);
+	pthread_cond_destroy(&s->index_cond);
 	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 	return NULL;
@@ -2175,7 +2218,7 @@ store_free(struct store *s)
 	free(s->private);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
-	pthread_mutex_destroy(&s->scan_lock);
+	pthread_cond_destroy(&s->index_cond);
 	pthread_mutex_destroy(&s->sync_lock);
 	free(s);
 }

@@ -65,6 +65,8 @@ struct post {
 	char		*search;	/* search_key(): normalised title, tags
 				   and text, matched by search_run */
 	int		 draft;
+	int		 digested;	/* title, summary and text from the
+					   body are in (not a quick pass) */
 	dev_t		 dev;		/* identity of the source it came from */
 	ino_t		 ino;
 	off_t		 size;
@@ -77,6 +79,8 @@ struct post_index {
 	unsigned long	  gen;		/* changes whenever the set changes */
 	struct post	**posts;
 	size_t		  n;
+	int		  partial;	/* front matter only: the first pass
+					   of a cold index */
 };
 
 struct store;
