@@ -27,6 +27,14 @@ posts = os.path.join(root, "posts")
 names = hostile_posts.write_all(posts)
 with open(os.path.join(posts, "ok.md"), "w") as f:
     f.write("---\ntitle: Fine post\ndate: 2024-02-02\n---\nAll fine.\n")
+# A long real post, over the size that renders in a child: it must come
+# back whole and the same as a render in the process (--render).
+with open(os.path.join(posts, "long.md"), "w") as f:
+    f.write("---\ntitle: A long post\ndate: 2024-03-03\n---\n")
+    for i in range(3500):
+        f.write("## Part %d\n\nSome text about part %d, with a [link](ok.md) "
+                "and `code`, 長い記事の一部 %d。\n\n" % (i, i, i))
+    f.write("The end.\n")
 with open(os.path.join(root, "hello.txt"), "w") as f:
     f.write("hello\n")
 for d, _, files in os.walk(work):
@@ -92,6 +100,17 @@ t.ok(d.startswith(b"3") and b"render" in d.split(b"\t")[0],
      "Gopher: a type-3 line for another hostile post", d[:200])
 head = srv.gemini("gemini://localhost:{port}/posts/emphasis.gmi")[0]
 t.ok(head.startswith("42 "), "the third shape too", head)
+
+head, body, _ = srv.gemini("gemini://localhost:{port}/posts/long.gmi")
+t.ok(os.path.getsize(os.path.join(posts, "long.md")) > 256 * 1024 and
+     head.startswith("20 text/gemini") and "lang=" in head and
+     body.startswith(b"# A long post\n") and b"## Part 3499" in body and
+     b"=> /posts/ok.gmi" in body and b"The end." in body,
+     "a long real post renders in a child, whole", (head, body[:200],
+                                                     body[-300:]))
+d = srv.gopher("/posts/long.txt")
+t.ok(d.startswith(b"A long post") and d.rstrip().endswith(b"The end.") or
+     b"The end." in d[-2000:], "... and as plain text", d[-300:])
 
 # The index skipped what it could not digest, and kept the posts.
 home = srv.gemini("gemini://localhost:{port}/gemlog/")
