@@ -13,8 +13,10 @@
  * site data, and its helpers' memory would not be given back after a
  * render as an exiting child's is.  The child inherits a copy of the TLS keys' memory,
  * but it can do nothing with it: every descriptor but its pipe and
- * stderr is closed and RLIMIT_NOFILE forbids new ones (no file, no
- * socket), it cannot gain privileges, and it dies with the server.
+ * stderr is closed and RLIMIT_NOFILE forbids new ones, it cannot gain
+ * privileges, a seccomp filter refuses it every system call that would
+ * reach anything else (opening, sockets, processes, execution, tracing,
+ * changing the file system), and it dies with the server.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +24,17 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "buf.h"
 #include "defaults.h"
@@ -66,6 +74,56 @@ set_limit(int resource, rlim_t v)
 	(void)setrlimit(resource, &rl);
 }
 
+#if defined(__x86_64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_AARCH64
+#endif
+
+#ifdef SECCOMP_ARCH
+#define DENY(nr)							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+
+/*
+ * What a converter never needs and a subverted one would: refused with
+ * EPERM.  A list of refusals rather than of permissions, because the
+ * allocator and the sanitizers' runtimes make calls that vary by libc
+ * and build; writing to the descriptors it has is all that is left.
+ */
+static void
+deny_syscalls(void)
+{
+	static struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+#ifdef SYS_open
+		DENY(SYS_open),
+#endif
+		DENY(SYS_openat), DENY(SYS_openat2), DENY(SYS_open_by_handle_at),
+		DENY(SYS_socket), DENY(SYS_socketpair), DENY(SYS_connect),
+		DENY(SYS_accept4), DENY(SYS_sendto), DENY(SYS_sendmsg),
+		DENY(SYS_execve), DENY(SYS_execveat), DENY(SYS_clone),
+		DENY(SYS_clone3), DENY(SYS_ptrace), DENY(SYS_process_vm_readv),
+		DENY(SYS_process_vm_writev), DENY(SYS_kill),
+		DENY(SYS_unlinkat), DENY(SYS_renameat2), DENY(SYS_mkdirat),
+		DENY(SYS_linkat), DENY(SYS_symlinkat), DENY(SYS_fchmodat),
+		DENY(SYS_fchownat), DENY(SYS_truncate), DENY(SYS_ftruncate),
+		DENY(SYS_mount), DENY(SYS_setns), DENY(SYS_unshare),
+		DENY(SYS_pidfd_open), DENY(SYS_pidfd_getfd), DENY(SYS_bpf),
+		DENY(SYS_io_uring_setup), DENY(SYS_memfd_create),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	(void)prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+#endif
+
 /* In the child: never returns.  _exit, so that no atexit handler (the
  * leak checker included) runs on the parent's copied state. */
 static void __attribute__((noreturn))
@@ -91,6 +149,9 @@ child(int wfd, int (*fn)(void *, struct buf *), void *arg,
 	set_limit(RLIMIT_FSIZE, 0);
 #endif
 	set_limit(RLIMIT_NOFILE, CHILD_FD + 1);
+#ifdef SECCOMP_ARCH
+	deny_syscalls();	/* after NO_NEW_PRIVS, which it needs */
+#endif
 	buf_init(&out, lim->out_max);
 	h.r = fn(arg, &out) == 0 ? 0 : -1;
 	h.len = out.len;
