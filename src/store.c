@@ -1277,25 +1277,23 @@ static int
 digest_child(void *arg, struct buf *out)
 {
 	struct digest_job	*j = arg;
-	struct buf		 title, summary;
+	struct buf		 title, summary, plain;
 	int			 r;
 
 	buf_init(&title, 4096);
 	buf_init(&summary, 4096);
+	buf_init(&plain, PAGE_SOURCE_MAX);
 	if ((r = digest_pure(j->body, j->blen, j->title ? &title : NULL,
-	    j->summary ? &summary : NULL, out)) == 0) {
-		/* The plain text is out already: put the two before it. */
-		if (buf_putc(&title, '\0') == -1 ||
-		    buf_append(&title, summary.data, summary.len) == -1 ||
-		    buf_putc(&title, '\0') == -1 ||
-		    buf_append(&title, out->data, out->len) == -1)
-			r = -1;
-		buf_reset(out);
-		if (r == 0 && buf_append(out, title.data, title.len) == -1)
-			r = -1;
-	}
+	    j->summary ? &summary : NULL, &plain)) == 0 &&
+	    (buf_append(out, title.data, title.len) == -1 ||
+	    buf_putc(out, '\0') == -1 ||
+	    buf_append(out, summary.data, summary.len) == -1 ||
+	    buf_putc(out, '\0') == -1 ||
+	    buf_append(out, plain.data, plain.len) == -1))
+		r = -1;
 	buf_free(&title);
 	buf_free(&summary);
+	buf_free(&plain);
 	return r;
 }
 

@@ -108,6 +108,20 @@ t.ok(os.path.getsize(os.path.join(posts, "long.md")) > 256 * 1024 and
      b"=> /posts/ok.gmi" in body and b"The end." in body,
      "a long real post renders in a child, whole", (head, body[:200],
                                                      body[-300:]))
+# Its index entry was digested in a child too: summary and search text.
+deadline = time.time() + 60
+while time.time() < deadline:
+    atom = srv.gemini("gemini://localhost:{port}/atom.xml")[1]
+    if b"Some text about part 0" in atom:
+        break
+    time.sleep(0.3)
+t.ok(b"Some text about part 0" in atom, "its summary, from the body, is in "
+     "the Atom feed", atom[:600])
+head, body, _ = srv.gemini("gemini://localhost:{port}/search?part%203499")
+t.ok(head.startswith("20") and b"/posts/long.gmi" in body,
+     "and a word from its end is found by search", (head, body[:400]))
+t.eq(log_count(rb"long\.md: (indexing|rendering) stopped"), 0,
+     "nothing stopped for the long real post")
 d = srv.gopher("/posts/long.txt")
 t.ok(d.startswith(b"A long post") and d.rstrip().endswith(b"The end.") or
      b"The end." in d[-2000:], "... and as plain text", d[-300:])
