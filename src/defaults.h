@@ -40,7 +40,7 @@
 #define ISOLATE_MIN_BYTES	(256 * 1024)
 #define RENDER_CPU_SEC		2	/* CPU seconds per source file */
 #define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
-#define RENDER_WALL_MS		5000	/* killed after this regardless (the
+#define RENDER_WALL_MS		8000	/* killed after this regardless (the
 					   request timeout is 10 s) */
 
 /* gcc says __SANITIZE_ADDRESS__, clang 14 only __has_feature.  Under

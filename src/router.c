@@ -112,12 +112,13 @@ reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	if (err < 0) {
 		/* A draft (-ENOENT) is not there for readers; a page over a
 		 * render limit says which, as a failed dynamic page would. */
+		int		 slow = err == -ETIME || err == -ETIMEDOUT;
 		const char	*msg = err == -ENOENT ? "Not found" :
-		    err == -ETIME ? "This page takes too long to render" :
+		    slow ? "This page takes too long to render" :
 		    err == -EFBIG ? "This page takes too much memory to "
 		    "render" : "Cannot render the page";
 		int		 status = err == -ENOENT ? 51 :
-		    err == -ETIME || err == -EFBIG ? 42 : 40;
+		    slow || err == -EFBIG ? 42 : 40;
 
 		if (fmt == MD_GEMTEXT)
 			reply_status(r, status, msg);

@@ -889,8 +889,10 @@ render_child(void *arg, struct buf *out)
 
 /*
  * Render src: in this process when it is small, else in a child under
- * the render limits.  A source over a limit gives -ETIME (time) or -EFBIG
- * (memory), logged here once with the file and the limit.
+ * the render limits.  A source over a limit gives -ETIME (CPU time) or
+ * -EFBIG (memory), logged here once with the file and the limit;
+ * -ETIMEDOUT when the child ran out of wall-clock time, which may be the
+ * machine's load rather than the file's fault.
  */
 static int
 render_source(struct store *s, const char *rel, const char *src, size_t len,
@@ -919,7 +921,8 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 		log_warnx("%s/%s: rendering stopped at %s (%u s CPU, %lu MB)",
 		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
 		    RENDER_MEM_MAX >> 20);
-		return r == ISOLATE_CPU || r == ISOLATE_TIME ? -ETIME : -EFBIG;
+		return r == ISOLATE_CPU ? -ETIME : r == ISOLATE_TIME ?
+		    -ETIMEDOUT : -EFBIG;
 	}
 	if (got.len < sizeof(r) + sizeof(rd)) {
 		buf_free(&got);
@@ -1003,6 +1006,8 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	r = render_source(s, rel, src.data ? src.data : "", src.len, fmt,
 	    &out, lang, langlen);
 	buf_free(&src);
+	/* Only what the file itself causes is remembered, not a render
+	 * that a busy machine made miss the wall-clock limit. */
 	if (r == -ETIME || r == -EFBIG)
 		render_failed(s, rel, st, r);
 	if (r < 0) {

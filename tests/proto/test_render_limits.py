@@ -88,12 +88,18 @@ def log_count(pattern):
 t.eq(log_count(rb"posts/backticks\.md: rendering stopped at the (CPU time|"
                rb"time|memory) limit \(\d+ s CPU, \d+ MB\)"), 1,
      "one log line names the file and the limit")
-t0 = time.time()
-again = srv.gemini("gemini://localhost:{port}/posts/backticks.gmi")[0]
-t.ok(again == head and time.time() - t0 < 1.5,
-     "asked again: the same answer at once, from the negative cache")
-t.eq(log_count(rb"posts/backticks\.md: rendering stopped"), 1,
-     "... and not rendered (nor logged) again")
+if log_count(rb"backticks\.md: rendering stopped at the time limit"):
+    # Out of wall-clock time first: a machine this busy is not the
+    # file's fault, so nothing is remembered.
+    t.skip("negative cache", "the render ran out of wall-clock time first")
+    t.skip("negative cache, no second render", "as above")
+else:
+    t0 = time.time()
+    again = srv.gemini("gemini://localhost:{port}/posts/backticks.gmi")[0]
+    t.ok(again == head and time.time() - t0 < 1.5,
+         "asked again: the same answer at once, from the negative cache")
+    t.eq(log_count(rb"posts/backticks\.md: rendering stopped"), 1,
+         "... and not rendered (nor logged) again")
 
 d = srv.gopher("/posts/brackets")
 t.ok(d.startswith(b"3") and b"render" in d.split(b"\t")[0],
