@@ -11,12 +11,14 @@
  * cached, and only for big sources (ISOLATE_MIN_BYTES).  A pre-forked
  * pool would save the fork but would have to be sent the source and the
  * site data, and its helpers' memory would not be given back after a
- * render as an exiting child's is.  The child inherits a copy of the TLS keys' memory,
- * but it can do nothing with it: every descriptor but its pipe and
- * stderr is closed and RLIMIT_NOFILE forbids new ones, it cannot gain
- * privileges, a seccomp filter refuses it every system call that would
- * reach anything else (opening, sockets, processes, execution, tracing,
- * changing the file system), and it dies with the server.
+ * render as an exiting child's is.
+ *
+ * The child inherits a copy of the TLS keys' memory, but it can do
+ * nothing with it: every descriptor but its pipe and stderr is closed
+ * and RLIMIT_NOFILE forbids new ones, it cannot gain privileges, a
+ * seccomp filter refuses it every system call that would reach anything
+ * else (opening, sockets, processes, execution, tracing, changing the
+ * file system), and it dies with the server.
  */
 #include <errno.h>
 #include <fcntl.h>
