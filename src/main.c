@@ -930,6 +930,12 @@ main(int argc, char **argv)
 	uv_signal_start(&rt.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&rt.sighup, on_sighup, SIGHUP);
 	uv_signal_start(&rt.sigusr1, on_sigusr1, SIGUSR1);
+	/* Routing, rendering and index scans share libuv's thread pool
+	 * (4 threads by default): a few pages at their render limits must
+	 * not hold up every other uncached request, so give it more room
+	 * unless the operator chose.  Read once, at the pool's first use. */
+	if (setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0) == -1)
+		log_warn("setenv");
 	index_start(&loop, rt.gen);
 	for (i = 0; i < rt.nworkers; i++)
 		if (pthread_create(&rt.workers[i].thread, NULL, worker_main,
