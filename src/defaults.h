@@ -40,6 +40,8 @@
 #define ISOLATE_MIN_BYTES	(256 * 1024)
 #define RENDER_CPU_SEC		2	/* CPU seconds per source file */
 #define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
+#define INDEX_PARTIAL_WAIT_MS	250	/* a request waits this long for a
+					   cold index's body pass */
 #define THREADPOOL_SIZE		"8"	/* libuv's, unless set */
 #define RENDER_WALL_MS		8000	/* killed after this regardless (the
 					   request timeout is 10 s) */

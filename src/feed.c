@@ -296,6 +296,37 @@ visible_posts(const struct host *h)
 }
 
 /*
+ * While a cold index has only its front-matter pass (store_posts), a
+ * page built from it says so in one line instead of waiting: at the end
+ * of a gemtext page, first in a menu (its last line is the terminator).
+ * Feeds and other formats are left as they are.
+ */
+static int
+partial_note(const struct conf *c, const struct host *h, const char *meta,
+    int gemini, struct buf *out)
+{
+	static const char note[] = "Still indexing: summaries and search "
+	    "are not complete yet.";
+	struct buf	 menu;
+	int		 rc;
+
+	if (gemini)
+		return strcmp(meta, GEMTEXT_META) != 0 ? 0 :
+		    put3(out, "\n", note, "\n");
+	if (out->len < 3 || memcmp(out->data + out->len - 3, ".\r\n", 3) != 0)
+		return 0;
+	buf_init(&menu, out->max);
+	rc = gopher_para(&menu, c, h, note) |
+	    buf_append(&menu, out->data, out->len);
+	if (rc == 0) {
+		buf_free(out);
+		*out = menu;
+	} else
+		buf_free(&menu);
+	return rc;
+}
+
+/*
  * Serve a generated page from the cache, building it on a miss.  The
  * reply is filled unless the builder says NOT_FOUND, which is returned
  * for the caller to answer.
@@ -316,7 +347,10 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 	}
 	if ((b = store_cached(h->store, key, ix->gen)) == NULL) {
 		buf_init(&out, RENDER_MAX);
-		if ((rc = build(c, h, ix, arg, gemini, &out)) == BUILT) {
+		if ((rc = build(c, h, ix, arg, gemini, &out)) == BUILT &&
+		    ix->partial && partial_note(c, h, meta, gemini, &out) == -1)
+			rc = FAILED;
+		if (rc == BUILT) {
 			if ((b = blob_from_buf(&out)) != NULL)
 				store_cache_put(h->store, key, ix->gen, b);
 		}

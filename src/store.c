@@ -1627,8 +1627,9 @@ struct post_index *
 store_posts(struct store *s)
 {
 	struct post_index	*ix, *old;
+	struct timespec		 until;
 	time_t			 now = time(NULL);
-	int			 stale;
+	int			 stale, waited = 0;
 
 	(void)store_sync(s);	/* takes in pending events */
 	pthread_mutex_lock(&s->lock);
@@ -1637,10 +1638,24 @@ store_posts(struct store *s)
 	stale = s->index == NULL || s->index->partial ||
 	    atomic_load(&s->index_dirty) || (!atomic_load(&s->watch_ok) &&
 	    now - s->index_time >= INDEX_RECHECK_SEC);
-	/* Someone is scanning already: what there is now is the answer
-	 * (waiting only for a first, quick index), rather than a wait. */
-	while (s->scanning && s->index == NULL)
-		pthread_cond_wait(&s->index_cond, &s->lock);
+	/*
+	 * Someone is scanning already: what there is now is the answer
+	 * rather than a wait, once there is a first, quick index.  A cold
+	 * index's body pass is given INDEX_PARTIAL_WAIT_MS to finish first,
+	 * so that a small capsule is never seen half indexed.
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += INDEX_PARTIAL_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	while (s->scanning && (s->index == NULL ||
+	    (s->index->partial && !waited))) {
+		if (s->index == NULL)
+			pthread_cond_wait(&s->index_cond, &s->lock);
+		else if (pthread_cond_timedwait(&s->index_cond, &s->lock,
+		    &until) == ETIMEDOUT)
+			waited = 1;
+	}
 	if (!stale || s->scanning) {
 		if ((ix = s->index) != NULL)
 			atomic_fetch_add(&ix->refs, 1);

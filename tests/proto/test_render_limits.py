@@ -48,6 +48,19 @@ small_asan_quarantine()
 srv = Server(root, args=["--workers", "1", "--rate", "0"])
 before = rss_kb(srv.proc.pid)
 
+# The index is built in the background from the start, front matter
+# first: the home page answers at once and lists every post, saying in
+# one line that the rest is coming (the body pass needs seconds of CPU
+# for the hostile posts alone).
+NOTE = b"Still indexing: summaries and search are not complete yet."
+head, body, _ = srv.gemini("gemini://localhost:{port}/")
+t.ok(head.startswith("20") and body.count(NOTE) == 1 and
+     all(n.encode() in body for n in names + ["Fine post"]),
+     "home at once, every post listed, the index's state in one line", body)
+menu = srv.gopher("/")
+t.ok(menu.startswith(b"i" + NOTE + b"\t"), "the same line first in the "
+     "Gopher menu", menu[:300])
+
 # One worker: the small requests share the loop with the heavy one.
 heavy = {}
 
@@ -147,6 +160,10 @@ for n in names:
     t.eq(log_count(rb"posts/" + n.encode() + rb"\.md: indexing stopped"), 1,
          "one log line for indexing %s" % n)
 t.eq(srv.gopher("/hello.txt"), b"hello\n", "still serving")
+home = srv.gemini("gemini://localhost:{port}/")
+t.ok(home[0].startswith("20") and NOTE not in home[1] and
+     NOTE not in srv.gopher("/"), "the index complete, the line is gone",
+     home[1][:300])
 
 after = rss_kb(srv.proc.pid)
 print("# RSS %d KB at start, %d KB after the hostile posts" % (before, after))
