@@ -148,7 +148,10 @@ child(int wfd, int (*fn)(void *, struct buf *), void *arg,
 	(void)setrlimit(RLIMIT_CPU, &rl);
 #if !CAPSULED_HAS_ASAN
 	set_limit(RLIMIT_AS, lim->mem);
+	/* No file grows; a library's complaint on a stderr that is a file
+	 * then fails quietly instead of killing with SIGXFSZ. */
 	set_limit(RLIMIT_FSIZE, 0);
+	(void)signal(SIGXFSZ, SIG_IGN);
 #endif
 	set_limit(RLIMIT_NOFILE, CHILD_FD + 1);
 #ifdef SECCOMP_ARCH
@@ -234,8 +237,10 @@ isolate_run(int (*fn)(void *, struct buf *), void *arg,
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
 	if (r == 0) {
-		/* cmark aborts when an allocation fails. */
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT)
+		/* Under RLIMIT_AS a failed allocation ends in an abort
+		 * (cmark's) or a fault (a NULL nobody checked). */
+		if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGABRT ||
+		    WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGBUS))
 			r = ISOLATE_MEM;
 		else if (WIFSIGNALED(st))
 			r = WTERMSIG(st) == SIGXCPU || WTERMSIG(st) ==
