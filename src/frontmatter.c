@@ -46,7 +46,11 @@ enum fm_key {
 	K_IMAGE,	/* image, cover (or their url/path/image key) */
 	K_IMAGES,	/* images: Hugo's list, the first one */
 	K_OGIMAGE,	/* ogImage (or its url key) */
-	K_LAYOUT	/* layout: Jekyll's template name */
+	K_LAYOUT,	/* layout: Jekyll's template name */
+	K_CATS,		/* categories, category: tags, and Jekyll's
+			   :categories in permalinks */
+	K_URL,		/* url (Hugo), URL (blogsync): the page's path */
+	K_UPDATED	/* lastmod, updated, last_modified_at */
 };
 
 static const struct {
@@ -59,8 +63,12 @@ static const struct {
 	{ "pubdate",		K_PUBDATE },
 	{ "published_at",	K_ZENNDATE },
 	{ "tags",		K_TAGS },
-	{ "categories",		K_TAGS },
-	{ "category",		K_TAGS },
+	{ "categories",		K_CATS },
+	{ "category",		K_CATS },
+	{ "url",		K_URL },
+	{ "lastmod",		K_UPDATED },
+	{ "updated",		K_UPDATED },
+	{ "last_modified_at",	K_UPDATED },
 	{ "topics",		K_TAGS },
 	{ "description",	K_DESC },
 	{ "summary",		K_SUMMARY },
@@ -603,9 +611,46 @@ fm_addalias(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 static void
 fm_permalink(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 {
+	if (c->m->permalink == NULL)
+		fm_setstr(c, &c->m->permalink, v, n, 0);
 	if (n == 0 || v[0] != '/' || memchr(v, ':', n) != NULL)
 		return;
 	fm_addalias(c, v, n, line);
+}
+
+/* Jekyll's :categories: the categories joined by '/', as written. */
+static void
+fm_addcat(struct fm_ctx *c, const char *v, size_t n)
+{
+	size_t	 old = c->m->categories ? strlen(c->m->categories) : 0;
+	char	*p;
+
+	if (n == 0 || memchr(v, '\0', n) != NULL)
+		return;
+	if ((p = realloc(c->m->categories, old + n + 2)) == NULL) {
+		c->oom = 1;
+		return;
+	}
+	if (old > 0)
+		p[old++] = '/';
+	memcpy(p + old, v, n);
+	p[old + n] = '\0';
+	c->m->categories = p;
+}
+
+/* lastmod and its kin: when the page last changed. */
+static void
+fm_setupdated(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	time_t	 t;
+	int	 off, zone;
+
+	if (fm_date(v, n, &t, &off, &zone) == -1) {
+		fm_err(c, line, "unrecognised date");
+		return;
+	}
+	c->m->has_updated = 1;
+	c->m->updated = t;
 }
 
 /* The cover image; the highest rank written wins. */
@@ -658,6 +703,34 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 	case K_TAGS:
 		if (v != NULL)
 			fm_splittags(c, v, n, line);
+		break;
+	case K_CATS:
+		if (v != NULL) {
+			fm_splittags(c, v, n, line);
+			/* Jekyll splits a string of categories at spaces. */
+			while (n > 0) {
+				size_t w = 0;
+
+				while (w < n && v[w] != ' ')
+					w++;
+				fm_addcat(c, v, w);
+				while (w < n && v[w] == ' ')
+					w++;
+				v += w;
+				n -= w;
+			}
+		}
+		break;
+	case K_URL:
+		if (v != NULL) {
+			free(c->m->permalink);
+			c->m->permalink = NULL;
+			fm_setstr(c, &c->m->permalink, v, n, 0);
+		}
+		break;
+	case K_UPDATED:
+		if (v != NULL)
+			fm_setupdated(c, v, n, line);
 		break;
 	case K_DESC:
 	case K_SUMMARY:
@@ -730,6 +803,10 @@ fm_item(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 		return;
 	if (k == K_TAGS)
 		fm_addtag(c, v, n, line);
+	else if (k == K_CATS) {
+		fm_addtag(c, v, n, line);
+		fm_addcat(c, v, n);
+	}
 	else if (k == K_ALIASES)
 		fm_addalias(c, v, n, line);
 	else if (k == K_IMAGES)
@@ -1275,6 +1352,8 @@ page_meta_free(struct page_meta *m)
 	free(m->aliases);
 	free(m->image);
 	free(m->layout);
+	free(m->permalink);
+	free(m->categories);
 	free(m->err);
 	memset(m, 0, sizeof(*m));
 }

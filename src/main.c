@@ -30,6 +30,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "sandbox.h"
+#include "site.h"
 #include "store.h"
 #include "tls.h"
 
@@ -463,6 +464,23 @@ gen_release(struct generation *g)
 	free(g);
 }
 
+/* What the site's own config says, where capsuled.yaml says nothing
+ * (the strings belong to the store, which lives as long as the host). */
+static void
+host_from_site(struct host *h, const struct site *site)
+{
+	if (site->title != NULL)
+		h->title = site->title;
+	if (h->description == NULL)
+		h->description = site->description;
+	if (h->author == NULL)
+		h->author = site->author;
+	if (h->lang == NULL)
+		h->lang = site->lang;
+	if (h->site_url == NULL && site->bases != NULL)
+		h->site_url = site->bases[0];
+}
+
 /* Certificates and stores for every host.  Runs at start (as root: it
  * may write a new pair, then hands it to the user we switch to) and on
  * reload (as that user). */
@@ -517,10 +535,19 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		sc.breaks = -1;
 		sc.posts = h->posts;
 		sc.cache_max = CACHE_MAX_BYTES;
+		/* The capsule's settings win over the site's config; the
+		 * default title is no setting. */
+		sc.title = strcmp(h->title, DEFAULT_TITLE) != 0 ? h->title :
+		    NULL;
+		sc.description = h->description;
+		sc.author = h->author;
+		sc.site_url = h->site_url;
+		sc.lang = h->lang;
 		if ((h->store = store_new(&sc, &err)) == NULL) {
 			log_warnx("%s: %s", h->root, err);
 			return -1;
 		}
+		host_from_site(h, store_site(h->store));
 		log_info("%s: %s", h->root, store_layout(h->store));
 	}
 	return 0;

@@ -196,14 +196,15 @@ done:
 }
 
 int
-md_link_map(const char *href, size_t n, const char *base, enum md_format fmt,
-    struct buf *out, struct md_target *t)
+md_link_map(const char *href, size_t n, const char *base,
+    const struct md_urls *urls, enum md_format fmt, struct buf *out,
+    struct md_target *t)
 {
-	struct buf	 path, norm;
-	size_t		 i, k, slen = 0, last, nlen;
-	const char	*name, *slash;
+	struct buf	 path, norm, canon;
+	size_t		 i, k, slen = 0, last, nlen, plen;
+	const char	*name, *slash, *own;
 	char		 type;
-	int		 rv = -1;
+	int		 rv = -1, c;
 
 	memset(t, 0, sizeof(*t));
 	t->kind = MDL_NONE;
@@ -222,6 +223,13 @@ md_link_map(const char *href, size_t n, const char *base, enum md_format fmt,
 			;
 		if (i < n && href[i] == ':')
 			slen = i;
+	}
+	/* A URL on the site's own base URL is one of our paths. */
+	if (slen > 0 && urls != NULL && urls->own != NULL &&
+	    (own = urls->own(urls->arg, href, n, &plen)) != NULL) {
+		href = own;
+		n = plen > 0 ? plen : 1;
+		slen = 0;
 	}
 	if (slen > 0) {
 		static const char *const drop[] = {
@@ -277,12 +285,24 @@ md_link_map(const char *href, size_t n, const char *base, enum md_format fmt,
 	}
 	if (md_dot_segments(&norm, path.data, path.len) == -1)
 		goto done;
+	t->kind = MDL_LOCAL;
+	/* The site's canonical path for what the link names. */
+	buf_init(&canon, 16384);
+	c = urls != NULL && urls->canon != NULL ? urls->canon(urls->arg,
+	    norm.data, norm.len, &canon) : 0;
+	if (c > 0) {
+		buf_reset(&norm);
+		if (buf_append(&norm, canon.data, canon.len) == -1)
+			c = -1;
+	}
+	buf_free(&canon);
+	if (c == -1)
+		goto done;
 	for (last = norm.len; last > 0 && norm.data[last - 1] != '/'; last--)
 		;
 	name = norm.data + last;
 	nlen = norm.len - last;
-	t->kind = MDL_LOCAL;
-	if (nlen == 0)
+	if (nlen == 0 || c == 1)
 		type = '1';
 	else if (md_has_suffix(name, nlen, ".md") ||
 	    md_has_suffix(name, nlen, ".markdown")) {
@@ -290,9 +310,6 @@ md_link_map(const char *href, size_t n, const char *base, enum md_format fmt,
 		nlen = norm.len - last;
 		if (nlen == 5 && strncmp(name, "index", 5) == 0)
 			norm.len = last;
-		else if (fmt == MD_GEMTEXT && buf_puts(&norm, ".gmi") == -1)
-			goto done;
-		norm.data[norm.len] = '\0';
 		type = '1';
 	} else if (memchr(name, '.', nlen) == NULL)
 		type = '1';		/* a route such as /posts/hello */
@@ -925,13 +942,15 @@ mdb_link_end(struct mdb *b, int html)
 		return 0;		/* an empty link: nothing to show */
 	l.glabel = l.label;
 	l.gem = d->pool.len;
-	if (md_link_map(href, b->tmp.len, b->base, MD_GEMTEXT, &d->pool,
+	if (md_link_map(href, b->tmp.len, b->base, b->opts->urls, MD_GEMTEXT,
+	    &d->pool,
 	    &t) == -1 || buf_putc(&d->pool, '\0') == -1)
 		goto fail;
 	if (t.kind == MDL_NONE)
 		return 0;
 	l.sel = d->pool.len;
-	if (md_link_map(href, b->tmp.len, b->base, MD_GOPHERMAP, &d->pool,
+	if (md_link_map(href, b->tmp.len, b->base, b->opts->urls,
+	    MD_GOPHERMAP, &d->pool,
 	    &t) == -1 || buf_putc(&d->pool, '\0') == -1)
 		goto fail;
 	l.kind = t.kind;

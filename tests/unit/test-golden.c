@@ -504,7 +504,7 @@ map_is(const char *href, enum md_format fmt, const char *want_url,
 	int			 rv;
 
 	buf_init(&out, 4096);
-	rv = md_link_map(href, strlen(href), "/posts/a b/page.md", fmt, &out,
+	rv = md_link_map(href, strlen(href), "/posts/a b/page.md", NULL, fmt, &out,
 	    &t);
 	ok(rv == 0 && t.kind == want_kind &&
 	    (want_kind == MDL_NONE || t.type == want_type || fmt == MD_GEMTEXT),
@@ -563,7 +563,7 @@ api(void)
 	    MDL_GOPHER, 0);
 
 	buf_init(&b, 4096);
-	md_link_map("gopher://[::1]:70/1/x", 21, "/", MD_GOPHERMAP, &b, &t);
+	md_link_map("gopher://[::1]:70/1/x", 21, "/", NULL, MD_GOPHERMAP, &b, &t);
 	is_str(t.host, "[::1]", "gopher URL: IPv6 host");
 	is_int(t.port, 70, "gopher URL: port");
 	buf_reset(&b);
