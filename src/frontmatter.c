@@ -69,6 +69,7 @@ static const struct {
 	{ "lastmod",		K_UPDATED },
 	{ "updated",		K_UPDATED },
 	{ "last_modified_at",	K_UPDATED },
+	{ "updateddate",	K_UPDATED },
 	{ "topics",		K_TAGS },
 	{ "description",	K_DESC },
 	{ "summary",		K_SUMMARY },
@@ -84,6 +85,7 @@ static const struct {
 	{ "cover_image",	K_COVER },
 	{ "featured_image",	K_COVER },
 	{ "featuredimage",	K_COVER },
+	{ "heroimage",		K_COVER },
 	{ "image",		K_IMAGE },
 	{ "cover",		K_IMAGE },
 	{ "images",		K_IMAGES },
@@ -290,6 +292,40 @@ fm_mdays(int y, int m)
  * a zone (Z, +09:00, +0900, +09, UTC).  *haszone tells whether a zone was
  * written; without one the time is UTC.
  */
+/*
+ * "Jul 08 2022", "July 8, 2022": the form JavaScript's Date reads, which
+ * Astro's blog template writes in pubDate.  Midnight UTC.
+ */
+static int
+fm_date_words(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	size_t	 i = 0, k;
+	int	 mo = 0, d, y;
+
+	while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') ||
+	    (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	if (i < 3)
+		return -1;
+	for (k = 0; k < 12 && mo == 0; k++)
+		if (strncasecmp(s, months + k * 3, 3) == 0)
+			mo = (int)k + 1;
+	if (mo == 0 || i >= n || s[i++] != ' ' ||
+	    fm_num(s, n, &i, 1, 2, &d) == -1)
+		return -1;
+	if (i < n && s[i] == ',')
+		i++;
+	if (i >= n || s[i++] != ' ' || fm_num(s, n, &i, 4, 4, &y) == -1 ||
+	    i != n || d < 1 || d > fm_mdays(y, mo))
+		return -1;
+	*t = (time_t)(fm_days(y, mo, d) * 86400);
+	*tzoff = 0;
+	if (haszone != NULL)
+		*haszone = 0;
+	return 0;
+}
+
 static int
 fm_date(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
 {
@@ -306,6 +342,8 @@ fm_date(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
 		s++;
 		n -= 2;
 	}
+	if (n > 0 && ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+		return fm_date_words(s, n, t, tzoff, haszone);
 	if (fm_num(s, n, &i, 4, 4, &y) == -1 || i >= n ||
 	    (s[i] != '-' && s[i] != '/'))
 		return -1;

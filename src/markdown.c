@@ -2174,10 +2174,11 @@ mdb_footer(struct mdb *b)
 			goto done;
 		if (tag.len == 0)
 			continue;
+		/* The tag's page in the web's form, for both protocols. */
 		if (buf_puts(&gem, "/tags/") == -1 ||
 		    url_encode_path(&gem, tag.data, tag.len) == -1 ||
+		    buf_putc(&gem, '/') == -1 ||
 		    buf_append(&sel, gem.data, gem.len) == -1 ||
-		    buf_puts(&gem, ".gmi") == -1 ||
 		    buf_printf(&label, "Tag: %s", tag.data) == -1 ||
 		    mdb_fixed_link(b, label.data, NULL, gem.data,
 		    sel.data) == -1)

@@ -667,6 +667,29 @@ add_posts(struct site *s, const char *root, const char *const *dirs)
 			n++;
 }
 
+/* Hugo's params.mainSections: the sections whose pages are the posts. */
+static void
+main_sections(struct site *s, const char *root)
+{
+	const char	*v, *dir = site_var(s, "contentDir");
+	char		 key[64], rel[PATH_MAX];
+	size_t		 i, n = 0;
+
+	if (dir == NULL || *dir == '\0' || strstr(dir, "..") != NULL)
+		dir = "content";
+	for (i = 0; n < SITE_POSTS_MAX && i < SITE_POSTS_MAX; i++) {
+		snprintf(key, sizeof(key), "params.mainSections.%zu", i);
+		if ((v = site_var(s, key)) == NULL)
+			break;
+		if (strchr(v, '/') != NULL || strstr(v, "..") != NULL ||
+		    (size_t)snprintf(rel, sizeof(rel), "%s/%s", dir, v) >=
+		    sizeof(rel) || !exists(root, rel, 1))
+			continue;
+		if ((s->posts[n] = strdup(rel)) != NULL)
+			n++;
+	}
+}
+
 static void
 find_posts(struct site *s, const char *root, const char *override)
 {
@@ -689,7 +712,10 @@ find_posts(struct site *s, const char *root, const char *override)
 		s->posts[0] = strdup(override);
 		return;
 	}
-	add_posts(s, root, by_gen[s->gen]);
+	if (s->gen == SITE_HUGO)
+		main_sections(s, root);
+	if (s->posts[0] == NULL)
+		add_posts(s, root, by_gen[s->gen]);
 	if (s->posts[0] == NULL && s->gen == SITE_HUGO)
 		add_posts(s, root, (const char *const[]){ "content", NULL });
 }
@@ -859,8 +885,8 @@ site_load(const char *root, const struct site_override *o)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	detect(s, root);
-	find_posts(s, root, o->posts);
 	read_site(s, root, o);
+	find_posts(s, root, o->posts);
 	read_history(s, root);
 	if (s->content == NULL || s->basepath == NULL) {
 		site_free(s);
@@ -1139,9 +1165,10 @@ expand(struct buf *out, const char *pat, const struct fields *f)
 			r = urlize(out, f->filename, f->fnlen);
 			break;
 		case 14:
-			if (f->categories != NULL)
-				r = urlize(out, f->categories,
-				    strlen(f->categories));
+			/* Jekyll lowercases categories and keeps the rest. */
+			for (e = f->categories; e != NULL && *e != '\0' &&
+			    r == 0; e++)
+				r = buf_putc(out, tolower((unsigned char)*e));
 			break;
 		case 15:
 			r = buf_puts(out, f->ext);
@@ -1498,7 +1525,15 @@ site_key(const struct site *s, const char *path, const char *dir,
 	for (i = 0; exts[i] != NULL; i++) {
 		m = strlen(exts[i]);
 		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {
-			k[n - m] = '\0';
+			k[n -= m] = '\0';
+			/* "/x/index.html", "/x/_index.md": the folder's page. */
+			if (n >= 6 && strcmp(k + n - 6, "/index") == 0)
+				k[n -= 6] = '\0';
+			else if (n >= 7 && strcmp(k + n - 7, "/_index") == 0)
+				k[n -= 7] = '\0';
+			if (n == 0)
+				k[n++] = '/';
+			k[n] = '\0';
 			break;
 		}
 	}

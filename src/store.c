@@ -651,6 +651,8 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
 		r = buf_puts(out, p->canon) == -1 ||
+		    (out->len > 0 && out->data[out->len - 1] != '/' &&
+		    buf_putc(out, '/') == -1) ||
 		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
 	free(k);
 	free(d);
@@ -1055,6 +1057,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->date = added != 0 ? added : st->st_mtim.tv_sec;
 	}
 	p->updated = meta.has_updated ? meta.updated : p->date;
+	/* The web path may use the front matter's title (Hugo's :slug). */
+	if (post_paths(s->site, p, &meta) == -1)
+		goto fail;
+	post_aliases(s->site, p, &meta);
 	buf_init(&tmp, 4096);
 	if (meta.title != NULL) {
 		p->title = meta.title;
@@ -1066,9 +1072,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->title = strdup(name);
 	}
 	buf_free(&tmp);
-	if (p->title == NULL || post_paths(s->site, p, &meta) == -1)
+	if (p->title == NULL)
 		goto fail;
-	post_aliases(s->site, p, &meta);
 	if (!p->is_post || p->draft)
 		goto out;	/* found by path, never listed */
 	/* Summary (unless the front matter has one) and search text come
