@@ -1486,7 +1486,7 @@ site_key(const struct site *s, const char *path, const char *dir,
     size_t dirlen)
 {
 	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    ".markdown", ".txt", NULL };
+	    ".markdown", NULL };
 	const char	*own;
 	size_t		 n = strlen(path), i, m, bp;
 	char		*k;
@@ -1522,6 +1522,9 @@ site_key(const struct site *s, const char *path, const char *dir,
 	n = strlen(k);
 	while (n > 1 && k[n - 1] == '/')
 		k[--n] = '\0';
+	/* Gopher's plain-text form of a page: "/x/y.html.txt", "/x/y.txt". */
+	if (n > 4 && strcasecmp(k + n - 4, ".txt") == 0)
+		k[n -= 4] = '\0';
 	for (i = 0; exts[i] != NULL; i++) {
 		m = strlen(exts[i]);
 		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {

@@ -108,7 +108,7 @@ int		 site_tag_path(const char *tag, struct buf *out);
 /*
  * The form paths are compared in: absolute, dot segments resolved,
  * without a trailing slash or a page extension (.html .htm .gmi .md
- * .markdown .txt), so that "/2019/old/", "/2019/old.html" and
+ * .markdown, after Gopher's .txt), so that "/2019/old/", "/2019/old.html" and
  * "/2019/old" meet.  A URL on one of the site's own base URLs is cut to
  * its path first, and the base path removed.  Relative paths resolve
  * against dir.  NULL when it cannot be one of our paths.

@@ -666,6 +666,23 @@ link_own(void *arg, const char *url, size_t n, size_t *pathlen)
 	    pathlen);
 }
 
+/* Whether a Gopher selector is the canonical path canon, or the ".txt"
+ * form of it (text). */
+static int
+gopher_form(const char *path, size_t n, const char *canon, int text)
+{
+	size_t m = strlen(canon);
+
+	if (text)
+		n -= 4;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (m > 1 && canon[m - 1] == '/')
+		m--;
+	return n == m && strncmp(path, canon, n) == 0 &&
+	    (!text || m > 1);
+}
+
 void
 store_where(struct store *s, const char *path, int gemini,
     struct store_where *w)
@@ -687,9 +704,10 @@ store_where(struct store *s, const char *path, int gemini,
 		if (p->draft)
 			w->kind = WHERE_PRIVATE;
 		else if (gemini ? strcmp(path, p->canon) == 0 :
-		    strcmp(k, p->key) == 0) {
-			/* Gopher serves the canonical path and its .txt
-			 * form; Gemini only the canonical path itself. */
+		    gopher_form(path, n, p->canon, w->text)) {
+			/* Gopher serves the canonical path (with or without
+			 * its slash) and its .txt form; Gemini only the
+			 * canonical path itself. */
 			w->kind = WHERE_PAGE;
 			snprintf(w->rel, sizeof(w->rel), "%s", p->rel);
 		} else {
