@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -994,7 +995,8 @@ site_private_name(const struct site *s, const char *name, int top)
 
 	if (n == 0)
 		return 0;
-	if (name[n - 1] == '~' || (name[0] == '#' && name[n - 1] == '#') ||
+	if (name[n - 1] == '~' || (n > 1 && name[0] == '#' &&
+	    name[n - 1] == '#') ||
 	    has_suffix(name, n, ".bak") || has_suffix(name, n, ".orig") ||
 	    has_suffix(name, n, ".swp") || has_suffix(name, n, ".swo") ||
 	    has_suffix(name, n, ".rej"))
@@ -1009,25 +1011,40 @@ site_private_name(const struct site *s, const char *name, int top)
 
 /*------------------------------------------------------------ paths */
 
-/* Hugo's and Jekyll's slugs: lowercase, spaces and punctuation to '-',
- * letters of other scripts kept. */
+/* Hugo's and Jekyll's slugs: lowercase (every script), spaces and
+ * punctuation to '-', letters of other scripts kept. */
 static int
 urlize(struct buf *out, const char *s, size_t n)
 {
-	size_t	 i;
-	int	 dash = 0;
+	utf8proc_uint8_t	 enc[4];
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 k;
+	size_t			 i;
+	int			 dash = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += (size_t)k) {
 		unsigned char c = (unsigned char)s[i];
 
+		k = 1;
 		if (c >= 0x80 || isalnum(c) || c == '_' || c == '.') {
 			if (dash && out->len > 0 &&
 			    out->data[out->len - 1] != '/' &&
 			    buf_putc(out, '-') == -1)
 				return -1;
 			dash = 0;
-			if (buf_putc(out, c >= 0x80 ? (int)c :
-			    tolower(c)) == -1)
+			if (c < 0x80) {
+				if (buf_putc(out, tolower(c)) == -1)
+					return -1;
+				continue;
+			}
+			k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+			    (utf8proc_ssize_t)(n - i), &cp);
+			if (k < 1) {
+				k = 1;
+				continue;	/* not UTF-8: dropped */
+			}
+			if (buf_append(out, enc, (size_t)utf8proc_encode_char(
+			    utf8proc_tolower(cp), enc)) == -1)
 				return -1;
 		} else if (c == '/') {
 			dash = 0;

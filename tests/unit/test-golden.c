@@ -522,9 +522,9 @@ api(void)
 	struct md_opts		 o;
 	const char		*s;
 
-	map_is("other.md", MD_GEMTEXT, "/posts/a%20b/other.gmi", MDL_LOCAL, 0);
+	map_is("other.md", MD_GEMTEXT, "/posts/a%20b/other", MDL_LOCAL, 0);
 	map_is("other.md", MD_GOPHERMAP, "/posts/a%20b/other", MDL_LOCAL, '1');
-	map_is("other.markdown#part", MD_GEMTEXT, "/posts/a%20b/other.gmi",
+	map_is("other.markdown#part", MD_GEMTEXT, "/posts/a%20b/other",
 	    MDL_LOCAL, 0);
 	map_is("../x/index.md", MD_GEMTEXT, "/posts/x/", MDL_LOCAL, 0);
 	map_is("../x/index.md", MD_GOPHERMAP, "/posts/x/", MDL_LOCAL, '1');
@@ -539,7 +539,7 @@ api(void)
 	map_is("/posts/hello-world", MD_GOPHERMAP, "/posts/hello-world",
 	    MDL_LOCAL, '1');
 	map_is("日本.md", MD_GEMTEXT,
-	    "/posts/a%20b/%E6%97%A5%E6%9C%AC.gmi", MDL_LOCAL, 0);
+	    "/posts/a%20b/%E6%97%A5%E6%9C%AC", MDL_LOCAL, 0);
 	map_is("#anchor", MD_GEMTEXT, "", MDL_NONE, 0);
 	map_is("", MD_GEMTEXT, "", MDL_NONE, 0);
 	map_is("javascript:alert(1)", MD_GOPHERMAP, "", MDL_NONE, 0);
