@@ -910,6 +910,9 @@ post_index_unref(struct post_index *ix)
 		return;
 	for (i = 0; i < ix->nall; i++)
 		post_unref(ix->all[i]);
+	/* A view of an index (feed.c's) holds its posts itself. */
+	for (i = 0; ix->all == NULL && i < ix->n; i++)
+		post_unref(ix->posts[i]);
 	free(ix->all);
 	free(ix->posts);
 	free(ix->slots);

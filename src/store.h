@@ -92,7 +92,9 @@ struct post_index {
 	unsigned long	  gen;		/* changes whenever the set changes */
 	struct post	**posts;
 	size_t		  n;
-	struct post	**all;		/* every Markdown source */
+	struct post	**all;		/* every Markdown source, each
+					   referenced once; NULL in a view
+					   whose posts hold a reference */
 	size_t		  nall;
 	struct post_slot *slots;	/* open addressing, a power of two */
 	size_t		  nslots;
