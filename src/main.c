@@ -492,6 +492,7 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 	struct passwd		*pw;
 	struct host		*h;
 	const char		*err;
+	char			 bad[PATH_MAX];
 	size_t			 i;
 	int			 r;
 
@@ -549,6 +550,15 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		}
 		host_from_site(h, store_site(h->store));
 		log_info("%s: %s", h->root, store_layout(h->store));
+		/* Started as root, the server reads as another user: a folder
+		 * that user cannot read would answer 51 to everything. */
+		if (geteuid() == 0 && !c->allow_root &&
+		    site_readable_by(store_site(h->store), store_root(h->store),
+		    c->user, bad, sizeof(bad)) == -1)
+			log_warnx("%s: the user %s cannot read this folder, so "
+			    "nothing under it can be served; make it readable "
+			    "(chmod o+rx) or serve as another user (--user)",
+			    bad, c->user);
 	}
 	return 0;
 }

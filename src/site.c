@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -1558,4 +1560,74 @@ site_key(const struct site *s, const char *path, const char *dir,
 		}
 	}
 	return k;
+}
+
+/*------------------------------------------------------------ access */
+
+/* Whether the user may do what need (4 read, 1 search) on path. */
+static int
+allowed(const char *path, const struct passwd *pw, const gid_t *groups,
+    int ngroups, int need)
+{
+	struct stat	 st;
+	int		 i, bits;
+
+	if (stat(path, &st) == -1)
+		return 1;	/* not there: nothing to refuse */
+	if (pw->pw_uid == 0)
+		return 1;
+	if (st.st_uid == pw->pw_uid)
+		bits = (st.st_mode >> 6) & 7;
+	else {
+		bits = st.st_mode & 7;
+		for (i = 0; i < ngroups; i++)
+			if (groups[i] == st.st_gid) {
+				bits = (st.st_mode >> 3) & 7;
+				break;
+			}
+	}
+	return (bits & need) == need;
+}
+
+int
+site_readable_by(const struct site *s, const char *root, const char *user,
+    char *bad, size_t badlen)
+{
+	struct passwd	*pw;
+	gid_t		 groups[64];
+	char		 path[PATH_MAX], *p;
+	int		 ngroups = 64;
+	size_t		 i;
+
+	if ((pw = getpwnam(user)) == NULL)
+		return 0;	/* the privilege drop reports it */
+	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) == -1)
+		ngroups = 64;
+	snprintf(path, sizeof(path), "%s", root);
+	for (p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (!allowed(path, pw, groups, ngroups, 1)) {
+			snprintf(bad, badlen, "%s", path);
+			return -1;
+		}
+		*p = '/';
+	}
+	if (!allowed(root, pw, groups, ngroups, 5)) {
+		snprintf(bad, badlen, "%s", root);
+		return -1;
+	}
+	for (i = 0; i <= SITE_POSTS_MAX; i++) {
+		const char *rel = i == 0 ? s->content : s->posts[i - 1];
+
+		if (rel == NULL)
+			break;
+		if (*rel == '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, rel);
+		if (!allowed(path, pw, groups, ngroups, 5)) {
+			snprintf(bad, badlen, "%s", path);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -130,4 +130,14 @@ const char	*site_own_url(const struct site *, const char *url, size_t n,
 int		 site_private_name(const struct site *, const char *name,
 		    int top);
 
+/*
+ * Whether user uid (primary group gid) can read the site: search every
+ * folder above root, read and search root, its content folder and the
+ * posts folders.  0, or -1 with the first folder it cannot read copied
+ * to bad.  Decided from the mode bits and the user's groups, since the
+ * server checks before it becomes that user.
+ */
+int		 site_readable_by(const struct site *, const char *root,
+		    const char *user, char *bad, size_t badlen);
+
 #endif

@@ -742,6 +742,12 @@ store_site(const struct store *s)
 	return s->site;
 }
 
+const char *
+store_root(const struct store *s)
+{
+	return s->root;
+}
+
 /*------------------------------------------------------------ rendering */
 
 /* The index entry of rel, or NULL. */

@@ -158,6 +158,9 @@ int		 store_is_stub(struct store *, const char *rel);
 /* The site model read at load (generator, config, URL scheme). */
 const struct site *store_site(const struct store *);
 
+/* The root, resolved (realpath). */
+const char	*store_root(const struct store *);
+
 /*
  * What a request path (decoded) names, asked of the URL scheme's one
  * owner: the page at its canonical path, an old path of it (the

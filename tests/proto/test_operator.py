@@ -900,7 +900,44 @@ hosts:
     shutil.rmtree(jail, ignore_errors=True)
 
 
+# ============================ a root the serving user cannot read
+
+def unreadable_root():
+    """Started as root, capsuled serves as another user: a root folder
+    that user cannot read (mktemp -d makes 0700 folders) is named at
+    start-up with the user, instead of a silent 51 for every request."""
+    try:
+        import pwd
+        pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        t.skip("unreadable root named at start-up",
+               "needs a user 'nobody'")
+        return
+    if os.geteuid() != 0:
+        t.skip("unreadable root named at start-up", "needs root")
+        return
+    top = tempfile.mkdtemp(prefix="capsuled-private-")   # 0700
+    root = os.path.join(top, "blog")
+    write(os.path.join(root, "posts", "a.md"), "# A\n")
+    os.chmod(top, 0o700)
+    srv = Server(root, args=["--user", "nobody"])
+    log = srv.stderr().decode("utf-8", "replace")
+    t.ok(("%s: the user nobody cannot read this folder" % top) in log,
+         "a root nobody cannot read is named at start-up, with the user",
+         log)
+    t.eq(srv.stop(), 0, "unreadable root: clean exit")
+    srv.cleanup()
+    os.chmod(top, 0o755)
+    srv = Server(root, args=["--user", "nobody"])
+    t.ok(b"cannot read this folder" not in srv.stderr(),
+         "a readable root: nothing said", srv.stderr()[-300:])
+    t.eq(srv.stop(), 0, "readable root: clean exit")
+    srv.cleanup()
+    shutil.rmtree(top, ignore_errors=True)
+
+
 chroot_checks()
+unreadable_root()
 
 # ==================================================== 7. PROXY protocol
 
