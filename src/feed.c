@@ -1113,9 +1113,12 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 	else if (strncmp(path, "/tags/", 6) == 0) {
 		name = path + 6;
 		n = strlen(name);
-		/* The web's form "/tags/NAME/", and "/tags/NAME.gmi". */
+		/* The web's forms "/tags/NAME/" and "/tags/NAME.html" (Hugo's
+		 * uglyURLs), and "/tags/NAME.gmi". */
 		if (ends_with(name, n, ".gmi"))
 			n -= 4;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
 		else if (ends_with(name, n, "/"))
 			n--;
 		if (serve_tag(c, h, name, n, 1, r) == NOT_FOUND)
@@ -1154,6 +1157,8 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 		n = strlen(name);
 		if (ends_with(name, n, "/"))
 			n--;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
 		if (serve_tag(c, h, name, n, 0, r) == NOT_FOUND)
 			reply_gopher_error(r, 51, "No such tag", selector);
 	} else if (strcmp(selector, "/atom.xml") == 0)

@@ -1287,6 +1287,10 @@ hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
 		if (buf_putc(out, '/') == -1 ||
 		    urlize(out, crel, (size_t)(name - crel)) == -1)
 			return -1;
+		if (ugly && out->len > 1) {
+			out->len--;
+			return buf_puts(out, ".html");
+		}
 		return 0;
 	}
 	sl = strchr(crel, '/');
@@ -1301,8 +1305,17 @@ hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
 			pat = site_var(s, key);
 		}
 	}
-	if (pat != NULL)
-		return expand(out, pat, f);
+	if (pat != NULL) {
+		if (expand(out, pat, f) == -1)
+			return -1;
+		/* uglyURLs: "/x/" and "/x" are published as "/x.html". */
+		if (ugly && out->len > 1) {
+			if (out->data[out->len - 1] == '/')
+				out->len--;
+			return buf_puts(out, ".html");
+		}
+		return 0;
+	}
 	/* The folder path, then the slug or the file's name. */
 	if (buf_putc(out, '/') == -1)
 		return -1;
