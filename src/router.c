@@ -492,7 +492,11 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
-	if (!feed_gemini(c, h, path, query, r))
+	if (feed_gemini(c, h, path, query, r))
+		return;
+	if (store_guess(s, path, rel, sizeof(rel)))
+		reply_status(r, 31, rel);
+	else
 		reply_status(r, 51, "Not found");
 }
 
@@ -722,7 +726,11 @@ route_gopher(const struct conf *c, const struct host *h,
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
-	if (!feed_gopher(c, h, g->selector, g->search, r))
+	if (feed_gopher(c, h, g->selector, g->search, r))
+		return;
+	if (store_guess(s, g->selector, rel, sizeof(rel)))
+		gopher_moved(c, h, rel, g->selector, r);
+	else
 		gopher_fail(r, 51, "Not found", g->selector);
 }
 

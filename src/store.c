@@ -629,6 +629,43 @@ ix_bundle_file(const struct site *site, const struct post_index *ix,
 	return NULL;
 }
 
+/*
+ * Last resort for a path no page answers to: one whose last segment names
+ * exactly one page by its file's stem ("x" for posts/x.md, "slug" for
+ * _posts/2020-01-01-slug.md, "b" for b/index.md), as links written for
+ * another permalink scheme do ("/posts/x/" on a site that publishes
+ * "/x.html").  Drafts never answer.
+ */
+static struct post *
+ix_by_stem(const struct post_index *ix, const char *key)
+{
+	struct post	*hit = NULL;
+	const char	*seg = strrchr(key, '/'), *st;
+	size_t		 i, n;
+	char		 stem[256];
+
+	seg = seg != NULL ? seg + 1 : key;
+	if (*seg == '\0')
+		return NULL;
+	for (i = 0; i < ix->nall; i++) {
+		if (ix->all[i]->draft)
+			continue;
+		base_name(ix->all[i]->rel, stem, sizeof(stem));
+		st = stem;
+		n = strlen(stem);
+		/* Jekyll's and Docusaurus' date prefix is not in the URL. */
+		if (n > 11 && stem[4] == '-' && stem[7] == '-' &&
+		    stem[10] == '-' && isdigit((unsigned char)stem[0]))
+			st += 11;
+		if (strcmp(st, seg) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;	/* two pages fit: no guess */
+		hit = ix->all[i];
+	}
+	return hit;
+}
+
 /* What md_link_map's callback reads: the site and one index snapshot. */
 struct link_ctx {
 	const struct site	*site;
@@ -717,8 +754,27 @@ store_where(struct store *s, const char *path, int gemini,
 	} else if ((p = ix_bundle_file(s->site, ix, path, w->rel,
 	    sizeof(w->rel))) != NULL)
 		w->kind = WHERE_FILE;
+
 	free(k);
 	post_index_unref(ix);
+}
+
+int
+store_guess(struct store *s, const char *path, char *to, size_t tolen)
+{
+	struct post_index	*ix;
+	struct post		*p = NULL;
+	char			*k;
+
+	if ((k = site_key(s->site, path, "", 0)) == NULL)
+		return 0;
+	if ((ix = store_posts(s)) != NULL) {
+		if ((p = ix_by_stem(ix, k)) != NULL)
+			snprintf(to, tolen, "%s", p->gemini);
+		post_index_unref(ix);
+	}
+	free(k);
+	return p != NULL;
 }
 
 int

@@ -183,6 +183,15 @@ struct store_where {
 void		 store_where(struct store *, const char *path, int gemini,
 		    struct store_where *);
 
+/*
+ * The last resort for a path nothing answers to: 1 with the canonical
+ * path (URL-encoded) of the one page whose file the path's last segment
+ * names ("/posts/x/" on a site that publishes posts/x.md as "/x.html"),
+ * else 0.
+ */
+int		 store_guess(struct store *, const char *path, char *to,
+		    size_t tolen);
+
 /* 1 when rel is a Markdown source nobody may read: a draft. */
 int		 store_is_draft(struct store *, const char *rel);
 
