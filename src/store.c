@@ -703,6 +703,33 @@ link_own(void *arg, const char *url, size_t n, size_t *pathlen)
 	    pathlen);
 }
 
+/* The index entry of rel, or NULL. */
+static const struct post *
+ix_entry(const struct post_index *ix, const char *rel)
+{
+	struct buf	 b;
+	const struct post *p = NULL;
+	char		*k;
+	size_t		 i;
+
+	buf_init(&b, PATH_MAX);
+	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
+	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
+		p = ix_find(ix, k);
+		free(k);
+	}
+	buf_free(&b);
+	if (p != NULL && strcmp(p->rel, rel) == 0)
+		return p;
+	/* Its key may belong to another page (an alias, a canonical path
+	 * equal to this file's source form): look at every entry, so that a
+	 * draft is never taken for published. */
+	for (i = 0; i < ix->nall; i++)
+		if (strcmp(ix->all[i]->rel, rel) == 0)
+			return ix->all[i];
+	return NULL;
+}
+
 /* Whether a Gopher selector is the canonical path canon, or the ".txt"
  * form of it (text). */
 static int
@@ -781,13 +808,12 @@ int
 store_is_draft(struct store *s, const char *rel)
 {
 	struct post_index	*ix;
-	size_t			 i;
-	int			 r = 0;
+	const struct post	*p;
+	int			 r;
 
 	if (!store_is_markdown(rel) || (ix = store_posts(s)) == NULL)
 		return 0;
-	for (i = 0; i < ix->nall && !r; i++)
-		r = ix->all[i]->draft && strcmp(ix->all[i]->rel, rel) == 0;
+	r = (p = ix_entry(ix, rel)) != NULL && p->draft;
 	post_index_unref(ix);
 	return r;
 }
@@ -805,24 +831,6 @@ store_root(const struct store *s)
 }
 
 /*------------------------------------------------------------ rendering */
-
-/* The index entry of rel, or NULL. */
-static const struct post *
-ix_entry(const struct post_index *ix, const char *rel)
-{
-	struct buf	 b;
-	const struct post *p = NULL;
-	char		*k;
-
-	buf_init(&b, PATH_MAX);
-	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
-	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
-		p = ix_find(ix, k);
-		free(k);
-	}
-	buf_free(&b);
-	return p != NULL && strcmp(p->rel, rel) == 0 ? p : NULL;
-}
 
 static int
 render_source(struct store *s, const struct post_index *ix, const char *rel,
