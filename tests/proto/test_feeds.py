@@ -397,7 +397,7 @@ t.ok(any(ln.startswith("=> /tags/" + quote("日本語")) for ln in tail) and
      "gemini post ends with links to its tags, the gemlog and home", body)
 data, items, problems = menu("/posts/nihongo")
 sels = [i[2] for i in items if i[0] == "1"][-4:]
-t.ok(problems == [] and "/tags/" + quote("日本語") in sels and
+t.ok(problems == [] and "/tags/" + quote("日本語") + "/" in sels and
      "/gemlog/" in sels and "/" in sels,
      "gopher post ends with items to its tags, the phlog and home", data)
 
