@@ -40,7 +40,7 @@ enum fm_key {
 	K_PUBLISHED,
 	K_SLUG,
 	K_BREAKS,
-	K_ALIASES,	/* aliases: Hugo's old paths */
+	K_ALIASES,	/* aliases (Hugo), redirect_from (Jekyll): old paths */
 	K_PERMALINK,	/* permalink: Jekyll's path for the page */
 	K_COVER,	/* coverImage, cover_image, featured_image */
 	K_IMAGE,	/* image, cover (or their url/path/image key) */
@@ -80,6 +80,7 @@ static const struct {
 	{ "slug",		K_SLUG },
 	{ "breaks",		K_BREAKS },
 	{ "aliases",		K_ALIASES },
+	{ "redirect_from",	K_ALIASES },	/* jekyll-redirect-from */
 	{ "permalink",		K_PERMALINK },
 	{ "coverimage",		K_COVER },
 	{ "cover_image",	K_COVER },

@@ -306,6 +306,8 @@ FIXTURES = [
                 "/jekyll/update/2020/05/17/welcome-to-jekyll.html",
             "/about.gmi": "/about/",
             "/docs/history": "/docs/history/",
+            "/kyoto/": "/旅行/2021/02/11/kyoto-notes.html",
+            "/2021/kyoto-temples.html": "/旅行/2021/02/11/kyoto-notes.html",
         },
         "links": {
             "/jekyll/update/2020/05/17/welcome-to-jekyll.html": [
