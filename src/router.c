@@ -244,52 +244,6 @@ open_static(struct store *s, const char *p, struct stat *st)
 	return -ENOENT;
 }
 
-/*
- * What the URL scheme says a path is (store_where): 1 when that settles
- * the reply (a page, a bundle's file, a move, a draft), else 0.
- */
-static int
-route_where(const struct conf *c, const struct host *h, const char *path,
-    int gemini, struct reply *r)
-{
-	struct store_where	 w;
-	struct stat		 st;
-	int			 fd;
-
-	store_where(h->store, path, gemini, &w);
-	switch (w.kind) {
-	case WHERE_NONE:
-		return 0;
-	case WHERE_MOVED:
-		if (gemini)
-			reply_status(r, 31, w.to);
-		else
-			gopher_moved(c, h, w.to, path, r);
-		return 1;
-	case WHERE_PRIVATE:
-		if (gemini)
-			reply_status(r, 51, "Not found");
-		else
-			gopher_fail(r, 51, "Not found", path);
-		return 1;
-	case WHERE_PAGE:
-	case WHERE_FILE:
-		break;
-	}
-	if ((fd = store_open(h->store, w.rel, &st)) < 0 ||
-	    !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	if (w.kind == WHERE_FILE)
-		reply_file(h->store, fd, &st, mime_type(w.rel), r);
-	else
-		reply_page(h->store, w.rel, fd, &st, gemini ? MD_GEMTEXT :
-		    w.text ? MD_TEXT : MD_GOPHERMAP, r);
-	return 1;
-}
-
 /*------------------------------------------------------------ listings */
 
 /*
@@ -374,6 +328,55 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
 	store_list_free(v, n);
 	buf_free(&target);
 	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
+}
+
+/*
+ * What the URL scheme says a path is (store_where): 1 when that settles
+ * the reply (a page, a bundle's file, a move, a draft), else 0.
+ */
+static int
+route_where(const struct conf *c, const struct host *h, const char *path,
+    int gemini, struct reply *r)
+{
+	struct store_where	 w;
+	struct stat		 st;
+	int			 fd;
+
+	store_where(h->store, path, gemini, &w);
+	switch (w.kind) {
+	case WHERE_NONE:
+		return 0;
+	case WHERE_MOVED:
+		if (gemini)
+			reply_status(r, 31, w.to);
+		else
+			gopher_moved(c, h, w.to, path, r);
+		return 1;
+	case WHERE_PRIVATE:
+		if (gemini)
+			reply_status(r, 51, "Not found");
+		else
+			gopher_fail(r, 51, "Not found", path);
+		return 1;
+	case WHERE_SECTION:
+		list_dir(c, h, w.rel, gemini, r);
+		return 1;
+	case WHERE_PAGE:
+	case WHERE_FILE:
+		break;
+	}
+	if ((fd = store_open(h->store, w.rel, &st)) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (w.kind == WHERE_FILE)
+		reply_file(h->store, fd, &st, mime_type(w.rel), r);
+	else
+		reply_page(h->store, w.rel, fd, &st, gemini ? MD_GEMTEXT :
+		    w.text ? MD_TEXT : MD_GOPHERMAP, r);
+	return 1;
 }
 
 /*------------------------------------------------------------ rules */

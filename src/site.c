@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,8 +478,8 @@ read_history(struct site *s, const char *root)
 	size_t				 n = 0, cap = 0, i, j;
 	ssize_t				 r;
 	time_t				 when = 0;
-	pid_t				 pid;
-	int				 pfd[2], status;
+	pid_t				 pid, w;
+	int				 pfd[2], status = -1;
 
 	s->history = "no git history";
 	if (pipe2(pfd, O_CLOEXEC) == -1)
@@ -500,9 +501,9 @@ read_history(struct site *s, const char *root)
 		if (r > 0 && buf_append(&out, tmp, (size_t)r) == -1)
 			break;
 	close(pfd[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    buf_putc(&out, '\0') == -1) {
 		buf_free(&out);
 		return;
@@ -1524,10 +1525,8 @@ site_key(const struct site *s, const char *path, const char *dir,
 	char		*k;
 
 	if ((own = site_own_url(s, path, n, &m)) != NULL) {
-		path = own;
-		n = m;
-		if (n == 0)
-			path = "/";
+		path = m > 0 ? own : "/";
+		n = m > 0 ? m : 1;
 	}
 	if (memchr(path, ':', n) != NULL || strstr(path, "//") == path)
 		return NULL;	/* a URL or a Jekyll :placeholder */

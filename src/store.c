@@ -747,6 +747,22 @@ gopher_form(const char *path, size_t n, const char *canon, int text)
 	    (!text || m > 1);
 }
 
+/* A folder of the content root ("/posts" -> content/posts), which Hugo
+ * publishes as a list page even without an _index.md. */
+static int
+section_dir(struct store *s, const char *key, char *rel, size_t rellen)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (*s->site->content == '\0' || (size_t)snprintf(rel, rellen,
+	    "%s%s", s->site->content, key) >= rellen ||
+	    (fd = store_open(s, rel, &st)) < 0)
+		return 0;
+	close(fd);
+	return S_ISDIR(st.st_mode);
+}
+
 void
 store_where(struct store *s, const char *path, int gemini,
     struct store_where *w)
@@ -781,6 +797,8 @@ store_where(struct store *s, const char *path, int gemini,
 	} else if ((p = ix_bundle_file(s->site, ix, path, w->rel,
 	    sizeof(w->rel))) != NULL)
 		w->kind = WHERE_FILE;
+	else if (section_dir(s, k, w->rel, sizeof(w->rel)))
+		w->kind = WHERE_SECTION;
 
 	free(k);
 	post_index_unref(ix);

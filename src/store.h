@@ -172,6 +172,8 @@ enum store_where_kind {
 	WHERE_PAGE,	/* rel: the source to render */
 	WHERE_FILE,	/* rel: a file to send as it is */
 	WHERE_MOVED,	/* to: the canonical path, URL-encoded */
+	WHERE_SECTION,	/* rel: a section folder without its own page
+			   (Hugo lists it anyway): its listing */
 	WHERE_PRIVATE	/* a draft: not there for readers */
 };
 struct store_where {

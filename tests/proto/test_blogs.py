@@ -252,6 +252,9 @@ FIXTURES = [
                 "/2023/06/tides/", "/posts/sunset/",
                 "/posts/sunset/lighthouse.png"],
             "/posts/kamome/": ["/posts/first-light/", "/posts/sunset/"],
+            # A section without an _index.md: Hugo lists it anyway.
+            "/notes/": ["/2023/06/tides/",
+                        "/2022/02/a-note-without-a-date/"],
         },
         "remote": {
             "/posts/first-light/":
