@@ -259,6 +259,11 @@ entry_target(struct store *s, const char *rel, const char *name,
 	size_t			 n = strlen(name);
 
 	*type = is_dir ? '1' : mime_gopher_type(name);
+	/* A draft, or a draft's bundle folder (asked for as a file in it). */
+	snprintf(src, sizeof(src), "%s%s%s%s", rel, *rel ? "/" : "", name,
+	    is_dir ? "/index" : "");
+	if (store_is_draft(s, src))
+		return -1;
 	if (!is_dir && store_is_markdown(name)) {
 		snprintf(src, sizeof(src), "/%s%s%s", rel, *rel ? "/" : "",
 		    name);

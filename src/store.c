@@ -822,6 +822,32 @@ store_guess(struct store *s, const char *path, char *to, size_t tolen)
 	return p != NULL;
 }
 
+/* A folder holding a draft bundle's index: everything in it is the
+ * draft's. */
+static int
+in_draft_bundle(const struct post_index *ix, const char *rel)
+{
+	const struct post	*p;
+	const char		*slash;
+	char			 dir[PATH_MAX], *k;
+	size_t			 n = strlen(rel);
+
+	while ((slash = memrchr(rel, '/', n)) != NULL) {
+		n = (size_t)(slash - rel);
+		if (n + 2 > sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
+		if ((k = site_key(NULL, dir, "", 0)) == NULL)
+			return 0;
+		p = ix_find(ix, k);
+		free(k);
+		if (p != NULL && p->bundle && p->draft &&
+		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 int
 store_is_draft(struct store *s, const char *rel)
 {
@@ -829,9 +855,10 @@ store_is_draft(struct store *s, const char *rel)
 	const struct post	*p;
 	int			 r;
 
-	if (!store_is_markdown(rel) || (ix = store_posts(s)) == NULL)
+	if ((ix = store_posts(s)) == NULL)
 		return 0;
-	r = (p = ix_entry(ix, rel)) != NULL && p->draft;
+	r = (store_is_markdown(rel) && (p = ix_entry(ix, rel)) != NULL &&
+	    p->draft) || in_draft_bundle(ix, rel);
 	post_index_unref(ix);
 	return r;
 }

@@ -194,7 +194,8 @@ void		 store_where(struct store *, const char *path, int gemini,
 int		 store_guess(struct store *, const char *path, char *to,
 		    size_t tolen);
 
-/* 1 when rel is a Markdown source nobody may read: a draft. */
+/* 1 when rel is a file nobody may read: a draft's source, or a file in
+ * a draft's page bundle. */
 int		 store_is_draft(struct store *, const char *rel);
 
 /* The current post index (a counted reference; release with
