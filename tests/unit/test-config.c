@@ -237,8 +237,9 @@ test_defaults(void)
 	is_str(c.default_lang, DEFAULT_LANG, "default lang");
 	is_str(c.user, "nobody", "default user");
 	ok(c.chroot == NULL && !c.allow_root && c.workers == 0 &&
-	    !c.gopher_tls && !c.proxy_protocol && !c.limit_loopback,
+	    !c.proxy_protocol && !c.limit_loopback,
 	    "default switches off");
+	ok(c.gopher_tls, "default: gophers on the Gopher port");
 	ok(c.log_dest == CONF_LOG_STDERR && c.log_format == CONF_LOG_TEXT,
 	    "default log: text on stderr");
 	is_int(c.nlisten, 0, "default: all addresses");
