@@ -293,6 +293,15 @@ test_full(void)
 	    "second host");
 	ok(conf_find_host(&c, "example.net") == NULL, "unknown host");
 	ok(conf_find_host(&c, NULL) == NULL, "no SNI");
+	ok(conf_find_host(&c, "www.example.org.") == h,
+	    "trailing dot: the same host");
+	ok(conf_find_host(&c, "www.example.org..") == NULL,
+	    "two trailing dots: no host");
+	ok(conf_same_host("LOCALHOST", "localhost.") &&
+	    conf_same_host("localhost.", "localhost") &&
+	    !conf_same_host("localhost", "localhos") &&
+	    !conf_same_host(".", "") && conf_same_host(".", "."),
+	    "conf_same_host: case and one trailing dot ignored");
 
 	d1 = dump(&c);
 	is_str(d1, full_dump, "conf_dump normalises the full config");
