@@ -120,7 +120,11 @@ struct gb_stats {
 	uint64_t	 fail[GB_F_MAX];
 	uint64_t	 resumed;
 	uint64_t	 handshakes;
-	uint64_t	 offered;	/* handshakes that offered a session */
+	/* Handshakes on a slot's second or later connection, when a
+	 * client that keeps every fresh ticket always has one to offer:
+	 * the share of these resumed is the resumption rate. */
+	uint64_t	 warm;
+	uint64_t	 warm_resumed;
 	uint64_t	 bytes;
 	uint64_t	 aborted;	/* in flight when the clock ran out */
 	uint64_t	*lat;		/* latency of each completed request, ns */
@@ -160,7 +164,6 @@ struct gb_conn {
 	uint64_t		 body;		/* bytes after the header */
 	uint64_t		 total;		/* all plaintext bytes */
 	SSL_SESSION		*offered;	/* --single-use: consumed */
-	int			 offering;	/* a session was offered */
 	char			*dump;		/* -o: this request is recorded */
 	size_t			 dumplen;
 	size_t			 dumpcap;
@@ -794,9 +797,11 @@ gb_tls_handshake(struct gb_conn *c)
 		return;
 	}
 	w->st.handshakes++;
-	w->st.offered += c->offering;
-	if (SSL_session_reused(c->ssl))
+	w->st.warm += c->gen > 1;
+	if (SSL_session_reused(c->ssl)) {
 		w->st.resumed++;
+		w->st.warm_resumed += c->gen > 1;
+	}
 	if (w->sh->o->idle) {
 		c->st = GB_S_HOLDING;
 		w->held++;
@@ -973,12 +978,11 @@ gb_connected(struct gb_conn *c)
 	SSL_set_connect_state(c->ssl);
 	if (o->sni != NULL)
 		SSL_set_tlsext_host_name(c->ssl, o->sni);
-	c->offering = 0;
 	if (o->resume == GB_RESUME_SHARED && w->sess != NULL)
-		c->offering = SSL_set_session(c->ssl, w->sess) == 1;
+		SSL_set_session(c->ssl, w->sess);
 	else if (o->resume == GB_RESUME_ONCE && w->nunused > 0) {
 		c->offered = w->unused[--w->nunused];
-		c->offering = SSL_set_session(c->ssl, c->offered) == 1;
+		SSL_set_session(c->ssl, c->offered);
 	}
 	c->st = GB_S_HANDSHAKE;
 	gb_tls_handshake(c);
@@ -1195,7 +1199,8 @@ gb_merge(struct gb_stats *dst, const struct gb_stats *src)
 	for (k = 0; k < GB_F_MAX; k++)
 		dst->fail[k] += src->fail[k];
 	dst->resumed += src->resumed;
-	dst->offered += src->offered;
+	dst->warm += src->warm;
+	dst->warm_resumed += src->warm_resumed;
 	dst->handshakes += src->handshakes;
 	dst->bytes += src->bytes;
 	dst->aborted += src->aborted;
@@ -1220,7 +1225,7 @@ gb_print_tsv_header(void)
 	    "f_truncated\tf_no_close_notify\tf_timeout\thandshakes\tresumed\t"
 	    "elapsed_s\treq_per_s\tmb_per_s\tp50_us\tp90_us\tp99_us\t"
 	    "max_us\tserver_cpu_us\tclient_cpu_us\tbytes_per_reply\t"
-	    "first_header\toffered\n");
+	    "first_header\twarm\twarm_resumed\n");
 }
 
 /* --latencies: every completed request's latency in microseconds, one
@@ -1276,9 +1281,10 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 			printf("\t%.1f", srv_cpu_us);
 		else
 			printf("\t-");
-		printf("\t%.1f\t%.0f\t%s\t%llu\n", cli_us, bpr,
+		printf("\t%.1f\t%.0f\t%s\t%llu\t%llu\n", cli_us, bpr,
 		    st->first_header[0] != '\0' ? st->first_header : "-",
-		    (unsigned long long)st->offered);
+		    (unsigned long long)st->warm,
+		    (unsigned long long)st->warm_resumed);
 		return;
 	}
 	printf("target        %s port %d, %zu target(s), first: %s\n",
@@ -1298,11 +1304,13 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 		    (unsigned long long)st->fail[k]);
 	printf(")\n");
 	if (o->proto == GB_GEMINI)
-		printf("handshakes    %llu, resumed %llu of %llu that offered "
-		    "a session (%.1f%%)\n", (unsigned long long)st->handshakes,
+		printf("handshakes    %llu, resumed %llu; after each "
+		    "connection's first: %llu of %llu (%.1f%%)\n",
+		    (unsigned long long)st->handshakes,
 		    (unsigned long long)st->resumed,
-		    (unsigned long long)st->offered, st->offered ?
-		    100.0 * (double)st->resumed / (double)st->offered : 0.0);
+		    (unsigned long long)st->warm_resumed,
+		    (unsigned long long)st->warm, st->warm ?
+		    100.0 * (double)st->warm_resumed / (double)st->warm : 0.0);
 	printf("requests/s    %.1f\n", rps);
 	printf("transfer      %.2f MB/s, %.0f bytes/reply\n", mbps, bpr);
 	printf("latency us    p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n",
