@@ -571,7 +571,7 @@ gemini_host(const struct conf *c, const struct origin *o, const char *host)
 	const struct host *h;
 
 	if ((h = conf_find_host(c, host)) != NULL) {
-		if (o->sni != NULL && strcasecmp(o->sni, host) != 0 &&
+		if (o->sni != NULL && !conf_same_host(o->sni, host) &&
 		    conf_find_host(c, o->sni) != h)
 			return NULL;	/* SNI says another host */
 		return h;
