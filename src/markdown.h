@@ -46,24 +46,6 @@ struct md_opts {
 						   the page loses */
 };
 
-/*
- * body = the Markdown after the front matter (src + meta->body).
- * Appends to out.  0 or -1 (allocation/limit).
- *
- * Generator syntax is rewritten before parsing (Hugo shortcodes,
- * Jekyll Liquid and Kramdown attribute lists, Zenn's ::: blocks,
- * @[embeds] and ^[notes], GitHub alerts, Hatena's [f:id:...] and
- * [url:title]); what cannot be shown is dropped and named in
- * opts->warn for the caller to log.
- *
- * Line breaks inside paragraphs: meta->breaks when the front matter
- * says, else opts->breaks when >= 0, else decided from the page.
- * Gophermaps use CRLF and end with ".\r\n"; gemtext and the plain
- * text (type 0, sent as it is) use LF.
- */
-int	md_render(const char *body, size_t len, enum md_format fmt,
-	    const struct md_opts *opts, struct buf *out);
-
 /* First heading's plain text (for titles of pages without front
  * matter).  0 found, 1 none, -1 error. */
 int	md_first_heading(const char *body, size_t len, struct buf *out);

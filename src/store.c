@@ -36,6 +36,7 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
 #include "search.h"
 #include "store.h"
 #include "url.h"
@@ -641,7 +642,7 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
-	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
 		if ((nl = strchr(w, '\n')) == NULL)
 			break;

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "page.h"
 #include "tap.h"
 #include "textwidth.h"
 
@@ -184,7 +185,7 @@ render(const char *src, size_t len, const char *name, enum md_format fmt,
 	o.width = 67;
 	o.host = "localhost";
 	o.port = 7070;
-	rv = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	rv = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	page_meta_free(&meta);
 	return rv;
 }
@@ -600,17 +601,17 @@ api(void)
 	memset(&o, 0, sizeof(o));
 	o.breaks = 1;
 	s = "line one\nline two";
-	is_int(md_render(s, strlen(s), MD_GEMTEXT, &o, &b), 0,
+	is_int(page_render(s, strlen(s), MD_GEMTEXT, &o, &b), 0,
 	    "render: minimal opts");
 	is_str(b.data, "# Untitled\n\nline one\nline two\n",
 	    "render: breaks kept by option, default title");
 	buf_reset(&b);
 	o.breaks = 0;
-	md_render(s, strlen(s), MD_GEMTEXT, &o, &b);
+	page_render(s, strlen(s), MD_GEMTEXT, &o, &b);
 	is_str(b.data, "# Untitled\n\nline one line two\n",
 	    "render: breaks joined by option");
 	buf_reset(&b);
-	md_render(s, strlen(s), MD_GOPHERMAP, &o, &b);
+	page_render(s, strlen(s), MD_GOPHERMAP, &o, &b);
 	is_str(b.data, "iUntitled\t\tlocalhost\t70\r\n"
 	    "i========\t\tlocalhost\t70\r\n"
 	    "i\t\tlocalhost\t70\r\n"
@@ -618,14 +619,14 @@ api(void)
 	    "render: gophermap with default host and port");
 	buf_reset(&b);
 	s = ".";
-	md_render(s, strlen(s), MD_TEXT, &o, &b);
+	page_render(s, strlen(s), MD_TEXT, &o, &b);
 	is_str(b.data, "Untitled\n========\n\n. \n",
 	    "render: a lone dot line in text is sent as \". \"");
 	buf_free(&b);
 
 	buf_init(&b, 16);
 	s = "A paragraph that does not fit in sixteen bytes.";
-	is_int(md_render(s, strlen(s), MD_GEMTEXT, &o, &b), -1,
+	is_int(page_render(s, strlen(s), MD_GEMTEXT, &o, &b), -1,
 	    "render: output limit reported");
 	is_int(b.len, 0, "render: nothing left behind on failure");
 	buf_free(&b);
