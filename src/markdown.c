@@ -19,14 +19,13 @@
 #include "buf.h"
 #include "gensyntax.h"
 #include "markdown.h"
+#include "mdb.h"
 #include "mime.h"
 #include "textwidth.h"
 #include "url.h"
 
 #define MD_POOL_MAX	((size_t)1 << 30)
 #define MD_LABEL_MAX	1024	/* bytes of a link label */
-#define MD_MAXOPEN	16	/* links open at once (image in link) */
-#define MD_HTML_LISTS	8	/* nested <ol> counters kept */
 #define MD_SOFT		'\x01'	/* soft break, until the page decides */
 #define MD_MAX_CELLS	200000	/* table cells before tables are off */
 #define MD_MAX_COLS	1000	/* pipes on a line, likewise */
@@ -386,100 +385,15 @@ md_meta_line(struct buf *out, const char *s)
  * The builder
  */
 
-struct mdb_list {
-	long	 next;
-	int	 ordered;
-	long	 number;	/* the current item's, for its other blocks */
-	int	 task;
-	int	 loose;		/* blank lines between its blocks */
-};
-
-/* A soft-broken line: its width, and whether it ends a sentence. */
-struct mdb_line {
-	size_t	 width;
-	int	 end;
-};
-
-struct mdb_open {
-	size_t	 start;
-	size_t	 href;
-	int	 image;
-	int	 html;
-};
-
-struct mdb {
-	struct md_doc		*d;
-	const struct md_opts	*opts;
-	const char		*base;
-	struct buf		 text;		/* the block being built */
-	struct buf		 tmp;
-	int			 open;
-	struct md_block		 cur;
-	size_t			 line;		/* start of the current line */
-	int			 err;
-
-	struct mdb_open		 links[MD_MAXOPEN];
-	int			 nopen;
-	int			 overflow;	/* opens past MD_MAXOPEN */
-
-	int			 quote;
-	int			 depth;
-	int			 nest;		/* open containers */
-	struct mdb_list		*lists;
-	size_t			 nlists, listcap;
-	int			 item_pending;
-	long			 item_number;
-	int			 item_task;
-
-	int			 gopen;
-	size_t			 gfirst;
-	size_t			 group;		/* group id, for dedup */
-
-	int			 foot_heading;
-	size_t			 foot_pending;
-
-	int			 in_table;
-	int			 in_cell;
-	size_t			*cells;		/* pool offsets */
-	size_t			 ncells, cellcap, ncols, rowstart;
-	uint8_t			*align;
-
-	int			 hskip;		/* inside script, style... */
-	char			 hskip_name[16];
-	int			 hquote, hlist, hpre, hcell;
-	long			 hnum[MD_HTML_LISTS];
-	int			 hordered[MD_HTML_LISTS];
-
-	cmark_node		*title_node;	/* heading equal to the title */
-	int			 drop_heading;
-
-	size_t			 soft;		/* soft breaks seen */
-	size_t			 wmax;
-	size_t			 hist[257];	/* lines not ending a sentence,
-						   by width */
-	struct mdb_line		*blines;	/* the block's, until it ends */
-	size_t			 nblines, blinecap;
-	const char		*src;		/* the Markdown, by line */
-	size_t			*srclines;	/* line starts, and the end */
-	size_t			 nsrclines;
-
-	size_t			*slots;		/* link index + 1, by URL */
-	size_t			 nslots, hcount;
-	size_t			*refgroup;	/* per ref: last group seen */
-	size_t			 refcap;
-};
-
-static int	mdb_begin(struct mdb *, enum md_btype);
-static int	mdb_end(struct mdb *);
 static int	md_heading_text(cmark_node *, struct buf *);
 
-static void
+void
 mdb_fail(struct mdb *b)
 {
 	b->err = 1;
 }
 
-static size_t
+size_t
 mdb_pool_str(struct mdb *b, const char *s, size_t n)
 {
 	size_t	 off = b->d->pool.len;
@@ -507,7 +421,7 @@ mdb_pool_clean(struct mdb *b, const char *s, size_t n)
 }
 
 /* One-line copy of s in the pool. */
-static size_t
+size_t
 mdb_pool_line(struct mdb *b, const char *s, size_t n, size_t max)
 {
 	size_t	 off = b->d->pool.len;
@@ -546,7 +460,7 @@ mdb_container_exit(struct mdb *b)
 }
 
 /* Drop trailing spaces (and breaks when all is set) of the block. */
-static void
+void
 mdb_trim(struct mdb *b, int all)
 {
 	struct md_link	*l;
@@ -580,7 +494,7 @@ mdb_trim(struct mdb *b, int all)
 }
 
 /* Inline text: controls dropped, whitespace runs collapsed. */
-static int
+int
 mdb_text(struct mdb *b, const char *s, size_t n)
 {
 	size_t	 i, run;
@@ -711,7 +625,7 @@ mdb_source_lines(struct mdb *b, cmark_node *node)
 	return 0;
 }
 
-static int
+int
 mdb_hard(struct mdb *b)
 {
 	if (b->hskip || !b->open)
@@ -829,7 +743,7 @@ fail:
 	return -1;
 }
 
-static int
+int
 mdb_link_begin(struct mdb *b, const char *href, size_t n, int image, int html)
 {
 	struct mdb_open	*o;
@@ -878,7 +792,7 @@ mdb_file_label(struct mdb *b, const char *href)
 }
 
 /* html: 1 closes the innermost HTML <a>, 0 a Markdown link, -1 any. */
-static int
+int
 mdb_link_end(struct mdb *b, int html)
 {
 	struct md_doc		*d = b->d;
@@ -1051,7 +965,7 @@ mdb_foot_flush(struct mdb *b)
 	return mdb_end(b);
 }
 
-static int
+int
 mdb_begin(struct mdb *b, enum md_btype type)
 {
 	size_t	 foot;
@@ -1103,7 +1017,7 @@ mdb_begin(struct mdb *b, enum md_btype type)
 	return 0;
 }
 
-static int
+int
 mdb_end(struct mdb *b)
 {
 	size_t	 nl;
@@ -1142,552 +1056,6 @@ out:
 	if (b->nest == 0)
 		mdb_group_end(b);
 	return b->err ? -1 : 0;
-}
-
-/*-------------------------------------------------------------------
- * Raw HTML: tags and comments dropped, text kept, entities decoded.
- */
-
-static const struct {
-	const char	*name;
-	int32_t		 cp;
-} md_entities[] = {
-	{ "AElig", 0xc6 }, { "Auml", 0xc4 }, { "Eacute", 0xc9 },
-	{ "Ouml", 0xd6 }, { "Uuml", 0xdc }, { "aacute", 0xe1 },
-	{ "acirc", 0xe2 }, { "aelig", 0xe6 }, { "agrave", 0xe0 },
-	{ "amp", '&' }, { "apos", '\'' }, { "aring", 0xe5 },
-	{ "auml", 0xe4 }, { "bull", 0x2022 }, { "ccedil", 0xe7 },
-	{ "cent", 0xa2 }, { "copy", 0xa9 }, { "darr", 0x2193 },
-	{ "deg", 0xb0 }, { "divide", 0xf7 }, { "eacute", 0xe9 },
-	{ "ecirc", 0xea }, { "egrave", 0xe8 }, { "emsp", 0x2003 },
-	{ "ensp", 0x2002 }, { "euml", 0xeb }, { "euro", 0x20ac },
-	{ "frac12", 0xbd }, { "gt", '>' }, { "harr", 0x2194 },
-	{ "hearts", 0x2665 }, { "hellip", 0x2026 }, { "iacute", 0xed },
-	{ "iexcl", 0xa1 }, { "iquest", 0xbf }, { "laquo", 0xab },
-	{ "larr", 0x2190 }, { "ldquo", 0x201c }, { "lsquo", 0x2018 },
-	{ "lt", '<' }, { "mdash", 0x2014 }, { "middot", 0xb7 },
-	{ "nbsp", 0xa0 }, { "ndash", 0x2013 }, { "ntilde", 0xf1 },
-	{ "oacute", 0xf3 }, { "ocirc", 0xf4 }, { "ouml", 0xf6 },
-	{ "para", 0xb6 }, { "plusmn", 0xb1 }, { "pound", 0xa3 },
-	{ "quot", '"' }, { "raquo", 0xbb }, { "rarr", 0x2192 },
-	{ "rdquo", 0x201d }, { "reg", 0xae }, { "rsquo", 0x2019 },
-	{ "sect", 0xa7 }, { "shy", 0xad }, { "szlig", 0xdf },
-	{ "thinsp", 0x2009 }, { "times", 0xd7 }, { "trade", 0x2122 },
-	{ "uacute", 0xfa }, { "uarr", 0x2191 }, { "uuml", 0xfc },
-	{ "yen", 0xa5 }, { "zwj", 0x200d }, { "zwnj", 0x200c },
-};
-
-/* Append s with character references decoded. */
-static int
-md_decode_entities(struct buf *out, const char *s, size_t n)
-{
-	size_t		 i, j, k;
-	int32_t		 cp;
-	int		 hex, d;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '&')
-			goto literal;
-		j = i + 1;
-		if (j < n && s[j] == '#') {
-			hex = ++j < n && (s[j] == 'x' || s[j] == 'X');
-			j += hex;
-			for (cp = 0, k = j; k < n && k - j < 8; k++) {
-				if (hex)
-					d = url_hexval((unsigned char)s[k]);
-				else
-					d = isdigit((unsigned char)s[k]) ?
-					    s[k] - '0' : -1;
-				if (d < 0)
-					break;
-				cp = cp * (hex ? 16 : 10) + d;
-			}
-			if (k == j || k >= n || s[k] != ';')
-				goto literal;
-			if (cp == 0 || cp > 0x10ffff ||
-			    (cp >= 0xd800 && cp <= 0xdfff))
-				cp = 0xfffd;
-			if (tw_put(out, cp) == -1)
-				return -1;
-			i = k;
-			continue;
-		}
-		for (k = j; k < n && k - j < 10 && isalnum((unsigned char)s[k]);
-		    k++)
-			;
-		if (k == j || k >= n || s[k] != ';')
-			goto literal;
-		for (d = 0; d < (int)(sizeof(md_entities) /
-		    sizeof(md_entities[0])); d++)
-			if (strlen(md_entities[d].name) == k - j &&
-			    strncmp(md_entities[d].name, s + j, k - j) == 0)
-				break;
-		if (d == (int)(sizeof(md_entities) / sizeof(md_entities[0])))
-			goto literal;
-		if (tw_put(out, md_entities[d].cp) == -1)
-			return -1;
-		i = k;
-		continue;
-literal:
-		if (buf_putc(out, s[i]) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-struct md_tag {
-	char		 name[16];
-	int		 closing;
-	int		 selfclose;
-	const char	*href, *src, *alt, *title, *start;
-	size_t		 hreflen, srclen, altlen, titlelen, startlen;
-};
-
-/* Parse the tag at s[0] == '<'; returns its length, 0 if not a tag. */
-static size_t
-md_tag_parse(const char *s, size_t n, struct md_tag *t)
-{
-	size_t	 i = 1, k, ns, ne, vs, ve;
-	char	 q;
-
-	memset(t, 0, sizeof(*t));
-	if (i < n && s[i] == '/') {
-		t->closing = 1;
-		i++;
-	}
-	if (i >= n || !isalpha((unsigned char)s[i]))
-		return 0;
-	for (k = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '-' ||
-	    s[i] == ':'); i++)
-		if (k < sizeof(t->name) - 1)
-			t->name[k++] = (char)tolower((unsigned char)s[i]);
-	t->name[k] = '\0';
-	for (;;) {
-		while (i < n && (isspace((unsigned char)s[i]) || s[i] == '/')) {
-			if (s[i] == '/')
-				t->selfclose = 1;
-			i++;
-		}
-		if (i >= n)
-			return n;	/* unterminated: drop the rest */
-		if (s[i] == '>')
-			return i + 1;
-		t->selfclose = 0;
-		ns = i;
-		while (i < n && !isspace((unsigned char)s[i]) && s[i] != '=' &&
-		    s[i] != '>' && s[i] != '/')
-			i++;
-		ne = i;
-		while (i < n && isspace((unsigned char)s[i]))
-			i++;
-		vs = ve = i;
-		if (i < n && s[i] == '=') {
-			i++;
-			while (i < n && isspace((unsigned char)s[i]))
-				i++;
-			if (i < n && (s[i] == '"' || s[i] == '\'')) {
-				q = s[i++];
-				vs = i;
-				while (i < n && s[i] != q)
-					i++;
-				ve = i;
-				if (i < n)
-					i++;
-			} else {
-				vs = i;
-				while (i < n && !isspace((unsigned char)s[i]) &&
-				    s[i] != '>')
-					i++;
-				ve = i;
-			}
-		}
-		if (ne == ns) {
-			i++;
-			continue;
-		}
-#define MD_ATTR(a)							\
-		if (ne - ns == sizeof(#a) - 1 &&			\
-		    strncasecmp(s + ns, #a, ne - ns) == 0) {		\
-			t->a = s + vs;					\
-			t->a##len = ve - vs;				\
-		}
-		MD_ATTR(href)
-		MD_ATTR(src)
-		MD_ATTR(alt)
-		MD_ATTR(title)
-		MD_ATTR(start)
-#undef MD_ATTR
-	}
-}
-
-static int
-md_tag_is(const struct md_tag *t, const char *const *names)
-{
-	for (; *names != NULL; names++)
-		if (strcmp(t->name, *names) == 0)
-			return 1;
-	return 0;
-}
-
-/* A link from an HTML attribute (href, src), entities decoded. */
-static int
-mdb_html_link_begin(struct mdb *b, const char *v, size_t n, int image)
-{
-	buf_reset(&b->tmp);
-	if (md_decode_entities(&b->tmp, v, n) == -1) {
-		mdb_fail(b);
-		return -1;
-	}
-	return mdb_link_begin(b, b->tmp.data ? b->tmp.data : "", b->tmp.len,
-	    image, 1);
-}
-
-static int
-mdb_html_text(struct mdb *b, const char *s, size_t n)
-{
-	struct buf	 dec;
-	size_t		 k;
-	int		 rv = 0;
-
-	if (b->hskip || n == 0)
-		return 0;
-	buf_init(&dec, n + 16);
-	if (md_decode_entities(&dec, s, n) == -1)
-		rv = -1;
-	else if (b->hpre && b->open) {
-		/* As in HTML, a newline right after <pre> is not content. */
-		k = b->text.len == 0 && dec.len > 0 && dec.data[0] == '\n';
-		if (tw_clean(&b->text, dec.data + k, dec.len - k,
-		    TW_KEEP_TAB | TW_KEEP_LF) == -1)
-			rv = -1;
-	} else if (dec.len > 0)
-		rv = mdb_text(b, dec.data, dec.len);
-	buf_free(&dec);
-	if (rv == -1)
-		mdb_fail(b);
-	return rv;
-}
-
-static int
-mdb_html_tag(struct mdb *b, const struct md_tag *t, int inl)
-{
-	static const char *const skip[] = {
-		"script", "style", "iframe", "form", "noscript", "template",
-		"svg", "object", "select", "textarea", "head", NULL
-	};
-	static const char *const media[] = {
-		"iframe", "video", "audio", "source", "embed", NULL
-	};
-	static const char *const blocks[] = {
-		"p", "div", "section", "article", "header", "footer", "nav",
-		"aside", "main", "figure", "figcaption", "details", "summary",
-		"dl", "dt", "dd", "table", "thead", "tbody", "tfoot",
-		"caption", "center", "address", "fieldset", "body", "html",
-		"ul", "ol", "li", "blockquote", "pre", "h1", "h2", "h3", "h4",
-		"h5", "h6", "hr", "tr", NULL
-	};
-	int	 level, k;
-	long	 start;
-
-	if (strcmp(t->name, "br") == 0)
-		return mdb_hard(b);
-	if (strcmp(t->name, "a") == 0) {
-		if (t->closing)
-			return mdb_link_end(b, 1);
-		if (t->href != NULL)
-			return mdb_html_link_begin(b, t->href, t->hreflen, 0);
-		return 0;
-	}
-	if (strcmp(t->name, "img") == 0) {
-		if (t->closing || t->src == NULL)
-			return 0;
-		if (mdb_html_link_begin(b, t->src, t->srclen, 1) == -1 ||
-		    (t->alt != NULL &&
-		    mdb_html_text(b, t->alt, t->altlen) == -1))
-			return -1;
-		return mdb_link_end(b, 1);
-	}
-	if (!t->closing && md_tag_is(t, media) && t->src != NULL) {
-		if (mdb_html_link_begin(b, t->src, t->srclen, 0) == -1 ||
-		    (t->title != NULL &&
-		    mdb_html_text(b, t->title, t->titlelen) == -1) ||
-		    mdb_link_end(b, 1) == -1)
-			return -1;
-	}
-	if (!t->closing && !t->selfclose && md_tag_is(t, skip)) {
-		b->hskip = 1;
-		memcpy(b->hskip_name, t->name, sizeof(b->hskip_name));
-		return 0;
-	}
-	if (strcmp(t->name, "td") == 0 || strcmp(t->name, "th") == 0) {
-		if (t->closing || b->hcell++ == 0 || !b->open)
-			return 0;
-		mdb_trim(b, 0);
-		if (buf_puts(&b->text, " | ") == -1) {
-			mdb_fail(b);
-			return -1;
-		}
-		return 0;
-	}
-	if (!md_tag_is(t, blocks))
-		return 0;
-	if (inl) {
-		/* Block tags inside a paragraph: at most a line break. */
-		if (strcmp(t->name, "p") == 0 || strcmp(t->name, "div") == 0 ||
-		    strcmp(t->name, "li") == 0 || strcmp(t->name, "tr") == 0)
-			return mdb_hard(b);
-		return 0;
-	}
-	if (strcmp(t->name, "tr") == 0) {
-		b->hcell = 0;
-		return t->closing ? mdb_hard(b) : 0;
-	}
-	if (b->hpre && strcmp(t->name, "pre") != 0)
-		return 0;
-	if (mdb_end(b) == -1)
-		return -1;
-	if (t->name[0] == 'h' && t->name[1] >= '1' && t->name[1] <= '6') {
-		level = t->name[1] - '0';
-		if (!t->closing) {
-			if (mdb_begin(b, MDB_HEADING) == -1)
-				return -1;
-			b->cur.level = level > 3 ? 3 : level;
-		}
-	} else if (strcmp(t->name, "li") == 0) {
-		if (!t->closing) {
-			if (mdb_begin(b, MDB_ITEM) == -1)
-				return -1;
-			if (b->cur.depth < 1)
-				b->cur.depth = 1;
-			k = b->hlist - 1;
-			if (k >= 0 && k < MD_HTML_LISTS && b->hordered[k])
-				b->cur.number = b->hnum[k]++;
-		}
-	} else if (strcmp(t->name, "ul") == 0 || strcmp(t->name, "ol") == 0) {
-		if (t->closing) {
-			if (b->hlist > 0)
-				b->hlist--;
-		} else {
-			k = b->hlist++;
-			if (k < MD_HTML_LISTS) {
-				start = t->start ?
-				    strtol(t->start, NULL, 10) : 1;
-				b->hordered[k] = t->name[0] == 'o';
-				b->hnum[k] = start;
-			}
-		}
-	} else if (strcmp(t->name, "blockquote") == 0) {
-		if (t->closing) {
-			if (b->hquote > 0)
-				b->hquote--;
-		} else
-			b->hquote++;
-	} else if (strcmp(t->name, "pre") == 0) {
-		if (t->closing)
-			b->hpre = 0;
-		else {
-			if (mdb_begin(b, MDB_PRE) == -1)
-				return -1;
-			b->cur.alt = 0;
-			b->hpre = 1;
-		}
-	} else if (strcmp(t->name, "hr") == 0) {
-		if (mdb_begin(b, MDB_RULE) == -1 || mdb_end(b) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Raw HTML, a whole block (inl = 0) or one inline tag (inl = 1). */
-static int
-mdb_html(struct mdb *b, const char *s, size_t n, int inl)
-{
-	struct md_tag	 t;
-	size_t		 i = 0, ts = 0, k;
-	const char	*e;
-
-	while (i < n) {
-		if (s[i] != '<') {
-			i++;
-			continue;
-		}
-		if (mdb_html_text(b, s + ts, i - ts) == -1)
-			return -1;
-		if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0) {
-			e = memmem(s + i + 4, n - i - 4, "-->", 3);
-			i = e != NULL ? (size_t)(e - s) + 3 : n;
-		} else if (i + 1 < n && (s[i + 1] == '!' || s[i + 1] == '?')) {
-			e = memchr(s + i, '>', n - i);
-			i = e != NULL ? (size_t)(e - s) + 1 : n;
-		} else if ((k = md_tag_parse(s + i, n - i, &t)) > 0) {
-			i += k;
-			if (b->hskip) {
-				if (t.closing &&
-				    strcmp(t.name, b->hskip_name) == 0)
-					b->hskip = 0;
-			} else if (mdb_html_tag(b, &t, inl) == -1)
-				return -1;
-		} else {
-			ts = i++;
-			continue;
-		}
-		ts = i;
-	}
-	return mdb_html_text(b, s + ts, n - ts);
-}
-
-/*-------------------------------------------------------------------
- * Tables: cells collected, then one preformatted block.
- */
-
-static int
-mdb_cell_push(struct mdb *b, size_t off)
-{
-	size_t	*nc;
-
-	if (b->ncells == b->cellcap) {
-		size_t n = b->cellcap ? b->cellcap * 2 : 64;
-
-		if ((nc = reallocarray(b->cells, n, sizeof(*nc))) == NULL) {
-			mdb_fail(b);
-			return -1;
-		}
-		b->cells = nc;
-		b->cellcap = n;
-	}
-	b->cells[b->ncells++] = off;
-	return 0;
-}
-
-static int
-mdb_table_row_end(struct mdb *b)
-{
-	/* Rows short of cells are padded; pool offset 0 is "". */
-	while (b->ncells - b->rowstart < b->ncols)
-		if (mdb_cell_push(b, 0) == -1)
-			return -1;
-	return 0;
-}
-
-static int
-mdb_table_end(struct mdb *b)
-{
-	struct md_doc	*d = b->d;
-	size_t		*w, r, c, nrows, cw, pad, left;
-	const char	*s;
-	int		 rv = -1;
-
-	b->in_table = 0;
-	if (b->ncols == 0)
-		return mdb_end(b);
-	if ((w = calloc(b->ncols, sizeof(*w))) == NULL) {
-		mdb_fail(b);
-		return -1;
-	}
-	nrows = b->ncells / b->ncols;
-	for (r = 0; r < nrows; r++)
-		for (c = 0; c < b->ncols; c++) {
-			s = md_str(d, b->cells[r * b->ncols + c]);
-			cw = tw_width(s, strlen(s));
-			if (cw > w[c])
-				w[c] = cw;
-		}
-	buf_reset(&b->text);
-	for (r = 0; r < nrows; r++) {
-		if (r > 0 && buf_putc(&b->text, '\n') == -1)
-			goto done;
-		for (c = 0; c < b->ncols; c++) {
-			s = md_str(d, b->cells[r * b->ncols + c]);
-			pad = w[c] - tw_width(s, strlen(s));
-			switch (b->align[c]) {
-			case 'r':
-				left = pad;
-				break;
-			case 'c':
-				left = pad / 2;
-				break;
-			default:
-				left = 0;
-			}
-			if ((c > 0 && buf_puts(&b->text, "  ") == -1) ||
-			    buf_printf(&b->text, "%*s%s%*s", (int)left, "", s,
-			    (int)(pad - left), "") == -1)
-				goto done;
-		}
-		while (b->text.len > 0 && b->text.data[b->text.len - 1] == ' ')
-			b->text.len--;
-		if (r == 0) {
-			if (buf_putc(&b->text, '\n') == -1)
-				goto done;
-			for (c = 0; c < b->ncols; c++) {
-				if (c > 0 && buf_puts(&b->text, "  ") == -1)
-					goto done;
-				for (cw = 0; cw < (w[c] ? w[c] : 1); cw++)
-					if (buf_putc(&b->text, '-') == -1)
-						goto done;
-			}
-		}
-	}
-	b->cur.alt = mdb_pool_str(b, "table", 5);
-	rv = mdb_end(b);
-done:
-	if (rv == -1)
-		mdb_fail(b);
-	free(w);
-	return rv;
-}
-
-static int
-mdb_table(struct mdb *b, cmark_node *node, const char *type, int enter)
-{
-	uint8_t	*al;
-
-	if (strcmp(type, "table") == 0) {
-		if (!enter)
-			return mdb_table_end(b);
-		if (mdb_begin(b, MDB_PRE) == -1)
-			return -1;
-		b->in_table = 1;
-		b->ncells = b->rowstart = 0;
-		b->ncols = cmark_gfm_extensions_get_table_columns(node);
-		free(b->align);
-		if ((b->align = calloc(b->ncols + 1, 1)) == NULL) {
-			mdb_fail(b);
-			return -1;
-		}
-		al = cmark_gfm_extensions_get_table_alignments(node);
-		if (al != NULL)
-			memcpy(b->align, al, b->ncols);
-		return 0;
-	}
-	if (!b->in_table)
-		return 0;
-	if (strcmp(type, "table_row") == 0 ||
-	    strcmp(type, "table_header") == 0) {
-		if (enter)
-			b->rowstart = b->ncells;
-		else
-			return mdb_table_row_end(b);
-		return 0;
-	}
-	if (strcmp(type, "table_cell") == 0) {
-		if (enter) {
-			buf_reset(&b->text);
-			b->line = 0;
-			b->in_cell = 1;
-			return 0;
-		}
-		while (b->nopen > 0 || b->overflow > 0)
-			if (mdb_link_end(b, -1) == -1)
-				return -1;
-		b->in_cell = 0;
-		b->hskip = 0;
-		if (b->ncells - b->rowstart >= b->ncols)
-			return 0;
-		return mdb_cell_push(b, mdb_pool_line(b, b->text.data ?
-		    b->text.data : "", b->text.len, 0));
-	}
-	return 0;
 }
 
 /*-------------------------------------------------------------------
