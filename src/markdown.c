@@ -1296,6 +1296,10 @@ mdb_node(struct mdb *b, cmark_node *node, int enter)
 		type = cmark_node_get_type_string(node);
 		if (type != NULL && strncmp(type, "table", 5) == 0)
 			return mdb_table(b, node, type, enter);
+		/* Struck text keeps its marks: "we use Nightly" struck
+		 * through is no longer current. */
+		if (type != NULL && strcmp(type, "strikethrough") == 0)
+			return mdb_text(b, "~~", 2);
 		return 0;
 	}
 }
@@ -1641,6 +1645,8 @@ md_parse(const char *body, size_t len)
 	cmark_parser_feed(p, body, len);
 	root = cmark_parser_finish(p);
 	cmark_parser_free(p);
+	if (root != NULL)
+		mdb_cjk_emphasis(root);
 	return root;
 }
 

@@ -1,8 +1,8 @@
 /*
  * mdb: the state of markdown.c's document builder, shared with the
  * parts of the walk kept in their own files (mdhtml.c: raw HTML,
- * mdtable.c: tables).  Internal to the Markdown converter: nothing
- * outside markdown.c, mdhtml.c and mdtable.c includes it.
+ * mdtable.c: tables, mdemph.c: CJK-friendly emphasis).  Internal to the Markdown converter: nothing
+ * outside those files includes it.
  */
 #ifndef CAPSULED_MDB_H
 #define CAPSULED_MDB_H
@@ -118,5 +118,9 @@ int	mdb_html(struct mdb *b, const char *s, size_t n, int inl);
 
 /* mdtable.c: a table, row or cell node entered or left. */
 int	mdb_table(struct mdb *b, cmark_node *node, const char *type, int enter);
+
+/* mdemph.c: delimiter runs cmark-gfm left as text next to CJK text
+ * paired and emptied (CJK-friendly emphasis). */
+void	mdb_cjk_emphasis(cmark_node *root);
 
 #endif
