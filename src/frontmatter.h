@@ -35,6 +35,8 @@ struct page_meta {
 	unsigned long	 err_line;	/* 1-based source line of the first
 					   error, 0 when it parsed cleanly */
 	char		*err;		/* message for err_line, else NULL */
+	int		 hatena;	/* a Hatena blogsync entry (EditURL
+					   on blog.hatena.ne.jp) */
 };
 
 /*

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "gensyntax.h"
+#include "hatena.h"
 #include "markdown.h"
 #include "mdb.h"
 #include "mime.h"
@@ -1619,8 +1620,11 @@ md_table_cells(const char *s, size_t n)
 	return cells;
 }
 
+/* cjk: pair the emphasis marks CommonMark leaves next to CJK text (not
+ * in a converted Hatena notation entry: it has no emphasis marks, and
+ * its stars and underscores are escaped text). */
 static cmark_node *
-md_parse(const char *body, size_t len)
+md_parse(const char *body, size_t len, int cjk)
 {
 	static const char *const exts[] = {
 		"table", "strikethrough", "autolink", "tasklist",
@@ -1645,7 +1649,7 @@ md_parse(const char *body, size_t len)
 	cmark_parser_feed(p, body, len);
 	root = cmark_parser_finish(p);
 	cmark_parser_free(p);
-	if (root != NULL)
+	if (root != NULL && cjk)
 		mdb_cjk_emphasis(root);
 	return root;
 }
@@ -1727,6 +1731,29 @@ md_doc_free(struct md_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/*
+ * The Markdown cmark-gfm reads: a Hatena notation entry converted
+ * first (*notation set), then the generator syntax rewritten.
+ */
+static int
+md_source(const char *body, size_t len, const struct md_opts *opts,
+    struct buf *src, int *notation)
+{
+	struct buf	 h;
+	int		 rv;
+
+	*notation = hatena_notation(body, len, opts != NULL &&
+	    opts->meta != NULL && opts->meta->hatena);
+	if (!*notation)
+		return gen_rewrite(body, len, opts, src);
+	buf_init(&h, MD_POOL_MAX);
+	rv = hatena_markdown(body, len, &h);
+	if (rv == 0)
+		rv = gen_rewrite(h.data ? h.data : "", h.len, opts, src);
+	buf_free(&h);
+	return rv;
+}
+
 int
 md_doc_build(struct md_doc *d, const char *body, size_t len,
     const struct md_opts *opts, int flags)
@@ -1735,7 +1762,7 @@ md_doc_build(struct md_doc *d, const char *body, size_t len,
 	struct mdb			 b;
 	struct buf			 src;
 	cmark_node			*root = NULL;
-	int				 keep, rv = -1;
+	int				 keep, notation, rv = -1;
 
 	memset(d, 0, sizeof(*d));
 	buf_init(&d->pool, MD_POOL_MAX);
@@ -1751,9 +1778,9 @@ md_doc_build(struct md_doc *d, const char *body, size_t len,
 	buf_init(&b.text, MD_POOL_MAX);
 	buf_init(&b.tmp, MD_POOL_MAX);
 	buf_init(&src, MD_POOL_MAX);
-	if (gen_rewrite(body, len, opts, &src) == -1)
+	if (md_source(body, len, opts, &src, &notation) == -1)
 		goto done;
-	if ((root = md_parse(src.data, src.len)) == NULL)
+	if ((root = md_parse(src.data, src.len, !notation)) == NULL)
 		goto done;
 	if (mdb_index_lines(&b, src.data ? src.data : "", src.len) == -1)
 		goto done;
@@ -1770,6 +1797,8 @@ md_doc_build(struct md_doc *d, const char *body, size_t len,
 	if ((flags & MD_DOC_PAGE) && opts->meta != NULL &&
 	    opts->meta->breaks >= 0)
 		keep = opts->meta->breaks > 0;
+	else if (notation)
+		keep = 1;	/* every line is a line in the notation */
 	else if (opts->breaks >= 0)
 		keep = opts->breaks > 0;
 	else
@@ -1802,14 +1831,14 @@ md_first_heading(const char *body, size_t len, struct buf *out)
 	cmark_event_type	 ev;
 	struct buf		 src;
 	size_t			 start = out->len;
-	int			 rv = -1;
+	int			 notation, rv = -1;
 
 	buf_init(&src, MD_POOL_MAX);
-	if (gen_rewrite(body, len, NULL, &src) == -1) {
+	if (md_source(body, len, NULL, &src, &notation) == -1) {
 		buf_free(&src);
 		return -1;
 	}
-	root = md_parse(src.data, src.len);
+	root = md_parse(src.data, src.len, !notation);
 	buf_free(&src);
 	if (root == NULL)
 		return -1;

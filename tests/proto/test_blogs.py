@@ -63,6 +63,8 @@ GENERATOR = [re.compile(p) for p in [
     r"@\[\w+\]", r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", r"\[f:id:",
     r"\[:contents\]", r":embed", r":title[\]=]", r"\^\[", r" =\d*x\d*\)",
     r"\[asin:",
+    # Hatena notation.
+    r"\|\|<", r"^>\|", r"^\|<$", r"^>>$", r"^<<$", r"\(\(", r"\[tex:",
 ]]
 # Liquid output tags, which may stand in code.
 LIQUID_OUT = re.compile(r"\{\{ ?[\w.]+ ?\}\}")
@@ -353,6 +355,15 @@ FIXTURES = [
                 "New Year in a Small Town", "2022-01-03", ["Diary"], "en"),
             "/entry/2022/05/05/093000.gmi": (
                 "어린이날의 공원", "2022-05-05", ["일기", "가족"], "ko"),
+            # Entries in Hatena notation (はてな記法), titles with
+            # character references as blogsync writes them.
+            "/entry/2019/11/02/210000.gmi": (
+                'Common Lispの"再帰"メモ', "2019-11-02", ["Lisp"], "ja"),
+            "/entry/2019/12/24/080000.gmi": (
+                "引用と表と脚注", "2019-12-24", ["読書"], "ja"),
+            "/entry/2020/02/29/120000.gmi": (
+                "Notes on C++ templates", "2020-02-29", ["Programming"],
+                "en"),
         },
         "drafts": {"/entry/2023/02/01/000000.gmi": "下書きのメモ"},
         "images": {},
@@ -364,6 +375,20 @@ FIXTURES = [
             "/entry/2022/05/05/093000.gmi": [
                 "=> https://cdn-ak.f.st-hatena.com/images/fotolife/h/harbour/"
                 "20220505/20220505101010.png"],
+            "/entry/2019/11/02/210000.gmi": [
+                "## 再帰の基本", "### 末尾再帰", "```lisp",
+                "  (if (<= n 1)", "* 再帰は読みやすい", "* 1. 定義する"],
+            "/entry/2019/12/24/080000.gmi": [
+                "> 吾輩は猫である。名前はまだ無い。",
+                "=> https://www.aozora.gr.jp/cards/000148/card789.html",
+                "こころ  夏目漱石", "[1] 数え方は適当です",
+                "=> https://blog.hatena.ne.jp/harbour/ id:harbour",
+                "=> https://www.aozora.gr.jp/ 青空文庫",
+                "=> https://cdn-ak.f.st-hatena.com/images/fotolife/h/harbour/"
+                "20191224/20191224080000.jpg 本棚"],
+            "/entry/2020/02/29/120000.gmi": [
+                "```cpp", "* It needs a header",
+                "[1] even on a leap day"],
         },
         "posts_pending": "hatena-layout",
     },
