@@ -25,6 +25,7 @@
 #define GEN_MAXWARN	16	/* warnings per page */
 #define GEN_MAXNOTES	1000	/* Zenn inline footnotes per page */
 #define GEN_TICKS	32	/* code span lengths cached */
+#define GEN_NMATH	5	/* math shortcode names */
 
 /* Where a needle next occurs: valid for any p in [from, at]. */
 struct gen_next {
@@ -63,6 +64,7 @@ struct gen {
 	size_t		 noticks[GEN_TICKS + 1];
 	struct gen_next	 nx_sc[2], nx_scc[2], nx_tag, nx_out, nx_brace,
 			 nx_nl, nx_bracket, nx_paren, nx_blank, nx_hl[2],
+			 nx_math[GEN_NMATH], nx_dollar,
 			 nx_end[3];
 	struct buf	 notes;		/* Zenn ^[inline] footnotes */
 	size_t		 nnotes;
@@ -180,7 +182,7 @@ gen_warn(struct gen *g, const char *what, const char *name)
 
 	if (g->warn == NULL || g->nwarn >= GEN_MAXWARN)
 		return;
-	k = snprintf(line, sizeof(line), "dropped %s %s\n", what, name);
+	k = snprintf(line, sizeof(line), "%s %s\n", what, name);
 	if (k < 0 || (size_t)k >= sizeof(line))
 		return;
 	if (g->warn->len > 0 && memmem(g->warn->data, g->warn->len, line,
@@ -621,6 +623,9 @@ gen_embed_url(struct buf *u, const char *name, const char *id,
 	if (strcmp(name, "x") == 0)
 		return buf_printf(u, "https://x.com/%s/status/%s",
 		    user ? user : "i", id) == -1 ? -1 : 1;
+	if (strcmp(name, "bilibili") == 0)
+		return buf_printf(u, "https://www.bilibili.com/video/%s",
+		    id) == -1 ? -1 : 1;
 	if (strcmp(name, "speakerdeck") == 0)
 		return buf_printf(u, "https://speakerdeck.com/player/%s",
 		    id) == -1 ? -1 : 1;
@@ -648,6 +653,80 @@ gen_put_embed(struct gen *g, const char *name, const char *id,
 }
 
 static void gen_highlight(struct gen *, int, const char *, size_t, size_t);
+static int gen_math_sc(struct gen *, int, const char *, size_t);
+
+static const char *const gen_math_names[GEN_NMATH] = {
+	"math", "mathjax", "katex", "latex", "tex"
+};
+
+static int
+gen_math_name(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < GEN_NMATH; i++)
+		if (strcasecmp(name, gen_math_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A shortcode we do not know stands for something on the web page: a
+ * link when it names an embed we can build a URL for (twitter_simple,
+ * vimeo_simple, youtube-lite...), else a one-line note of its name and
+ * arguments, "[music: netease song 1429420739]", so the reader knows
+ * something was there.  Without arguments it carries nothing to show.
+ */
+static void
+gen_sc_trace(struct gen *g, const struct gen_sc *sc)
+{
+	static const char *const fam[] = { "youtube", "vimeo", "instagram",
+		"gist", "twitter", "tweet", "speakerdeck", "slideshare",
+		"bilibili", NULL };
+	struct buf	 u;
+	const char	*user;
+	char		 name[sizeof(sc->name)];
+	size_t		 i, k;
+	int		 r = 0;
+
+	for (i = 0; i < sizeof(name) - 1 && sc->name[i] != '\0'; i++)
+		name[i] = (char)tolower((unsigned char)sc->name[i]);
+	name[i] = '\0';
+	for (k = 0; fam[k] != NULL && strstr(name, fam[k]) == NULL; k++)
+		;
+	if (fam[k] != NULL) {
+		user = gen_sc_arg(sc, "user", -1);
+		buf_init(&u, GEN_SCAN_MAX * 2);
+		r = gen_embed_url(&u, fam[k], gen_sc_arg(sc, "id",
+		    strcmp(fam[k], "gist") == 0 && user == NULL ? 1 : 0),
+		    user != NULL ? user : strcmp(fam[k], "gist") == 0 ?
+		    gen_sc_arg(sc, NULL, 0) : NULL);
+		if (r == -1)
+			g->err = 1;
+		else if (r == 1)
+			gen_put_link(g, 0, "", 0, NULL, u.data, u.len);
+		buf_free(&u);
+	}
+	if (r != 0 || sc->nargs == 0)
+		return;
+	gen_puts(g, "\\[");
+	gen_put_label(g, sc->name, strlen(sc->name));
+	gen_puts(g, ":");
+	for (i = 0; i < sc->nargs; i++) {
+		gen_puts(g, " ");
+		if (sc->key[i] != 0) {
+			gen_put_label(g, sc->a.data + sc->key[i],
+			    strlen(sc->a.data + sc->key[i]));
+			gen_puts(g, "=");
+		}
+		gen_put_label(g, sc->a.data + sc->val[i],
+		    strlen(sc->a.data + sc->val[i]));
+	}
+	gen_puts(g, "\\]");
+	/* Apart from the text of a paired shortcode that follows. */
+	if (g->i < g->n && !gen_is_space(g->s[g->i]))
+		gen_puts(g, " ");
+}
 
 /* The Hugo shortcode at g->i; 0 when there is none. */
 static int
@@ -661,7 +740,7 @@ gen_hugo(struct gen *g)
 	struct buf	 path;
 	size_t		 p = g->i, e;
 	const char	*v, *label;
-	int		 pct = g->s[p + 2] == '%', rv = 0;
+	int		 pct = g->s[p + 2] == '%', rv = 0, i;
 
 	if (p < g->skip)
 		return 0;
@@ -731,27 +810,31 @@ gen_hugo(struct gen *g)
 	} else if (strcmp(sc.name, "highlight") == 0) {
 		v = gen_sc_arg(&sc, NULL, 0);
 		gen_highlight(g, 1, v ? v : "", v ? strlen(v) : 0, g->i);
+	} else if ((i = gen_math_name(sc.name)) >= 0) {
+		if (!sc.selfclose)
+			gen_math_sc(g, i, sc.name, g->i);
 	} else if (!gen_in_list(sc.name, strlen(sc.name), silent) &&
-	    !gen_in_list(sc.name, strlen(sc.name), gen_sc_quotes))
-		gen_warn(g, "shortcode", sc.name);
+	    !gen_in_list(sc.name, strlen(sc.name), gen_sc_quotes)) {
+		gen_sc_trace(g, &sc);
+		gen_warn(g, "unknown shortcode", sc.name);
+	}
 done:
 	buf_free(&sc.a);
 	buf_free(&path);
 	return rv;
 }
 
-/* The tag closing a highlight opened before `from': [*cs, *ce). */
+/* The tag `word' (a Hugo shortcode's "/name" or a Liquid "endname")
+ * closing a block opened before `from': [*cs, *ce).  c caches the
+ * search for that word. */
 static int
-gen_hl_close(struct gen *g, int hugo, size_t from, size_t *cs, size_t *ce)
+gen_block_close(struct gen *g, struct gen_next *c, const char *word,
+    int hugo, size_t from, size_t *cs, size_t *ce)
 {
-	const char	*s = g->s, *word;
-	size_t		 e, k, a, b, w;
+	const char	*s = g->s;
+	size_t		 e, k, a, b, w = strlen(word);
 
-	word = hugo ? "/highlight" : "endhighlight";
-	w = strlen(word);
-
-	for (k = from; (e = gen_find(g, &g->nx_hl[hugo], k, word)) < g->n;
-	    k = e + 1) {
+	for (k = from; (e = gen_find(g, c, k, word)) < g->n; k = e + 1) {
 		for (b = e; b > from && (s[b - 1] == ' ' || s[b - 1] == '\t' ||
 		    s[b - 1] == '-'); b--)
 			;
@@ -781,20 +864,17 @@ gen_hl_close(struct gen *g, int hugo, size_t from, size_t *cs, size_t *ce)
 }
 
 /*
- * A code block from {% highlight lang %} or {{< highlight lang >}} whose
- * tag ended at `from': the code up to the closing tag, verbatim, in a
- * fence longer than any backtick run inside.  Never closed: the opening
- * tag is simply dropped.
+ * The text [from, cs) verbatim as a fenced block with info string lang
+ * (its first word), in a fence longer than any backtick run inside;
+ * the input resumes after ce (and the blank rest of its line).
  */
 static void
-gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
-    size_t from)
+gen_verbatim(struct gen *g, const char *lang, size_t ln, size_t from,
+    size_t cs, size_t ce)
 {
 	const char	*s = g->s;
-	size_t		 k, t, run, fence = 3, cs, ce;
+	size_t		 k, t, run, fence = 3;
 
-	if (gen_hl_close(g, hugo, from, &cs, &ce) == -1)
-		return;
 	for (k = from; k < cs; k = t + 1) {
 		for (t = k; t < cs && (s[t] == ' ' || s[t] == '\t'); t++)
 			;
@@ -819,7 +899,8 @@ gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
 		;
 	if (k < cs && s[k] == '\n')
 		from = k + 1;
-	for (k = cs; k > from && (s[k - 1] == ' ' || s[k - 1] == '\t'); k--)
+	for (k = cs; k > from && (s[k - 1] == ' ' || s[k - 1] == '\t' ||
+	    s[k - 1] == '\n' || s[k - 1] == '\r'); k--)
 		;
 	gen_put(g, s + from, k - from);
 	gen_newline(g);
@@ -830,6 +911,84 @@ gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
 	    s[k] == '\r'); k++)
 		;
 	g->i = k < g->n && s[k] == '\n' ? k + 1 : ce;
+}
+
+/*
+ * A code block from {% highlight lang %} or {{< highlight lang >}} whose
+ * tag ended at `from': the code up to the closing tag.  Never closed:
+ * the opening tag is simply dropped.
+ */
+static void
+gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
+    size_t from)
+{
+	size_t	 cs, ce;
+
+	if (gen_block_close(g, &g->nx_hl[hugo], hugo ? "/highlight" :
+	    "endhighlight", hugo, from, &cs, &ce) == 0)
+		gen_verbatim(g, lang, ln, from, cs, ce);
+}
+
+/*
+ * The body of a math shortcode ({{< math >}}, mathjax, katex, latex,
+ * tex) whose tag ended at `from', as the author typed it: Markdown
+ * would eat the backslashes of \( \) \[ \], and MathJax needs them.
+ * Display math becomes a block with alt text "math", inline math stays
+ * in its line with Markdown's marks escaped.  1 when it had a closing
+ * tag; a math shortcode without a body only loads the renderer.
+ */
+static int
+gen_math_sc(struct gen *g, int i, const char *name, size_t from)
+{
+	const char	*s = g->s;
+	char		 word[32];
+	size_t		 cs, ce, k;
+
+	snprintf(word, sizeof(word), "/%s", name);
+	if (gen_block_close(g, &g->nx_math[i], word, 1, from, &cs, &ce) ==
+	    -1 || cs - from > GEN_SCAN_MAX)
+		return 0;
+	for (k = from; k < cs && gen_is_space(s[k]); k++)
+		;
+	if (memchr(s + from, '\n', cs - from) != NULL ||
+	    (cs - k >= 2 && (strncmp(s + k, "$$", 2) == 0 ||
+	    strncmp(s + k, "\\[", 2) == 0))) {
+		gen_verbatim(g, "math", 4, from, cs, ce);
+		return 1;
+	}
+	for (; from < cs; from++) {
+		if (strchr("\\`*_[]<>!&|#~$", s[from]) != NULL)
+			gen_put(g, "\\", 1);
+		gen_put(g, s + from, 1);
+	}
+	g->i = ce;
+	return 1;
+}
+
+/*
+ * $$ display math $$ starting a line at p: a block with alt text
+ * "math", when a $$ closes it at a line end close enough.  1 done.
+ */
+static int
+gen_display_math(struct gen *g, size_t p)
+{
+	const char	*s = g->s;
+	size_t		 e, k;
+
+	for (k = p + 2; (e = gen_find(g, &g->nx_dollar, k, "$$")) < g->n;
+	    k = e + 1) {
+		if (e - p > GEN_SCAN_MAX)
+			return 0;
+		for (k = e + 2; k < g->n && (s[k] == ' ' || s[k] == '\t' ||
+		    s[k] == '\r'); k++)
+			;
+		if (k == g->n || s[k] == '\n')
+			break;
+	}
+	if (e >= g->n)
+		return 0;
+	gen_verbatim(g, "math", 4, p + 2, e, e + 2);
+	return 1;
 }
 
 /*-------------------------------------------------------------------
@@ -1020,11 +1179,11 @@ gen_liquid(struct gen *g)
 		for (k = 0; k < an && !gen_is_space(a[k]) && k < 40; k++)
 			;
 		snprintf(arg, sizeof(arg), "%.*s", (int)k, a);
-		gen_warn(g, "Liquid include", arg);
+		gen_warn(g, "dropped Liquid include", arg);
 		return 1;
 	}
 	if (!gen_in_list(name, nn, gen_liquid_silent))
-		gen_warn(g, "Liquid tag", name);
+		gen_warn(g, "dropped Liquid tag", name);
 	return 1;
 }
 
@@ -1548,6 +1707,9 @@ gen_line(struct gen *g, size_t eol)
 		gen_put(g, s, (eol < g->n ? eol + 1 : eol) - g->i);
 		goto consumed;
 	}
+	if (quotes == 0 && k == 0 && tn >= 2 && t[0] == '$' && t[1] == '$' &&
+	    gen_display_math(g, (size_t)(t - g->s)))
+		return 1;
 	if (quotes == 0 && tn >= 3 && strncmp(t, ":::", 3) == 0) {
 		for (c = 0; c < tn && t[c] == ':'; c++)
 			;
