@@ -328,7 +328,7 @@ md_last_char(const char *s, size_t n, int32_t *cp)
  * breaks as spaces, runs of spaces collapsed, both ends trimmed; cut at
  * a character boundary with "…" past max bytes (0: no limit).
  */
-static int
+int
 md_oneline(struct buf *out, const char *s, size_t n, size_t max)
 {
 	size_t	 i, l, start = out->len;
@@ -386,7 +386,6 @@ md_meta_line(struct buf *out, const char *s)
  * The builder
  */
 
-static int	md_heading_text(cmark_node *, struct buf *);
 
 void
 mdb_fail(struct mdb *b)
@@ -1315,6 +1314,15 @@ mdb_walk(struct mdb *b, cmark_node *root)
 	if ((it = cmark_iter_new(root)) == NULL)
 		return -1;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		/* A paragraph that became the title is shown as the title
+		 * only (a heading goes through mdb_end, for its links). */
+		if (ev == CMARK_EVENT_ENTER && b->title_node != NULL &&
+		    cmark_iter_get_node(it) == b->title_node &&
+		    cmark_node_get_type(b->title_node) ==
+		    CMARK_NODE_PARAGRAPH) {
+			cmark_iter_reset(it, b->title_node, CMARK_EVENT_EXIT);
+			continue;
+		}
 		if (mdb_node(b, cmark_iter_get_node(it),
 		    ev == CMARK_EVENT_ENTER) == -1 || b->err) {
 			rv = -1;
@@ -1424,21 +1432,31 @@ mdb_header(struct mdb *b, cmark_node *root)
 	struct tm		 tm;
 	time_t			 t;
 	size_t			 i;
-	int			 rv = -1;
+	int			 err, rv = -1;
 
 	buf_init(&title, MD_POOL_MAX);
 	buf_init(&head, MD_POOL_MAX);
-	if ((it = cmark_iter_new(root)) == NULL)
-		goto done;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(
-		    cmark_iter_get_node(it)) == CMARK_NODE_HEADING) {
-			h = cmark_iter_get_node(it);
-			break;
-		}
-	cmark_iter_free(it);
-	if (h != NULL && md_heading_text(h, &head) == -1)
-		goto done;
+	if (m == NULL || m->title == NULL) {
+		/* No title given: the page's own, dropped from its body
+		 * when it is a block of its own. */
+		b->title_node = mdb_title_node(root, b->src,
+		    b->srclines[b->nsrclines], &head, &err);
+		if (err)
+			goto done;
+	} else {
+		/* A heading repeating the given title is dropped. */
+		if ((it = cmark_iter_new(root)) == NULL)
+			goto done;
+		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
+			if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(
+			    cmark_iter_get_node(it)) == CMARK_NODE_HEADING) {
+				h = cmark_iter_get_node(it);
+				break;
+			}
+		cmark_iter_free(it);
+		if (h != NULL && md_heading_text(h, &head) == -1)
+			goto done;
+	}
 	if (m != NULL && m->title != NULL &&
 	    md_meta_line(&title, m->title) == -1)
 		goto done;
@@ -1655,7 +1673,7 @@ md_parse(const char *body, size_t len, int cjk)
 }
 
 /* Plain text of a heading node, one line. */
-static int
+int
 md_heading_text(cmark_node *h, struct buf *out)
 {
 	struct buf		 raw;
@@ -1824,39 +1842,27 @@ done:
 }
 
 int
-md_first_heading(const char *body, size_t len, struct buf *out)
+md_page_title(const char *body, size_t len, struct buf *out)
 {
-	cmark_node		*root, *h = NULL;
-	cmark_iter		*it;
-	cmark_event_type	 ev;
-	struct buf		 src;
-	size_t			 start = out->len;
-	int			 notation, rv = -1;
+	cmark_node	*root;
+	struct buf	 src;
+	size_t		 start = out->len;
+	int		 notation, err, rv = -1;
 
 	buf_init(&src, MD_POOL_MAX);
 	if (md_source(body, len, NULL, &src, &notation) == -1) {
 		buf_free(&src);
 		return -1;
 	}
-	root = md_parse(src.data, src.len, !notation);
+	if ((root = md_parse(src.data, src.len, !notation)) != NULL) {
+		if (mdb_title_node(root, src.data ? src.data : "", src.len, out,
+		    &err) != NULL)
+			rv = out->len > start ? 0 : 1;
+		else
+			rv = err ? -1 : 1;
+		cmark_node_free(root);
+	}
 	buf_free(&src);
-	if (root == NULL)
-		return -1;
-	if ((it = cmark_iter_new(root)) == NULL)
-		goto done;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(
-		    cmark_iter_get_node(it)) == CMARK_NODE_HEADING) {
-			h = cmark_iter_get_node(it);
-			break;
-		}
-	cmark_iter_free(it);
-	if (h == NULL)
-		rv = 1;
-	else if (md_heading_text(h, out) == 0)
-		rv = out->len > start ? 0 : 1;
-done:
-	cmark_node_free(root);
 	return rv;
 }
 

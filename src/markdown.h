@@ -46,9 +46,10 @@ struct md_opts {
 						   the page loses */
 };
 
-/* First heading's plain text (for titles of pages without front
- * matter).  0 found, 1 none, -1 error. */
-int	md_first_heading(const char *body, size_t len, struct buf *out);
+/* The title of a page without one in its front matter, as its first
+ * screen names it (a leading heading that outranks the others, or a
+ * short first line; see mdtitle.c).  0 found, 1 none, -1 error. */
+int	md_page_title(const char *body, size_t len, struct buf *out);
 
 /* Plain text of the first paragraph, at most max bytes cut at a
  * character boundary with "…" (Atom summaries). */

@@ -1,7 +1,7 @@
 /*
  * mdb: the state of markdown.c's document builder, shared with the
  * parts of the walk kept in their own files (mdhtml.c: raw HTML,
- * mdtable.c: tables, mdemph.c: CJK-friendly emphasis).  Internal to the Markdown converter: nothing
+ * mdtable.c: tables, mdemph.c: CJK-friendly emphasis, mdtitle.c: titles).  Internal to the Markdown converter: nothing
  * outside those files includes it.
  */
 #ifndef CAPSULED_MDB_H
@@ -118,6 +118,20 @@ int	mdb_html(struct mdb *b, const char *s, size_t n, int inl);
 
 /* mdtable.c: a table, row or cell node entered or left. */
 int	mdb_table(struct mdb *b, cmark_node *node, const char *type, int enter);
+
+/* markdown.c: s as one line of clean text (at most max bytes, 0: no
+ * limit); a heading's plain text. */
+int	md_oneline(struct buf *out, const char *s, size_t n, size_t max);
+int	md_heading_text(cmark_node *h, struct buf *out);
+
+/*
+ * mdtitle.c: the block naming a page without a title in its front
+ * matter (a heading, or a one-line paragraph that reads as a title:
+ * the page shows it as its title only), its text appended to out;
+ * NULL when none.  *err on allocation failure.
+ */
+cmark_node	*mdb_title_node(cmark_node *root, const char *src, size_t n,
+		    struct buf *out, int *err);
 
 /* mdemph.c: delimiter runs cmark-gfm left as text next to CJK text
  * paired and emptied (CJK-friendly emphasis). */

@@ -79,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_free(&out);
 	}
 	buf_init(&out, FUZZ_OUT_MAX);
-	md_first_heading(src + meta.body, size - meta.body, &out);
+	md_page_title(src + meta.body, size - meta.body, &out);
 	buf_reset(&out);
 	md_summary(src + meta.body, size - meta.body, 64, &out);
 	if (out.len > 64)

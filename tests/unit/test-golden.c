@@ -569,12 +569,23 @@ api(void)
 	is_int(t.port, 70, "gopher URL: port");
 	buf_reset(&b);
 
-	s = "Intro\n\n## The *first* `heading`\n\n# Second\n";
-	is_int(md_first_heading(s, strlen(s), &b), 0, "first heading: found");
-	is_str(b.data, "The first heading", "first heading: plain text");
+	s = "Intro\n\n# The *first* `heading`\n\n## Second\n";
+	is_int(md_page_title(s, strlen(s), &b), 0, "page title: found");
+	is_str(b.data, "The first heading",
+	    "page title: a level-1 heading beats a short first line");
 	buf_reset(&b);
-	s = "no heading here\n";
-	is_int(md_first_heading(s, strlen(s), &b), 1, "first heading: none");
+	s = "Intro\n\n## Part one\n\n## Part two\n";
+	is_int(md_page_title(s, strlen(s), &b), 0, "page title: short line");
+	is_str(b.data, "Intro",
+	    "page title: a section heading is not the title, a short line is");
+	buf_reset(&b);
+	s = "no heading here, and a sentence that ends.\n";
+	is_int(md_page_title(s, strlen(s), &b), 1, "page title: none");
+	buf_reset(&b);
+	s = "A long first paragraph that goes on.\n\n\n\n\n\n\n\n\n\n\n\n"
+	    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n# Far down\n";
+	is_int(md_page_title(s, strlen(s), &b), 1,
+	    "page title: never a heading past the first screen");
 
 	buf_reset(&b);
 	s = "![logo](x.png)\n\nThe *first* paragraph, with a [link](x)\n"
