@@ -15,62 +15,10 @@
 
 #include "buf.h"
 #include "gensyntax.h"
+#include "gen.h"
 #include "markdown.h"
 
 #define GEN_POOL_MAX	((size_t)1 << 30)
-
-#define GEN_SCAN_MAX	4096	/* bytes a tag may span */
-#define GEN_MAXQUOTE	8	/* nested ::: blocks kept as quotes */
-#define GEN_MAXARGS	16	/* shortcode arguments kept */
-#define GEN_MAXWARN	16	/* warnings per page */
-#define GEN_MAXNOTES	1000	/* Zenn inline footnotes per page */
-#define GEN_TICKS	32	/* code span lengths cached */
-#define GEN_NMATH	5	/* math shortcode names */
-
-/* Where a needle next occurs: valid for any p in [from, at]. */
-struct gen_next {
-	size_t	 from, at;
-	int	 valid;
-};
-
-struct gen_quote {
-	size_t	 colons;	/* Zenn :::, 0 for a Hugo shortcode */
-	char	 name[24];
-};
-
-struct gen {
-	const char	*s;
-	size_t		 n;
-	size_t		 i;		/* read cursor */
-	struct buf	*out;
-	struct buf	*warn;
-	const char	*base;		/* page URL path, or NULL */
-	const struct md_site *site;	/* may be NULL */
-	const struct page_meta *meta;	/* may be NULL */
-	struct gen_quote q[GEN_MAXQUOTE];
-	int		 nq;
-	int		 bol;		/* output at a line start */
-	char		 fencec;	/* open code fence, else 0 */
-	size_t		 fencen;
-	int		 fenceq;	/* its block-quote depth */
-	int		 raw;		/* inside {% raw %} */
-	int		 imgline;	/* the line is one image */
-	int		 imgpend;	/* a blank line owed after it */
-	int		 html;		/* maybe in an HTML block: links
-					   written as HTML */
-	struct buf	*capture;	/* the output, while captured */
-	int		 capbol;
-	size_t		 skip;		/* no tag opens before this */
-	size_t		 noticks[GEN_TICKS + 1];
-	struct gen_next	 nx_sc[2], nx_scc[2], nx_tag, nx_out, nx_brace,
-			 nx_nl, nx_bracket, nx_paren, nx_blank, nx_hl[2],
-			 nx_math[GEN_NMATH], nx_dollar,
-			 nx_end[3];
-	struct buf	 notes;		/* Zenn ^[inline] footnotes */
-	size_t		 nnotes;
-	size_t		 nwarn;
-	int		 err;
-};
 
 static int
 gen_has_suffix(const char *s, size_t n, const char *suf)
@@ -80,7 +28,7 @@ gen_has_suffix(const char *s, size_t n, const char *suf)
 	return n >= k && strncasecmp(s + n - k, suf, k) == 0;
 }
 
-static size_t
+size_t
 gen_find(struct gen *g, struct gen_next *c, size_t p, const char *needle)
 {
 	const char	*e;
@@ -125,7 +73,7 @@ gen_eol(struct gen *g, size_t p)
 }
 
 /* The closing mark of a tag opened at p, if it is close enough. */
-static size_t
+size_t
 gen_close(struct gen *g, struct gen_next *c, size_t p, const char *needle)
 {
 	size_t	 e = gen_find(g, c, p, needle);
@@ -135,7 +83,7 @@ gen_close(struct gen *g, struct gen_next *c, size_t p, const char *needle)
 	return e;
 }
 
-static void
+void
 gen_put(struct gen *g, const char *s, size_t n)
 {
 	const char	*nl;
@@ -160,7 +108,7 @@ gen_put(struct gen *g, const char *s, size_t n)
 	}
 }
 
-static void
+void
 gen_puts(struct gen *g, const char *s)
 {
 	gen_put(g, s, strlen(s));
@@ -174,7 +122,7 @@ gen_newline(struct gen *g)
 		gen_put(g, "\n", 1);
 }
 
-static void
+void
 gen_warn(struct gen *g, const char *what, const char *name)
 {
 	char	 line[96];
@@ -212,7 +160,7 @@ gen_put_label(struct gen *g, const char *s, size_t n)
 }
 
 /* A URL or path as a Markdown link destination. */
-static void
+void
 gen_put_dest(struct gen *g, const char *s, size_t n)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
@@ -267,7 +215,7 @@ gen_put_html(struct gen *g, const char *s, size_t n)
  * gets its file name from the renderer).  Inside an HTML block, where
  * Markdown is not parsed, the same as <a> or <img>.
  */
-static void
+void
 gen_put_link(struct gen *g, int image, const char *label, size_t ln,
     const char *pre, const char *url, size_t un)
 {
@@ -301,7 +249,7 @@ gen_put_link(struct gen *g, int image, const char *label, size_t ln,
 }
 
 /* Output into b until gen_capture_end (a link target built in parts). */
-static void
+void
 gen_capture(struct gen *g, struct buf *b)
 {
 	struct buf	*out = g->out;
@@ -312,7 +260,7 @@ gen_capture(struct gen *g, struct buf *b)
 	g->bol = 0;
 }
 
-static void
+void
 gen_capture_end(struct gen *g)
 {
 	g->out = g->capture;
@@ -321,7 +269,7 @@ gen_capture_end(struct gen *g)
 }
 
 /* Is the output at a link destination ("](", "]: ", an attribute)? */
-static int
+int
 gen_in_dest(const struct gen *g)
 {
 	const char	*s = g->out->data;
@@ -337,7 +285,7 @@ gen_in_dest(const struct gen *g)
 	return n >= 2 && s[n - 1] == ':' && s[n - 2] == ']';
 }
 
-static int
+int
 gen_is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -349,7 +297,7 @@ gen_word_eq(const char *s, size_t n, const char *w)
 	return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
 
-static int
+int
 gen_in_list(const char *s, size_t n, const char *const *list)
 {
 	for (; *list != NULL; list++)
@@ -636,7 +584,7 @@ gen_embed_url(struct buf *u, const char *name, const char *id,
 	return 0;
 }
 
-static void
+void
 gen_put_embed(struct gen *g, const char *name, const char *id,
     const char *user, const char *label)
 {
@@ -652,7 +600,6 @@ gen_put_embed(struct gen *g, const char *name, const char *id,
 	buf_free(&u);
 }
 
-static void gen_highlight(struct gen *, int, const char *, size_t, size_t);
 static int gen_math_sc(struct gen *, int, const char *, size_t);
 
 static const char *const gen_math_names[GEN_NMATH] = {
@@ -918,7 +865,7 @@ gen_verbatim(struct gen *g, const char *lang, size_t ln, size_t from,
  * tag ended at `from': the code up to the closing tag.  Never closed:
  * the opening tag is simply dropped.
  */
-static void
+void
 gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
     size_t from)
 {
@@ -988,226 +935,6 @@ gen_display_math(struct gen *g, size_t p)
 	if (e >= g->n)
 		return 0;
 	gen_verbatim(g, "math", 4, p + 2, e, e + 2);
-	return 1;
-}
-
-/*-------------------------------------------------------------------
- * Jekyll Liquid: {% tag args %} and {{ output }}
- */
-
-/* The value of key=value (quoted or not) in a Liquid include. */
-static int
-gen_liquid_param(const char *s, size_t n, const char *key, const char **v,
-    size_t *vn)
-{
-	size_t	 i, k = strlen(key), e;
-	char	 q;
-
-	for (i = 0; i + k < n; i++) {
-		if ((i > 0 && !gen_is_space(s[i - 1])) ||
-		    strncasecmp(s + i, key, k) != 0 || s[i + k] != '=')
-			continue;
-		i += k + 1;
-		if (i < n && (s[i] == '"' || s[i] == '\'')) {
-			q = s[i++];
-			for (e = i; e < n && s[e] != q; e++)
-				;
-		} else
-			for (e = i; e < n && !gen_is_space(s[e]); e++)
-				;
-		*v = s + i;
-		*vn = e - i;
-		return *vn > 0;
-	}
-	return 0;
-}
-
-static int
-gen_is_image(const char *s, size_t n)
-{
-	static const char *const exts[] = { ".png", ".jpg", ".jpeg", ".gif",
-		".webp", ".svg", ".avif", NULL };
-	size_t	 i, k;
-
-	for (i = 0; exts[i] != NULL; i++) {
-		k = strlen(exts[i]);
-		if (n >= k && strncasecmp(s + n - k, exts[i], k) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* {% include name.html key="value" %}: an image or a video, else nothing. */
-static int
-gen_liquid_include(struct gen *g, const char *a, size_t an)
-{
-	static const char *const srcs[] = { "url", "src", "image", "file",
-		"path", "img", NULL };
-	static const char *const labels[] = { "caption", "description",
-		"alt", "title", NULL };
-	const char	*v, *l = "";
-	size_t		 vn, ln = 0, i;
-	char		 id[128];
-
-	for (i = 0; labels[i] != NULL; i++)
-		if (gen_liquid_param(a, an, labels[i], &l, &ln))
-			break;
-	for (i = 0; srcs[i] != NULL; i++)
-		if (gen_liquid_param(a, an, srcs[i], &v, &vn) &&
-		    gen_is_image(v, vn)) {
-			gen_put_link(g, 1, l, ln, NULL, v, vn);
-			return 1;
-		}
-	if (an >= 7 && strncasecmp(a, "youtube", 7) == 0 &&
-	    gen_liquid_param(a, an, "id", &v, &vn) && vn < sizeof(id)) {
-		memcpy(id, v, vn);
-		id[vn] = '\0';
-		gen_put_embed(g, "youtube", id, NULL, NULL);
-		return 1;
-	}
-	return 0;
-}
-
-/* Liquid that only steers the template: dropped without a word. */
-static const char *const gen_liquid_silent[] = {
-	"if", "elsif", "else", "endif", "unless", "endunless", "for",
-	"endfor", "case", "when", "endcase", "assign", "increment",
-	"decrement", "cycle", "break", "continue", "tablerow", "endtablerow",
-	"endcapture", "endcomment", "endraw", "endhighlight", "seo",
-	"feed_meta", "endpaginate", "paginate", "render", "liquid", "echo",
-	NULL
-};
-
-/* The Liquid tag at g->i; 0 when there is none. */
-static int
-gen_liquid(struct gen *g)
-{
-	const char	*s = g->s, *a, *word;
-	size_t		 p = g->i, e, i, ns, nn, an, ce, k;
-	char		 name[32], arg[GEN_SCAN_MAX + 1];
-	struct buf	 path;
-	int		 dest;
-
-	if (p < g->skip || (e = gen_close(g, &g->nx_tag, p + 2, "%}")) ==
-	    SIZE_MAX)
-		return 0;
-	for (i = p + 2; i < e && (gen_is_space(s[i]) || s[i] == '-'); i++)
-		;
-	for (ns = i; i < e && (isalnum((unsigned char)s[i]) || s[i] == '_');
-	    i++)
-		;
-	nn = i - ns;
-	if (nn == 0 || nn >= sizeof(name)) {
-		g->skip = e;
-		return 0;
-	}
-	memcpy(name, s + ns, nn);
-	name[nn] = '\0';
-	while (i < e && gen_is_space(s[i]))
-		i++;
-	a = s + i;
-	for (an = e - i; an > 0 && (gen_is_space(a[an - 1]) ||
-	    a[an - 1] == '-'); an--)
-		;
-	g->i = e + 2;
-	if (strcmp(name, "raw") == 0) {
-		g->raw = 1;
-		return 1;
-	}
-	if (strcmp(name, "comment") == 0 || strcmp(name, "capture") == 0) {
-		/* Their content is never shown: skip to the end tag. */
-		word = name[1] == 'o' ? "endcomment" : "endcapture";
-		k = gen_find(g, &g->nx_end[name[1] == 'o' ? 0 : 1], g->i, word);
-		if (k < g->n && (ce = gen_find(g, &g->nx_tag, k, "%}")) <
-		    g->n)
-			g->i = ce + 2;
-		return 1;
-	}
-	if (strcmp(name, "highlight") == 0) {
-		gen_highlight(g, 0, a, an, g->i);
-		return 1;
-	}
-	/* Paths: quotes dropped, Liquid variables inside are not ours. */
-	if (an >= 2 && (a[0] == '"' || a[0] == '\'') && a[an - 1] == a[0]) {
-		a++;
-		an -= 2;
-	}
-	if (strcmp(name, "link") == 0 || strcmp(name, "post_url") == 0) {
-		buf_init(&path, GEN_SCAN_MAX * 4);
-		for (k = 0; k < an && !gen_is_space(a[k]); k++)
-			;
-		an = k;
-		while (an > 0 && *a == '/') {
-			a++;
-			an--;
-		}
-		if (an == 0) {
-			buf_free(&path);
-			return 1;
-		}
-		if (!(dest = gen_in_dest(g)))
-			gen_capture(g, &path);
-		gen_puts(g, name[0] == 'p' ? "/_posts/" : "/");
-		gen_put_dest(g, a, an);
-		if (name[0] == 'p')
-			gen_puts(g, ".md");
-		if (!dest) {
-			gen_capture_end(g);
-			gen_put_link(g, 0, a, an, NULL, path.data ? path.data :
-			    "", path.len);
-		}
-		buf_free(&path);
-		return 1;
-	}
-	if (strcmp(name, "gist") == 0 || strcmp(name, "youtube") == 0 ||
-	    strcmp(name, "vimeo") == 0 || strcmp(name, "tweet") == 0 ||
-	    strcmp(name, "twitter") == 0) {
-		for (k = 0; k < an && !gen_is_space(a[k]); k++)
-			;
-		if (k > 0 && k < sizeof(arg)) {
-			memcpy(arg, a, k);
-			arg[k] = '\0';
-			gen_put_embed(g, name[0] == 't' ? "tweet" : name, arg,
-			    NULL, NULL);
-		}
-		return 1;
-	}
-	if (strcmp(name, "include") == 0 || strcmp(name, "include_relative") ==
-	    0) {
-		if (gen_liquid_include(g, a, an))
-			return 1;
-		for (k = 0; k < an && !gen_is_space(a[k]) && k < 40; k++)
-			;
-		snprintf(arg, sizeof(arg), "%.*s", (int)k, a);
-		gen_warn(g, "dropped Liquid include", arg);
-		return 1;
-	}
-	if (!gen_in_list(name, nn, gen_liquid_silent))
-		gen_warn(g, "dropped Liquid tag", name);
-	return 1;
-}
-
-/* {{ output }}: a quoted URL through relative_url stays, else dropped. */
-static int
-gen_liquid_out(struct gen *g)
-{
-	const char	*s = g->s;
-	size_t		 p = g->i, e, i, vs;
-	char		 q;
-
-	if (p < g->skip || (e = gen_close(g, &g->nx_out, p + 2, "}}")) ==
-	    SIZE_MAX)
-		return 0;
-	g->i = e + 2;
-	for (i = p + 2; i < e && (gen_is_space(s[i]) || s[i] == '-'); i++)
-		;
-	if (i < e && (s[i] == '"' || s[i] == '\'')) {
-		q = s[i++];
-		for (vs = i; i < e && s[i] != q; i++)
-			;
-		if (i < e && memmem(s + i, e - i, "url", 3) != NULL)
-			gen_put(g, s + vs, i - vs);
-	}
 	return 1;
 }
 
