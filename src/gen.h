@@ -13,6 +13,7 @@
 #include "markdown.h"
 
 #define GEN_SCAN_MAX	4096	/* bytes a tag may span */
+#define GEN_INCLUDE_MAX	((size_t)1 << 20)	/* bytes of an included file */
 #define GEN_MAXQUOTE	8	/* nested ::: blocks kept as quotes */
 #define GEN_MAXARGS	16	/* shortcode arguments kept */
 #define GEN_MAXWARN	16	/* warnings per page */
@@ -84,6 +85,9 @@ void	gen_put_embed(struct gen *g, const char *name, const char *id,
 	    const char *user, const char *label);
 void	gen_highlight(struct gen *g, int hugo, const char *lang, size_t ln,
 	    size_t from);
+
+int	gen_word_eq(const char *s, size_t n, const char *w);
+void	gen_newline(struct gen *g);
 
 /* genliquid.c: the Liquid tag or output at g->i; 0 when there is
  * none. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
 #include "gen.h"
@@ -84,6 +85,75 @@ gen_liquid_include(struct gen *g, const char *a, size_t an)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * {% include NAME %} with the site's _includes/NAME (opts->site): a
+ * plain Markdown or HTML file is part of the page; one that is itself
+ * a template (Liquid inside) is not ours to run.  1 when included.
+ */
+static int
+gen_site_include(struct gen *g, const char *a, size_t an)
+{
+	struct buf	 inc;
+	char		 name[256];
+	size_t		 k;
+	int		 ok = 0;
+
+	if (g->site == NULL || g->site->include == NULL)
+		return 0;
+	for (k = 0; k < an && !gen_is_space(a[k]); k++)
+		;
+	if (k == 0 || k >= sizeof(name) || memchr(a, '{', k) != NULL)
+		return 0;
+	memcpy(name, a, k);
+	name[k] = '\0';
+	buf_init(&inc, GEN_INCLUDE_MAX);
+	if (g->site->include(g->site->arg, name, &inc) == 0 &&
+	    (inc.len == 0 || (memmem(inc.data, inc.len, "{{", 2) == NULL &&
+	    memmem(inc.data, inc.len, "{%", 2) == NULL))) {
+		ok = 1;
+		while (inc.len > 0 && (inc.data[inc.len - 1] == '\n' ||
+		    inc.data[inc.len - 1] == '\r'))
+			inc.len--;
+		/* A block of its own when the tag stood alone. */
+		if (g->bol)
+			gen_newline(g);
+		gen_put(g, inc.data != NULL ? inc.data : "", inc.len);
+		if (g->bol || memchr(inc.data ? inc.data : "", '\n', inc.len))
+			gen_newline(g);
+	}
+	buf_free(&inc);
+	return ok;
+}
+
+/*
+ * The text parameters of an include we cannot run (content="...",
+ * title='...'): that text is what the web page shows.  Paths and URLs
+ * are not text.  1 when some were shown.
+ */
+static int
+gen_liquid_text(struct gen *g, const char *a, size_t an)
+{
+	size_t	 i, e, shown = 0;
+	char	 q;
+
+	for (i = 0; i < an; i++) {
+		if (a[i] != '=' || i + 1 >= an || (a[i + 1] != '"' &&
+		    a[i + 1] != '\''))
+			continue;
+		q = a[i + 1];
+		for (e = i + 2; e < an && a[e] != q; e++)
+			;
+		if (e > i + 2 && memchr(a + i + 2, ' ', e - i - 2) != NULL &&
+		    memchr(a + i + 2, '{', e - i - 2) == NULL) {
+			if (shown++ > 0)
+				gen_puts(g, " ");
+			gen_put(g, a + i + 2, e - i - 2);
+		}
+		i = e;
+	}
+	return shown > 0;
 }
 
 /* Liquid that only steers the template: dropped without a word. */
@@ -192,7 +262,9 @@ gen_liquid(struct gen *g)
 	}
 	if (strcmp(name, "include") == 0 || strcmp(name, "include_relative") ==
 	    0) {
-		if (gen_liquid_include(g, a, an))
+		if (gen_liquid_include(g, a, an) ||
+		    (name[7] == '\0' && gen_site_include(g, a, an)) ||
+		    gen_liquid_text(g, a, an))
 			return 1;
 		for (k = 0; k < an && !gen_is_space(a[k]) && k < 40; k++)
 			;
@@ -205,13 +277,58 @@ gen_liquid(struct gen *g)
 	return 1;
 }
 
-/* {{ output }}: a quoted URL through relative_url stays, else dropped. */
+/* page.KEY from the front matter, appended to v: 0 known, -1 not. */
+static int
+gen_page_var(const struct page_meta *m, const char *key, size_t kn,
+    struct buf *v)
+{
+	struct tm	 tm;
+	time_t		 t;
+	size_t		 i;
+
+	if (m == NULL)
+		return -1;
+	if (gen_word_eq(key, kn, "title") && m->title != NULL)
+		return buf_puts(v, m->title) == -1 ? -1 : 0;
+	if ((gen_word_eq(key, kn, "description") ||
+	    gen_word_eq(key, kn, "excerpt") ||
+	    gen_word_eq(key, kn, "summary")) && m->summary != NULL)
+		return buf_puts(v, m->summary) == -1 ? -1 : 0;
+	if (gen_word_eq(key, kn, "lang") && m->lang != NULL)
+		return buf_puts(v, m->lang) == -1 ? -1 : 0;
+	if (gen_word_eq(key, kn, "slug") && m->slug != NULL)
+		return buf_puts(v, m->slug) == -1 ? -1 : 0;
+	if (gen_word_eq(key, kn, "date") && m->has_date) {
+		t = m->date + (time_t)m->tzoff * 60;
+		if (gmtime_r(&t, &tm) == NULL)
+			return -1;
+		return buf_printf(v, "%04d-%02d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday) == -1 ? -1 : 0;
+	}
+	if (gen_word_eq(key, kn, "tags") || gen_word_eq(key, kn,
+	    "categories")) {
+		for (i = 0; i < m->ntags; i++)
+			if (buf_printf(v, "%s%s", i ? ", " : "", m->tags[i]) ==
+			    -1)
+				return -1;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * {{ output }}: {{ site.KEY }} from the site, {{ page.KEY }} from the
+ * front matter (filters after them ignored: relative_url, escape...), a
+ * quoted URL through relative_url; anything else is the template's
+ * business and dropped.
+ */
 int
 gen_liquid_out(struct gen *g)
 {
-	const char	*s = g->s;
+	const char	*s = g->s, *val = NULL;
 	size_t		 p = g->i, e, i, vs;
-	char		 q;
+	char		 q, key[128];
+	struct buf	 v;
 
 	if (p < g->skip || (e = gen_close(g, &g->nx_out, p + 2, "}}")) ==
 	    SIZE_MAX)
@@ -225,7 +342,28 @@ gen_liquid_out(struct gen *g)
 			;
 		if (i < e && memmem(s + i, e - i, "url", 3) != NULL)
 			gen_put(g, s + vs, i - vs);
+		return 1;
 	}
+	for (vs = i; i < e && (isalnum((unsigned char)s[i]) || s[i] == '_' ||
+	    s[i] == '.' || s[i] == '-'); i++)
+		;
+	if (i - vs <= 5 || i - vs - 5 >= sizeof(key))
+		return 1;
+	memcpy(key, s + vs + 5, i - vs - 5);
+	key[i - vs - 5] = '\0';
+	buf_init(&v, GEN_SCAN_MAX * 4);
+	if (strncmp(s + vs, "site.", 5) == 0 && g->site != NULL &&
+	    g->site->var != NULL)
+		val = g->site->var(g->site->arg, key);
+	else if (strncmp(s + vs, "page.", 5) == 0 &&
+	    gen_page_var(g->meta, key, strlen(key), &v) == 0)
+		val = v.data != NULL ? v.data : "";
+	if (val != NULL) {
+		if (gen_in_dest(g))
+			gen_put_dest(g, val, strlen(val));
+		else
+			gen_put(g, val, strlen(val));
+	}
+	buf_free(&v);
 	return 1;
 }
-

@@ -115,7 +115,7 @@ gen_puts(struct gen *g, const char *s)
 }
 
 /* End the output line if one is open. */
-static void
+void
 gen_newline(struct gen *g)
 {
 	if (!g->bol && g->out->len > 0)
@@ -291,7 +291,7 @@ gen_is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int
+int
 gen_word_eq(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && strncasecmp(s, w, n) == 0;
@@ -1209,38 +1209,6 @@ gen_zenn_embed(struct gen *g, const char *indent, size_t k, const char *t,
  * Lines
  */
 
-/* A code span at g->i: copied through its closing run.  0 if none. */
-static int
-gen_code_span(struct gen *g)
-{
-	const char	*s = g->s;
-	size_t		 p = g->i, run, e, k, eol = gen_eol(g, p);
-
-	for (run = 0; p + run < g->n && s[p + run] == '`'; run++)
-		;
-	if (run <= GEN_TICKS && g->noticks[run] > p)
-		goto literal;
-	for (e = p + run; e < eol; e = k) {
-		if (s[e] != '`') {
-			k = e + 1;
-			continue;
-		}
-		for (k = e; k < eol && s[k] == '`'; k++)
-			;
-		if (k - e == run) {
-			gen_put(g, s + p, k - p);
-			g->i = k;
-			return 1;
-		}
-	}
-	if (run <= GEN_TICKS)
-		g->noticks[run] = eol;
-literal:
-	gen_put(g, s + p, run);
-	g->i = p + run;
-	return 1;
-}
-
 /*
  * A line of a code block, as it is but for the escapes authors write so
  * that Hugo and Jekyll show a tag instead of running it.
@@ -1286,6 +1254,39 @@ gen_code_line(struct gen *g, size_t p, size_t e)
 		gen_put(g, s + i, 1);
 		i++;
 	}
+}
+
+/* A code span at g->i: copied through its closing run.  0 if none. */
+static int
+gen_code_span(struct gen *g)
+{
+	const char	*s = g->s;
+	size_t		 p = g->i, run, e, k, eol = gen_eol(g, p);
+
+	for (run = 0; p + run < g->n && s[p + run] == '`'; run++)
+		;
+	if (run <= GEN_TICKS && g->noticks[run] > p)
+		goto literal;
+	for (e = p + run; e < eol; e = k) {
+		if (s[e] != '`') {
+			k = e + 1;
+			continue;
+		}
+		for (k = e; k < eol && s[k] == '`'; k++)
+			;
+		if (k - e == run) {
+			/* Authors escape tags in code spans as in blocks. */
+			gen_code_line(g, p, k);
+			g->i = k;
+			return 1;
+		}
+	}
+	if (run <= GEN_TICKS)
+		g->noticks[run] = eol;
+literal:
+	gen_put(g, s + p, run);
+	g->i = p + run;
+	return 1;
 }
 
 /* Length of s without the line end and trailing blanks. */

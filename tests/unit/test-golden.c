@@ -164,6 +164,42 @@ diff_hint(const struct buf *want, const struct buf *got)
 	printf("#   +%.*s\n", (int)(ge - ls), got->data ? got->data + ls : "");
 }
 
+/*
+ * The site every golden case is rendered in: what a Jekyll site's
+ * _config.yml and _includes/ would give (the site model fills the same
+ * callbacks from the real files).
+ */
+static const char *
+site_var(void *arg, const char *key)
+{
+	(void)arg;
+	if (strcmp(key, "repository") == 0)
+		return "https://github.com/example/project";
+	if (strcmp(key, "title") == 0)
+		return "Example Docs";
+	if (strcmp(key, "github.user") == 0)
+		return "example";
+	return NULL;
+}
+
+static int
+site_include(void *arg, const char *name, struct buf *out)
+{
+	(void)arg;
+	if (strcmp(name, "note.md") == 0)
+		return buf_puts(out, "**Note:** this text comes from an "
+		    "include written in Markdown.\n");
+	if (strcmp(name, "contact.html") == 0)
+		return buf_puts(out, "<p>Write to <a href=\"mailto:team@"
+		    "example.org\">the team</a>.</p>\n");
+	if (strcmp(name, "callout.html") == 0)
+		return buf_puts(out, "<div class=\"callout\">{{ include."
+		    "content }}</div>\n");
+	return -1;
+}
+
+static const struct md_site golden_site = { site_var, site_include, NULL };
+
 static int
 render(const char *src, size_t len, const char *name, enum md_format fmt,
     struct buf *out)
@@ -185,6 +221,7 @@ render(const char *src, size_t len, const char *name, enum md_format fmt,
 	o.width = 67;
 	o.host = "localhost";
 	o.port = 7070;
+	o.site = &golden_site;
 	rv = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	page_meta_free(&meta);
 	return rv;
