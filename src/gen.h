@@ -48,6 +48,8 @@ struct gen {
 	size_t		 fencen;
 	int		 fenceq;	/* its block-quote depth */
 	int		 raw;		/* inside {% raw %} */
+	size_t		 tindent;	/* in a table: its indentation,
+					   else SIZE_MAX */
 	int		 imgline;	/* the line is one image */
 	int		 imgpend;	/* a blank line owed after it */
 	int		 html;		/* maybe in an HTML block: links

@@ -1348,6 +1348,52 @@ gen_strip(const char *s, size_t n, int *quotes)
 	}
 }
 
+/* Is t a table's delimiter row (|---|:--:| or --- | ---)? */
+static int
+gen_delim_row(const char *t, size_t tn)
+{
+	size_t	 i;
+	int	 pipe = 0, dash = 0;
+
+	for (i = 0; i < tn; i++) {
+		if (t[i] == '|')
+			pipe = 1;
+		else if (t[i] == '-')
+			dash = 1;
+		else if (t[i] != ':' && t[i] != ' ' && t[i] != '\t')
+			return 0;
+	}
+	return pipe && dash;
+}
+
+/*
+ * Rows of a table indented deeper than its delimiter row ("  Bob | 27",
+ * four spaces or a tab): Goldmark and kramdown read them as rows, and
+ * so does cmark-gfm once they stand at the table's own indentation.
+ * Tracks the table from its delimiter row to the first line without a
+ * pipe; for a deeper row, writes the table's indentation and moves the
+ * cursor past the rest (1: the caller goes on with the row's text).
+ */
+static int
+gen_table_row(struct gen *g, const char *s, size_t k, int quotes,
+    const char *t, size_t tn)
+{
+	if (quotes > 0 || tn == 0 || memchr(t, '|', tn) == NULL) {
+		g->tindent = SIZE_MAX;
+		return 0;
+	}
+	if (g->tindent == SIZE_MAX) {
+		if (gen_delim_row(t, tn) && k < 4)
+			g->tindent = k;
+		return 0;
+	}
+	if (k <= g->tindent)
+		return 0;
+	gen_put(g, s, g->tindent);
+	g->i += k;
+	return 1;
+}
+
 /* Is s a fence opening (``` or ~~~, three or more)? */
 static size_t
 gen_fence(const char *s, size_t n, char *c)
@@ -1428,6 +1474,8 @@ gen_line(struct gen *g, size_t eol)
 		if (c == tn || t[c] != ':')	/* not <https://autolink> */
 			g->html = 1;
 	}
+	if (gen_table_row(g, s, k, quotes, t, tn))
+		return 0;
 	if ((c = gen_fence(t, tn, &fc)) > 0) {
 		g->fencec = fc;
 		g->fencen = c;
@@ -1674,6 +1722,7 @@ gen_rewrite(const char *s, size_t n, const struct md_opts *opts,
 		g.meta = opts->meta;
 	}
 	g.bol = 1;
+	g.tindent = SIZE_MAX;
 	buf_init(&g.notes, GEN_POOL_MAX);
 	while (g.i < g.n && !g.err) {
 		eol = gen_eol(&g, g.i);
