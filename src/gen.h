@@ -19,7 +19,7 @@
 #define GEN_MAXWARN	16	/* warnings per page */
 #define GEN_MAXNOTES	1000	/* Zenn inline footnotes per page */
 #define GEN_TICKS	32	/* code span lengths cached */
-#define GEN_NMATH	5	/* math shortcode names */
+#define GEN_NMATH	20	/* math shortcode names and variants */
 
 /* Where a needle next occurs: valid for any p in [from, at]. */
 struct gen_next {

@@ -602,18 +602,32 @@ gen_put_embed(struct gen *g, const char *name, const char *id,
 
 static int gen_math_sc(struct gen *, int, const char *, size_t);
 
-static const char *const gen_math_names[GEN_NMATH] = {
+static const char *const gen_math_names[] = {
 	"math", "mathjax", "katex", "latex", "tex"
 };
 
+/* Theme variants: {{< mathjax/inline >}}, {{< katex/block >}}. */
+static const char *const gen_math_kinds[] = {
+	"", "/inline", "/block", "/display"
+};
+
+/* The search cache of a math shortcode's name, else -1. */
 static int
 gen_math_name(const char *name)
 {
-	int	 i;
+	size_t	 i, k, n;
 
-	for (i = 0; i < GEN_NMATH; i++)
-		if (strcasecmp(name, gen_math_names[i]) == 0)
-			return i;
+	for (i = 0; i < sizeof(gen_math_names) / sizeof(gen_math_names[0]);
+	    i++) {
+		n = strlen(gen_math_names[i]);
+		if (strncasecmp(name, gen_math_names[i], n) != 0)
+			continue;
+		for (k = 0; k < sizeof(gen_math_kinds) /
+		    sizeof(gen_math_kinds[0]); k++)
+			if (strcasecmp(name + n, gen_math_kinds[k]) == 0)
+				return (int)(i * (sizeof(gen_math_kinds) /
+				    sizeof(gen_math_kinds[0])) + k);
+	}
 	return -1;
 }
 
@@ -888,7 +902,7 @@ static int
 gen_math_sc(struct gen *g, int i, const char *name, size_t from)
 {
 	const char	*s = g->s;
-	char		 word[32];
+	char		 word[40];	/* "/" and a shortcode name */
 	size_t		 cs, ce, k;
 
 	snprintf(word, sizeof(word), "/%s", name);

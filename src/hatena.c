@@ -399,13 +399,14 @@ ht_line(struct ht *h, const char *s, size_t n)
 	ht_text(h, s, n);
 }
 
-/* Marks of the notation and of Markdown, line by line. */
+/* Marks of the notation and of Markdown, line by line; inside code
+ * (fenced, or a super-pre block) nothing counts. */
 int
 hatena_notation(const char *s, size_t n, int blogsync)
 {
-	size_t	 i, e, len;
+	size_t	 i, e, len, k;
 	long	 strong = 0, weak = 0, md = 0;
-	int	 fence = 0;
+	int	 fence = 0, spre = 0;
 
 	for (i = 0; i < n; i = e + 1) {
 		for (e = i; e < n && s[e] != '\n'; e++)
@@ -413,6 +414,14 @@ hatena_notation(const char *s, size_t n, int blogsync)
 		len = e - i;
 		if (len > 0 && s[e - 1] == '\r')
 			len--;
+		if (spre) {
+			if (ht_ends(s + i, len, "||<") || ht_is(s + i, len,
+			    "|<")) {
+				spre = 0;
+				strong++;
+			}
+			continue;
+		}
 		if (len >= 3 && (strncmp(s + i, "```", 3) == 0 ||
 		    strncmp(s + i, "~~~", 3) == 0)) {
 			fence = !fence;
@@ -421,18 +430,25 @@ hatena_notation(const char *s, size_t n, int blogsync)
 		}
 		if (fence)
 			continue;
-		if (ht_superpre(s + i, len) >= 0 || ht_is(s + i, len, ">|") ||
-		    ht_ends(s + i, len, "||<") || ht_is(s + i, len, "|<") ||
-		    ht_is(s + i, len, ">>") || ht_is(s + i, len, "<<") ||
+		if (ht_superpre(s + i, len) >= 0 || ht_is(s + i, len, ">|")) {
+			spre = 1;
+			strong++;
+			continue;
+		}
+		if (ht_is(s + i, len, ">>") || ht_is(s + i, len, "<<") ||
 		    ht_citequote(s + i, len))
 			strong++;
-		else if (len > 1 && s[i] == '*' && s[i + 1] != ' ' &&
-		    memmem(s + i + 1, len - 1, "*", 1) == NULL)
-			weak++;
-		else if (len > 2 && s[i] == '#' && (s[i + 1] == ' ' ||
+		else if (len > 1 && s[i] == '*') {
+			/* "*見出し", "** 見出し": a heading; "* item" is a
+			 * list in both; "**bold**" is Markdown. */
+			for (k = 0; k < len && s[i + k] == '*'; k++)
+				;
+			if (memchr(s + i + k, '*', len - k) != NULL)
+				md += k >= 2;
+			else if (k >= 2 || s[i + 1] != ' ')
+				weak++;
+		} else if (len > 2 && s[i] == '#' && (s[i + 1] == ' ' ||
 		    s[i + 1] == '#'))
-			md++;
-		else if (len > 1 && s[i] == '*' && s[i + 1] == ' ')
 			md++;
 		if (len > 4 && memmem(s + i, len, "((", 2) != NULL &&
 		    memmem(s + i, len, "))", 2) != NULL)
