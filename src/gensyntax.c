@@ -1086,6 +1086,11 @@ gen_hatena(struct gen *g)
 		t += 7;
 		tn = (size_t)(c + n - t);
 		opt = 1;
+	} else if ((t = memmem(c, n, ":embed#", 7)) != NULL) {
+		/* [url:embed#caption]: a tweet's text, a gist's name. */
+		un = (size_t)(t - c);
+		t += 7;
+		tn = (size_t)(c + n - t);
 	} else {
 		/* Options come last, in any order: strip them all. */
 		un = n;

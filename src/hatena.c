@@ -261,6 +261,35 @@ ht_row(struct ht *h, const char *s, size_t n)
 	h->table = 1;
 }
 
+/* :term:description, a definition list line, as an item "term —
+ * description" (colons inside [links] are the link's; a colon after
+ * one would make it a Markdown link definition).  1 done. */
+static int
+ht_dl(struct ht *h, const char *s, size_t n)
+{
+	size_t	 k;
+	int	 depth = 0;
+
+	for (k = 1; k < n; k++) {
+		if (s[k] == '[')
+			depth++;
+		else if (s[k] == ']' && depth > 0)
+			depth--;
+		else if (s[k] == ':' && depth == 0)
+			break;
+	}
+	if (k == n || k == 1)
+		return 0;
+	ht_prefix(h);
+	ht_puts(h, "- ");
+	ht_inline(h, s + 1, k - 1);
+	ht_puts(h, " — ");
+	ht_inline(h, s + k + 1, n - k - 1);
+	ht_puts(h, "\n");
+	h->list = 1;
+	return 1;
+}
+
 /* -, --, + ... item: 1 with its level and where its text starts. */
 static int
 ht_item(const char *s, size_t n, size_t *lvl, size_t *text)
@@ -309,7 +338,8 @@ ht_line(struct ht *h, const char *s, size_t n)
 	row = n >= 2 && s[0] == '|' && s[n - 1] == '|';
 	/* A list or table ends at the first line that is not one of its
 	 * own, where Markdown would read the line as more of it. */
-	if ((h->list && !list) || (h->table && !row)) {
+	if ((h->list && !list && !(n > 2 && s[0] == ':')) ||
+	    (h->table && !row)) {
 		ht_prefix(h);
 		ht_puts(h, "\n");
 	}
@@ -390,6 +420,8 @@ ht_line(struct ht *h, const char *s, size_t n)
 		h->list = 1;
 		return;
 	}
+	if (n > 2 && s[0] == ':' && ht_dl(h, s, n))
+		return;
 	if (n >= 4 && s[0] == '>' && s[1] == '<' && ht_ends(s, n, "><")) {
 		ht_prefix(h);
 		ht_put(h, s + 2, n - 4);
@@ -450,6 +482,11 @@ hatena_notation(const char *s, size_t n, int blogsync)
 		} else if (len > 2 && s[i] == '#' && (s[i + 1] == ' ' ||
 		    s[i + 1] == '#'))
 			md++;
+		else if (len > 2 && ((s[i] == '|' && s[i + 1] == '*') ||
+		    ((s[i] == '-' || s[i] == '+') && s[i + 1] != ' ' &&
+		    s[i + 1] != s[i])))
+			/* |*header|, -item, +item: Markdown wants a space. */
+			weak++;
 		if (len > 4 && memmem(s + i, len, "((", 2) != NULL &&
 		    memmem(s + i, len, "))", 2) != NULL)
 			weak++;

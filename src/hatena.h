@@ -23,7 +23,7 @@ int	hatena_notation(const char *s, size_t n, int blogsync);
 /*
  * The Markdown of a notation entry, appended to out: * headings, >> <<
  * quotes, >|lang| ||< super-pre and >| |< pre blocks as fenced code,
- * - + lists, | tables, ((footnotes)), id:user links, [tex:...] as code;
+ * - + lists, :term:description lists, | tables, ((footnotes)), id:user links, [tex:...] as code;
  * [url:title], [url:embed] and [f:id:...] photos are left for the
  * generator-syntax pass, which reads them in Markdown entries too.
  * Markdown's own marks in the prose are escaped.  0 or -1.
