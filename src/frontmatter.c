@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "entity.h"
 #include "frontmatter.h"
 #include "json.h"
 #include "toml.h"
@@ -50,7 +51,8 @@ enum fm_key {
 	K_CATS,		/* categories, category: tags, and Jekyll's
 			   :categories in permalinks */
 	K_URL,		/* url (Hugo), URL (blogsync): the page's path */
-	K_UPDATED	/* lastmod, updated, last_modified_at */
+	K_UPDATED,	/* lastmod, updated, last_modified_at */
+	K_EDITURL	/* EditURL: a Hatena blogsync entry's */
 };
 
 static const struct {
@@ -93,6 +95,7 @@ static const struct {
 	{ "ogimage",		K_OGIMAGE },
 	{ "og_image",		K_OGIMAGE },
 	{ "layout",		K_LAYOUT },
+	{ "editurl",		K_EDITURL },
 };
 
 /* What the three readers share while filling one page_meta. */
@@ -828,6 +831,10 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 	case K_OGIMAGE:
 		fm_setimage(c, v, n, fm_imgrank(k));
 		break;
+	case K_EDITURL:
+		c->m->hatena = v != NULL && n > 26 &&
+		    strncmp(v, "https://blog.hatena.ne.jp/", 26) == 0;
+		break;
 	case K_NONE:
 		break;
 	}
@@ -1278,6 +1285,26 @@ fm_block(struct fm_ctx *c, enum fm_dialect d, const char *s, size_t n,
 	buf_free(&clean);
 }
 
+/* blogsync stores titles as Hatena's API returns them, with HTML
+ * character references: "C&#43;&#43;" is "C++". */
+static int
+fm_title_entities(struct page_meta *m)
+{
+	struct buf	 b;
+
+	if (strchr(m->title, '&') == NULL)
+		return 0;
+	buf_init(&b, strlen(m->title) + 1);
+	if (entity_decode(&b, m->title, strlen(m->title)) == -1 ||
+	    buf_putc(&b, '\0') == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	free(m->title);
+	m->title = b.data;
+	return 0;
+}
+
 int
 frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 {
@@ -1364,6 +1391,8 @@ frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 		fm_err(&c, base, "front matter is not a YAML mapping");
 	}
 	m->draft = c.draft == 1 || c.published == 0;
+	if (m->hatena && m->title != NULL && fm_title_entities(m) == -1)
+		c.oom = 1;
 	if (c.oom) {
 		page_meta_free(m);
 		m->breaks = -1;

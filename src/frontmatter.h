@@ -42,6 +42,8 @@ struct page_meta {
 					   :categories), NULL when none */
 	int		 has_updated;
 	time_t		 updated;	/* lastmod, updated */
+	int		 hatena;	/* a Hatena blogsync entry (EditURL
+					   on blog.hatena.ne.jp) */
 };
 
 /*

@@ -29,6 +29,7 @@
 #include "listen.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
 #include "sandbox.h"
 #include "site.h"
 #include "store.h"
@@ -152,7 +153,7 @@ render_file(const char *format, const char *path, const struct conf *c)
 	o.host = c->hosts[0].name;
 	o.port = c->gopher_port;
 	buf_init(&out, RENDER_MAX);
-	if (md_render(src.data ? src.data + meta.body : "",
+	if (page_render(src.data ? src.data + meta.body : "",
 	    src.len - meta.body, fmt, &o, &out) == -1)
 		fatalx("%s: cannot render", path);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);

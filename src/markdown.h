@@ -64,27 +64,10 @@ struct md_opts {
 	const struct md_urls	*urls;		/* may be NULL */
 };
 
-/*
- * body = the Markdown after the front matter (src + meta->body).
- * Appends to out.  0 or -1 (allocation/limit).
- *
- * Generator syntax is rewritten before parsing (Hugo shortcodes,
- * Jekyll Liquid and Kramdown attribute lists, Zenn's ::: blocks,
- * @[embeds] and ^[notes], GitHub alerts, Hatena's [f:id:...] and
- * [url:title]); what cannot be shown is dropped and named in
- * opts->warn for the caller to log.
- *
- * Line breaks inside paragraphs: meta->breaks when the front matter
- * says, else opts->breaks when >= 0, else decided from the page.
- * Gophermaps use CRLF and end with ".\r\n"; gemtext and the plain
- * text (type 0, sent as it is) use LF.
- */
-int	md_render(const char *body, size_t len, enum md_format fmt,
-	    const struct md_opts *opts, struct buf *out);
-
-/* First heading's plain text (for titles of pages without front
- * matter).  0 found, 1 none, -1 error. */
-int	md_first_heading(const char *body, size_t len, struct buf *out);
+/* The title of a page without one in its front matter, as its first
+ * screen names it (a leading heading that outranks the others, or a
+ * short first line; see mdtitle.c).  0 found, 1 none, -1 error. */
+int	md_page_title(const char *body, size_t len, struct buf *out);
 
 /* Plain text of the first paragraph, at most max bytes cut at a
  * character boundary with "…" (Atom summaries). */

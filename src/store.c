@@ -36,6 +36,7 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
 #include "search.h"
 #include "site.h"
 #include "store.h"
@@ -937,7 +938,7 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
-	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
 		if ((nl = strchr(w, '\n')) == NULL)
 			break;
@@ -1201,7 +1202,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;
-	} else if (md_first_heading(body, blen, &tmp) == 0)
+	} else if (md_page_title(body, blen, &tmp) == 0)
 		p->title = buf_detach(&tmp, NULL);
 	else {
 		base_name(rel, name, sizeof(name));
