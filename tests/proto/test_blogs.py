@@ -287,7 +287,7 @@ FIXTURES = [
             "/2022/busan-tower/": (
                 "부산 타워에서", "2022-07-03", ["travel", "부산", "여행"],
                 "ko"),
-            "/_posts/2023-03-10-liquid-everywhere.gmi": (
+            "/jekyll/2023/03/10/liquid-everywhere.html": (
                 "Liquid everywhere", "2023-03-10", ["jekyll"], "en"),
         },
         "pages": {"/about/": "About",
@@ -336,7 +336,7 @@ FIXTURES = [
         "remote": {
             # An include that is a template shows its text parameters;
             # {% raw %} shows its content, in code spans too.
-            "/_posts/2023-03-10-liquid-everywhere.gmi": [
+            "/jekyll/2023/03/10/liquid-everywhere.html": [
                 "Site values, includes and raw blocks in one post.",
                 "Back up your data before upgrading.",
                 "Print a title with {{ page.title }}, or in a block:",
@@ -427,11 +427,11 @@ FIXTURES = [
                 "어린이날의 공원", "2022-05-05", ["일기", "가족"], "ko"),
             # Entries in Hatena notation (はてな記法), titles with
             # character references as blogsync writes them.
-            "/entry/2019/11/02/210000.gmi": (
+            "/entry/2019/11/02/210000": (
                 'Common Lispの"再帰"メモ', "2019-11-02", ["Lisp"], "ja"),
-            "/entry/2019/12/24/080000.gmi": (
+            "/entry/2019/12/24/080000": (
                 "引用と表と脚注", "2019-12-24", ["読書"], "ja"),
-            "/entry/2020/02/29/120000.gmi": (
+            "/entry/2020/02/29/120000": (
                 "Notes on C++ templates", "2020-02-29", ["Programming"],
                 "en"),
         },
@@ -449,10 +449,10 @@ FIXTURES = [
             "/entry/2022/05/05/093000": [
                 "=> https://cdn-ak.f.st-hatena.com/images/fotolife/h/harbour/"
                 "20220505/20220505101010.png"],
-            "/entry/2019/11/02/210000.gmi": [
+            "/entry/2019/11/02/210000": [
                 "## 再帰の基本", "### 末尾再帰", "```lisp",
                 "  (if (<= n 1)", "* 再帰は読みやすい", "* 1. 定義する"],
-            "/entry/2019/12/24/080000.gmi": [
+            "/entry/2019/12/24/080000": [
                 "> 吾輩は猫である。名前はまだ無い。",
                 "=> https://www.aozora.gr.jp/cards/000148/card789.html",
                 "こころ  夏目漱石", "[1] 数え方は適当です",
@@ -460,7 +460,7 @@ FIXTURES = [
                 "=> https://www.aozora.gr.jp/ 青空文庫",
                 "=> https://cdn-ak.f.st-hatena.com/images/fotolife/h/harbour/"
                 "20191224/20191224080000.jpg 本棚"],
-            "/entry/2020/02/29/120000.gmi": [
+            "/entry/2020/02/29/120000": [
                 "```cpp", "* It needs a header",
                 "[1] even on a leap day"],
         },
