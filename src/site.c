@@ -44,18 +44,6 @@ extern char **environ;
 
 /*------------------------------------------------------------ helpers */
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p;
-
-	if ((p = malloc(n + 1)) == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static int
 has_suffix(const char *s, size_t n, const char *suf)
 {
@@ -118,7 +106,7 @@ kv_add(struct site_kv **v, size_t *n, const char *k, size_t kn,
 	for (i = 0; i < *n; i++)
 		if (strlen((*v)[i].key) == kn &&
 		    strncmp((*v)[i].key, k, kn) == 0) {
-			char *s = xstrndup(val, vn);
+			char *s = strndup(val, vn);
 
 			if (s != NULL) {
 				free((*v)[i].val);
@@ -132,9 +120,9 @@ kv_add(struct site_kv **v, size_t *n, const char *k, size_t kn,
 			return;
 		*v = nv;
 	}
-	if (((*v)[*n].key = xstrndup(k, kn)) == NULL)
+	if (((*v)[*n].key = strndup(k, kn)) == NULL)
 		return;
-	if (((*v)[*n].val = xstrndup(val, vn)) == NULL) {
+	if (((*v)[*n].val = strndup(val, vn)) == NULL) {
 		free((*v)[*n].key);
 		return;
 	}
@@ -242,7 +230,7 @@ read_yaml(struct reader *r, const char *s, size_t n)
 				break;
 			if (!inseq[depth] && iskey[depth]) {
 				free(keys[depth]);
-				keys[depth] = xstrndup(
+				keys[depth] = strndup(
 				    (const char *)ev.data.scalar.value,
 				    ev.data.scalar.length);
 				iskey[depth] = 0;
@@ -749,13 +737,13 @@ set_bases(struct site *s, const char *url, const char *path)
 	    != NULL) {
 		/* "https://x.github.io/blog": the path is the base path. */
 		free(s->basepath);
-		s->basepath = xstrndup(slash, n - (size_t)(slash - url));
+		s->basepath = strndup(slash, n - (size_t)(slash - url));
 		n = (size_t)(slash - url);
 	} else if (path != NULL && *path != '\0' && strcmp(path, "/") != 0) {
 		free(s->basepath);
 		s->basepath = strdup(path);
 	}
-	s->bases[0] = xstrndup(url, n);
+	s->bases[0] = strndup(url, n);
 	/* The other scheme of the same host, as links often mix them. */
 	if (s->bases[0] != NULL && strncmp(url, "https://", 8) == 0 &&
 	    (s->bases[1] = malloc(n)) != NULL)
