@@ -20,18 +20,26 @@
 
 #include "beneath.h"
 
-/* A name that is never served: a hidden component anywhere in rel, or
- * a path in a private directory (certificates, config, log) that lies
- * inside the root. */
+/* A name that is never served: a hidden component anywhere in rel, a
+ * component the caller keeps private, or a path in a private directory
+ * (certificates, config, log) that lies inside the root. */
 int
 beneath_private_name(const struct beneath *s, const char *rel)
 {
 	const char	*p = rel;
+	char		 seg[NAME_MAX + 1];
 	size_t		 i, n;
 
 	for (;;) {
 		if (*p == '.')
 			return 1;
+		n = strcspn(p, "/");
+		if (s->private_seg != NULL && n < sizeof(seg)) {
+			memcpy(seg, p, n);
+			seg[n] = '\0';
+			if (s->private_seg(s->seg_arg, seg, p == rel))
+				return 1;
+		}
 		if ((p = strchr(p, '/')) == NULL)
 			break;
 		p++;

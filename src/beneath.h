@@ -27,6 +27,12 @@ struct beneath {
 	size_t			 nprivate_rel;
 	struct beneath_ident	*private;	/* those dirs, their files */
 	size_t			 nprivate;
+	/* Names the caller keeps private besides hidden ones (editor
+	 * leftovers, build folders): 1 for seg, one path segment, top when
+	 * it lies directly under the root.  NULL for none. */
+	int			(*private_seg)(const void *arg,
+				    const char *seg, int top);
+	const void		*seg_arg;
 };
 
 /* A private directory (the certificates'). */
@@ -39,7 +45,8 @@ void	beneath_private_file_dir(struct beneath *, const char *file);
 void	beneath_free(struct beneath *);
 
 /* 1 when rel, as written, names something never served: a hidden
- * component or a path in a private directory. */
+ * component, one private_seg refuses, or a path in a private
+ * directory. */
 int	beneath_private_name(const struct beneath *, const char *rel);
 
 /* Open rel ("" is the root) read-only, refusing what its real location

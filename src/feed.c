@@ -20,6 +20,7 @@
 #include "gopher.h"
 #include "router.h"
 #include "search.h"
+#include "site.h"
 #include "store.h"
 #include "textwidth.h"
 #include "url.h"
@@ -576,15 +577,6 @@ tag_uses_free(struct tag_use *v, size_t n)
 	free(v);
 }
 
-/* The path of a tag's page: "/tags/<encoded>" (+ ".gmi" for Gemini). */
-static int
-tag_path(struct buf *b, const char *name, int gemini)
-{
-	if (buf_puts(b, "/tags/") == -1 ||
-	    url_encode_path(b, name, strlen(name)) == -1)
-		return -1;
-	return gemini ? buf_puts(b, ".gmi") : 0;
-}
 
 static int
 build_tags(const struct conf *c, const struct host *h,
@@ -613,7 +605,7 @@ build_tags(const struct conf *c, const struct host *h,
 				count++;
 		buf_reset(&path);
 		buf_reset(&label);
-		rc |= tag_path(&path, v[i].name, gemini);
+		rc |= site_tag_path(v[i].name, &path);
 		rc |= put_line(&label, v[i].name);
 		rc |= buf_printf(&label, " (%zu)", count);
 		if (gemini)
@@ -1155,8 +1147,14 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 	else if (strncmp(path, "/tags/", 6) == 0) {
 		name = path + 6;
 		n = strlen(name);
+		/* The web's forms "/tags/NAME/" and "/tags/NAME.html" (Hugo's
+		 * uglyURLs), and "/tags/NAME.gmi". */
 		if (ends_with(name, n, ".gmi"))
 			n -= 4;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
+		else if (ends_with(name, n, "/"))
+			n--;
 		if (serve_tag(c, h, name, n, 1, r) == NOT_FOUND)
 			reply_set(r, 51, "No such tag");
 	} else if (strcmp(path, "/atom.xml") == 0)
@@ -1193,6 +1191,8 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 		n = strlen(name);
 		if (ends_with(name, n, "/"))
 			n--;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
 		if (serve_tag(c, h, name, n, 0, r) == NOT_FOUND)
 			reply_gopher_error(r, 51, "No such tag", selector);
 	} else if (strcmp(selector, "/atom.xml") == 0)

@@ -80,6 +80,44 @@ gopher_fail(struct reply *r, int status, const char *msg, const char *sel)
 	reply_body(r, status, msg, &b);
 }
 
+/*
+ * Gopher has no redirects: a page that moved answers with a short menu
+ * whose first item is the new place, which every client can follow
+ * (a type-3 line names it but leads nowhere).
+ */
+static void
+gopher_moved(const struct conf *c, const struct host *h, const char *to,
+    const char *sel, struct reply *r)
+{
+	struct buf	 b;
+	char		 line[1200];
+	int		 rc = 0;
+
+	buf_init(&b, 8192);
+	snprintf(line, sizeof(line), "Moved to %s", to);
+	if (to[0] == '/')
+		rc |= gopher_item(&b, '1', line, strlen(line), to, h->name,
+		    c->gopher_port);
+	else {
+		char url[1100];
+
+		snprintf(url, sizeof(url), "URL:%s", to);
+		rc |= gopher_item(&b, 'h', line, strlen(line), url, h->name,
+		    c->gopher_port);
+	}
+	rc |= gopher_info(&b, "", 0, h->name, c->gopher_port);
+	snprintf(line, sizeof(line), "This page used to be at %s.", sel);
+	rc |= gopher_info(&b, line, strlen(line), h->name, c->gopher_port);
+	rc |= gopher_menu_end(&b);
+	if (rc != 0) {
+		buf_free(&b);
+		reply_status(r, 40, "Out of memory");
+		return;
+	}
+	reply_body(r, 31, "text/gopher", &b);
+	snprintf(r->meta, sizeof(r->meta), "%s", to);
+}
+
 static void
 reply_file(struct store *s, int fd, const struct stat *st, const char *meta,
     struct reply *r)
@@ -213,27 +251,44 @@ open_static(struct store *s, const char *p, struct stat *st)
 
 /*------------------------------------------------------------ listings */
 
-/* What a directory entry links to: Markdown files as their pages. */
-static void
-entry_target(const char *name, int is_dir, struct buf *path, char *type,
-    int gemini)
+/*
+ * What a directory entry links to: Markdown files as their pages at
+ * their canonical paths; 0, or -1 for an entry not to list (a draft).
+ */
+static int
+entry_target(struct store *s, const char *rel, const char *name,
+    int is_dir, struct buf *path, char *type)
 {
-	size_t n = strlen(name);
+	struct store_where	 w;
+	char			 src[PATH_MAX];
+	size_t			 n = strlen(name);
 
-	if (is_dir) {
-		url_encode_path(path, name, n);
-		buf_putc(path, '/');
+	*type = is_dir ? '1' : mime_gopher_type(name);
+	/* A draft, or a draft's bundle folder (asked for as a file in it). */
+	snprintf(src, sizeof(src), "%s%s%s%s", rel, *rel ? "/" : "", name,
+	    is_dir ? "/index" : "");
+	if (store_is_draft(s, src))
+		return -1;
+	if (!is_dir && store_is_markdown(name)) {
+		snprintf(src, sizeof(src), "/%s%s%s", rel, *rel ? "/" : "",
+		    name);
+		store_where(s, src, 1, &w);
+		if (w.kind == WHERE_PRIVATE)
+			return -1;
 		*type = '1';
-	} else if (store_is_markdown(name)) {
-		n = (size_t)(strrchr(name, '.') - name);
-		url_encode_path(path, name, n);
-		if (gemini)
-			buf_puts(path, ".gmi");
-		*type = '1';
-	} else {
-		url_encode_path(path, name, n);
-		*type = mime_gopher_type(name);
+		if (w.kind == WHERE_MOVED)
+			return buf_puts(path, w.to) == -1 ? -1 : 0;
 	}
+	/* Relative to the listing, which is what a name is here. */
+	if (*rel != '\0') {
+		buf_putc(path, '/');
+		url_encode_path(path, rel, strlen(rel));
+	}
+	buf_putc(path, '/');
+	url_encode_path(path, name, n);
+	if (is_dir)
+		buf_putc(path, '/');
+	return 0;
 }
 
 static void
@@ -241,7 +296,7 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
     int gemini, struct reply *r)
 {
 	struct store_dirent	*v;
-	struct buf		 b, target, sel;
+	struct buf		 b, target;
 	size_t			 n, i;
 	char			 type;
 
@@ -254,12 +309,12 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
 	}
 	buf_init(&b, RENDER_MAX);
 	buf_init(&target, PATH_MAX * 3);
-	buf_init(&sel, PATH_MAX * 3 + 2);
 	if (gemini)
 		buf_printf(&b, "# /%s%s\n\n", rel, *rel ? "/" : "");
 	else {
-		buf_printf(&sel, "/%s%s", rel, *rel ? "/" : "");
-		gopher_info(&b, sel.data, sel.len, h->name, c->gopher_port);
+		buf_printf(&target, "/%s%s", rel, *rel ? "/" : "");
+		gopher_info(&b, target.data, target.len, h->name,
+		    c->gopher_port);
 		gopher_info(&b, "", 0, h->name, c->gopher_port);
 	}
 	if (*rel != '\0') {
@@ -268,28 +323,70 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
 	}
 	for (i = 0; i < n; i++) {
 		buf_reset(&target);
-		entry_target(v[i].name, v[i].is_dir, &target, &type, gemini);
-		if (gemini) {
+		if (entry_target(h->store, rel, v[i].name, v[i].is_dir,
+		    &target, &type) == -1)
+			continue;
+		if (gemini)
 			buf_printf(&b, "=> %s %s%s\n", target.data, v[i].name,
 			    v[i].is_dir ? "/" : "");
-			continue;
-		}
-		buf_reset(&sel);
-		buf_putc(&sel, '/');
-		if (*rel != '\0') {
-			url_encode_path(&sel, rel, strlen(rel));
-			buf_putc(&sel, '/');
-		}
-		buf_append(&sel, target.data, target.len);
-		gopher_item(&b, type, v[i].name, strlen(v[i].name), sel.data,
-		    h->name, c->gopher_port);
+		else
+			gopher_item(&b, type, v[i].name, strlen(v[i].name),
+			    target.data, h->name, c->gopher_port);
 	}
 	if (!gemini)
 		gopher_menu_end(&b);
 	store_list_free(v, n);
 	buf_free(&target);
-	buf_free(&sel);
 	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
+}
+
+/*
+ * What the URL scheme says a path is (store_where): 1 when that settles
+ * the reply (a page, a bundle's file, a move, a draft), else 0.
+ */
+static int
+route_where(const struct conf *c, const struct host *h, const char *path,
+    int gemini, struct reply *r)
+{
+	struct store_where	 w;
+	struct stat		 st;
+	int			 fd;
+
+	store_where(h->store, path, gemini, &w);
+	switch (w.kind) {
+	case WHERE_NONE:
+		return 0;
+	case WHERE_MOVED:
+		if (gemini)
+			reply_status(r, 31, w.to);
+		else
+			gopher_moved(c, h, w.to, path, r);
+		return 1;
+	case WHERE_PRIVATE:
+		if (gemini)
+			reply_status(r, 51, "Not found");
+		else
+			gopher_fail(r, 51, "Not found", path);
+		return 1;
+	case WHERE_SECTION:
+		list_dir(c, h, w.rel, gemini, r);
+		return 1;
+	case WHERE_PAGE:
+	case WHERE_FILE:
+		break;
+	}
+	if ((fd = store_open(h->store, w.rel, &st)) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (w.kind == WHERE_FILE)
+		reply_file(h->store, fd, &st, mime_type(w.rel), r);
+	else
+		reply_page(h->store, w.rel, fd, &st, gemini ? MD_GEMTEXT :
+		    w.text ? MD_TEXT : MD_GOPHERMAP, r);
+	return 1;
 }
 
 /*------------------------------------------------------------ rules */
@@ -302,11 +399,11 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
  * Returns 1 when the reply is settled.
  */
 static int
-route_rules(const struct host *h, const char *path, const char *fp,
-    int gemini, struct reply *r)
+route_rules(const struct conf *c, const struct host *h, const char *path,
+    const char *fp, int gemini, struct reply *r)
 {
 	const struct redirect	*rd;
-	char			 to[1025], msg[1100];
+	char			 to[1025];
 	int			 zone;
 
 	if ((rd = conf_find_redirect(h, path)) != NULL) {
@@ -319,8 +416,8 @@ route_rules(const struct host *h, const char *path, const char *fp,
 		else if (rd->code == 52)
 			gopher_fail(r, 52, "Gone", path);
 		else {
-			snprintf(msg, sizeof(msg), "Moved to %s", to);
-			gopher_fail(r, rd->code, msg, path);
+			gopher_moved(c, h, to, path, r);
+			r->status = rd->code;
 		}
 		return 1;
 	}
@@ -362,11 +459,22 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	size_t		 n = strlen(p);
 	int		 fd;
 
-	if ((fd = store_open(s, p, &st)) >= 0) {
-		if (S_ISREG(st.st_mode)) {
+	if ((fd = store_open(s, p, &st)) >= 0 && S_ISREG(st.st_mode)) {
+		if (store_is_draft(s, p)) {
+			close(fd);
+			reply_status(r, 51, "Not found");
+		} else
 			reply_file(s, fd, &st, mime_type(p), r);
-			return;
-		}
+		return;
+	}
+	/* A page at its canonical path, an old path of one, a bundle's
+	 * file: the URL scheme decides before the folders do. */
+	if (route_where(c, h, path, 1, r)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (fd >= 0) {
 		close(fd);
 		if (!trailing_slash && *p != '\0') {
 			redirect_slash(path, r);
@@ -393,25 +501,13 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
 		log_debug("refused /%s: %s", p, strerror(-fd));
-	/* A page: "a/b.gmi" or the pretty URL "a/b/" for a/b.md. */
-	if (ends_with(p, ".gmi"))
-		n -= 4;
-	else if (n > 0 && p[n - 1] == '/')
-		n--;
-	else
-		n = 0;
-	if (n > 0 &&
-	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
-		return;
-	}
 	if ((fd = open_static(s, p, &st)) >= 0) {
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
 	if (feed_gemini(c, h, path, query, r))
 		return;
-	if (store_alias(s, path, 1, rel, sizeof(rel)))
+	if (store_guess(s, path, rel, sizeof(rel)))
 		reply_status(r, 31, rel);
 	else
 		reply_status(r, 51, "Not found");
@@ -484,7 +580,7 @@ gemini_host(const struct conf *c, const struct origin *o, const char *host)
 	const struct host *h;
 
 	if ((h = conf_find_host(c, host)) != NULL) {
-		if (o->sni != NULL && strcasecmp(o->sni, host) != 0 &&
+		if (o->sni != NULL && !conf_same_host(o->sni, host) &&
 		    conf_find_host(c, o->sni) != h)
 			return NULL;	/* SNI says another host */
 		return h;
@@ -513,7 +609,7 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 	else if (u.port != -1 && (unsigned)u.port != o->local_port &&
 	    (unsigned)u.port != c->gemini_port)
 		reply_status(r, 53, "Port not served here");
-	else if (!route_rules(h, u.path, o->fingerprint, 1, r))
+	else if (!route_rules(c, h, u.path, o->fingerprint, 1, r))
 		done = route_gemini_cached(c, h, &u, r, quick);
 	url_free(&u);
 	return done;
@@ -600,11 +696,20 @@ route_gopher(const struct conf *c, const struct host *h,
 	size_t		 n = strlen(p);
 	int		 fd;
 
-	if ((fd = store_open(s, p, &st)) >= 0) {
-		if (S_ISREG(st.st_mode)) {
+	if ((fd = store_open(s, p, &st)) >= 0 && S_ISREG(st.st_mode)) {
+		if (store_is_draft(s, p)) {
+			close(fd);
+			gopher_fail(r, 51, "Not found", g->selector);
+		} else
 			reply_file(s, fd, &st, mime_type(p), r);
-			return;
-		}
+		return;
+	}
+	if (route_where(c, h, g->selector, 0, r)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (fd >= 0) {
 		close(fd);
 		if (n > 0 && p[n - 1] == '/')
 			n--;
@@ -635,31 +740,15 @@ route_gopher(const struct conf *c, const struct host *h,
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
 		log_debug("refused /%s: %s", p, strerror(-fd));
-	if (n > 0 && p[n - 1] == '/')
-		n--;
-	if (n > 0 &&
-	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_GOPHERMAP, r);
-		return;
-	}
-	if (ends_with(p, ".txt") && n > 4 &&
-	    (fd = open_markdown(s, p, n - 4, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_TEXT, r);
-		return;
-	}
 	if ((fd = open_static(s, p, &st)) >= 0) {
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
 	if (feed_gopher(c, h, g->selector, g->search, r))
 		return;
-	if (store_alias(s, g->selector, 0, rel, sizeof(rel))) {
-		/* Gopher has no redirects: name the new place. */
-		char msg[PATH_MAX + 16];
-
-		snprintf(msg, sizeof(msg), "Moved to %s", rel);
-		gopher_fail(r, 31, msg, g->selector);
-	} else
+	if (store_guess(s, g->selector, rel, sizeof(rel)))
+		gopher_moved(c, h, rel, g->selector, r);
+	else
 		gopher_fail(r, 51, "Not found", g->selector);
 }
 
@@ -705,7 +794,7 @@ router_gopher(const struct conf *c, const struct origin *o, const char *line,
 			gopher_fail(r, 59, "URL scheme not allowed",
 			    g.selector);
 		}
-	} else if (!route_rules(o->gopher_host, g.selector, NULL, 0, r))
+	} else if (!route_rules(c, o->gopher_host, g.selector, NULL, 0, r))
 		done = route_gopher_cached(c, o->gopher_host, &g, r, quick);
 	gopher_req_free(&g);
 	return done;

@@ -32,32 +32,12 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
+#include "postindex.h"
 #include "search.h"
+#include "site.h"
 #include "store.h"
 #include "url.h"
-
-/* Directories whose Markdown files are posts, as blog generators lay
- * them out; the ones that exist are used unless the host names one. */
-static const char *const posts_dirs[] = {
-	"posts", "_posts", "content/posts", "content/post", "content/blog",
-	"articles", "entry", NULL
-};
-#define MAX_POSTS_DIRS	8
-
-/* How to recognise each generator's folder, for the start-up report. */
-static const struct {
-	const char	*name;
-	const char	*markers[4];	/* any one present */
-} layouts[] = {
-	{ "Hugo", { "hugo.toml", "config.toml", "hugo.yaml", "archetypes" } },
-	{ "Jekyll", { "_config.yml", "_config.yaml", NULL, NULL } },
-	{ "Zenn", { "articles", "books", NULL, NULL } },
-	/* blogsync keeps a Hatena blog as entry/YYYY/MM/DD/hhmmss.md. */
-	{ "Hatena (blogsync)", { "entry", NULL, NULL, NULL } },
-	{ "Next.js", { "next.config.js", "next.config.mjs", "package.json",
-	    NULL } },
-	{ NULL, { NULL, NULL, NULL, NULL } }
-};
 
 #define INDEX_RECHECK_SEC	5	/* for roots inotify cannot watch */
 #define WATCH_DEPTH_MAX		32	/* deeper trees are not reply-cached */
@@ -108,12 +88,7 @@ struct store {
 	atomic_ulong		 cgen;		/* moves on at every change */
 	atomic_int		 watch_ok;	/* every directory watched */
 	atomic_int		 index_dirty;	/* changes since the scan */
-	int			*post_wds;	/* watches on the posts dirs */
-	size_t			 npost_wds, post_wds_cap;
-	int			 posts_linked;	/* a symlink in a posts dir:
-						   every change may matter */
-	const char		*posts[MAX_POSTS_DIRS + 1];	/* NULL-ended */
-	char			 layout[256];	/* what start-up found */
+	struct site		*site;		/* generator, config, URLs */
 };
 
 /* Set while routing a request on this thread when something was read
@@ -340,6 +315,13 @@ store_cache_put(struct store *s, const char *key, unsigned long gen,
 
 /*------------------------------------------------------------ opening */
 
+/* The site's private names (beneath.h's private_seg). */
+static int
+store_private_seg(const void *site, const char *seg, int top)
+{
+	return site_private_name(site, seg, top);
+}
+
 int
 store_open(struct store *s, const char *rel, struct stat *st)
 {
@@ -436,8 +418,8 @@ store_is_markdown(const char *rel)
 }
 
 /* Read all of fd (at most max bytes) into b. */
-static int
-read_all(int fd, struct buf *b, size_t max)
+int
+store_read_all(int fd, struct buf *b, size_t max)
 {
 	char	 tmp[READ_CHUNK];
 	ssize_t	 n;
@@ -474,7 +456,7 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 	if ((*bp = cache_get(s, key, st, NULL, 0)) != NULL)
 		return 0;
 	buf_init(&b, CACHE_FILE_MAX);
-	if ((r = read_all(fd, &b, CACHE_FILE_MAX)) < 0) {
+	if ((r = store_read_all(fd, &b, CACHE_FILE_MAX)) < 0) {
 		buf_free(&b);
 		return r == -EFBIG ? 0 : r;	/* it grew: stream it */
 	}
@@ -484,44 +466,296 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 	return 0;
 }
 
-static int
-in_posts_dir(const struct store *s, const char *rel)
-{
-	size_t i, n;
+/*------------------------------------------------------------ URL scheme */
 
-	for (i = 0; s->posts[i] != NULL; i++) {
-		n = strlen(s->posts[i]);
-		if (strncmp(rel, s->posts[i], n) == 0 && rel[n] == '/')
+/*
+ * A file inside a page bundle at its web path: "/posts/sunset/cover.jpg"
+ * (or the source form "/content/posts/sunset/cover.jpg") is
+ * content/posts/sunset/cover.jpg when an ancestor of the path names the
+ * bundle sunset/index.md.  Fills rel and returns the bundle, else NULL.
+ */
+static struct post *
+ix_bundle_file(const struct site *site, const struct post_index *ix,
+    const char *path, char *rel, size_t rellen)
+{
+	struct post	*p;
+	const char	*slash;
+	char		 anc[PATH_MAX], *k;
+	size_t		 n = strlen(path), depth;
+
+	for (depth = 0; depth < 4; depth++) {
+		while (n > 0 && path[n - 1] != '/')
+			n--;
+		while (n > 0 && path[n - 1] == '/')
+			n--;
+		if (n == 0 || n >= sizeof(anc))
+			return NULL;
+		memcpy(anc, path, n);
+		anc[n] = '\0';
+		if ((k = site_key(site, anc, "", 0)) == NULL)
+			return NULL;
+		p = postindex_find(ix, k);
+		free(k);
+		if (p == NULL)
+			continue;
+		if (!p->bundle || p->draft)
+			return NULL;
+		slash = strrchr(p->rel, '/');
+		if ((size_t)snprintf(rel, rellen, "%.*s%s",
+		    (int)(slash - p->rel + 1), p->rel, path + n + 1) >= rellen)
+			return NULL;
+		return p;
+	}
+	return NULL;
+}
+
+/*
+ * Last resort for a path no page answers to: one whose last segment names
+ * exactly one page by its file's stem ("x" for posts/x.md, "slug" for
+ * _posts/2020-01-01-slug.md, "b" for b/index.md), as links written for
+ * another permalink scheme do ("/posts/x/" on a site that publishes
+ * "/x.html").  Drafts never answer.
+ */
+static struct post *
+ix_by_stem(const struct post_index *ix, const char *key)
+{
+	struct post	*hit = NULL;
+	const char	*seg = strrchr(key, '/'), *st;
+	size_t		 i, n;
+	char		 stem[256];
+
+	seg = seg != NULL ? seg + 1 : key;
+	if (*seg == '\0')
+		return NULL;
+	for (i = 0; i < ix->nall; i++) {
+		if (ix->all[i]->draft)
+			continue;
+		post_base_name(ix->all[i]->rel, stem, sizeof(stem));
+		st = stem;
+		n = strlen(stem);
+		/* Jekyll's and Docusaurus' date prefix is not in the URL. */
+		if (n > 11 && stem[4] == '-' && stem[7] == '-' &&
+		    stem[10] == '-' && isdigit((unsigned char)stem[0]))
+			st += 11;
+		if (strcmp(st, seg) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;	/* two pages fit: no guess */
+		hit = ix->all[i];
+	}
+	return hit;
+}
+
+/* What md_link_map's callback reads: the site and one index snapshot. */
+struct link_ctx {
+	const struct site	*site;
+	const struct post_index	*ix;
+};
+
+static int
+link_canon(void *arg, const char *path, size_t n, struct buf *out)
+{
+	const struct link_ctx	*lc = arg;
+	const struct post	*p;
+	char			*k, *d, rel[PATH_MAX];
+	int			 r = 0;
+
+	if ((d = strndup(path, n)) == NULL)
+		return -1;
+	if ((k = site_key(lc->site, d, "", 0)) != NULL &&
+	    strcmp(k, "/") != 0 && (p = postindex_find(lc->ix, k)) != NULL)
+		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
+	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
+	    sizeof(rel))) != NULL)
+		r = buf_puts(out, p->canon) == -1 ||
+		    (out->len > 0 && out->data[out->len - 1] != '/' &&
+		    buf_putc(out, '/') == -1) ||
+		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+	free(k);
+	free(d);
+	return r;
+}
+
+static const char *
+link_own(void *arg, const char *url, size_t n, size_t *pathlen)
+{
+	return site_own_url(((const struct link_ctx *)arg)->site, url, n,
+	    pathlen);
+}
+
+/* The index entry of rel, or NULL. */
+static const struct post *
+ix_entry(const struct post_index *ix, const char *rel)
+{
+	struct buf	 b;
+	const struct post *p = NULL;
+	char		*k;
+	size_t		 i;
+
+	buf_init(&b, PATH_MAX);
+	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
+	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
+		p = postindex_find(ix, k);
+		free(k);
+	}
+	buf_free(&b);
+	if (p != NULL && strcmp(p->rel, rel) == 0)
+		return p;
+	/* Its key may belong to another page (an alias, a canonical path
+	 * equal to this file's source form): look at every entry, so that a
+	 * draft is never taken for published. */
+	for (i = 0; i < ix->nall; i++)
+		if (strcmp(ix->all[i]->rel, rel) == 0)
+			return ix->all[i];
+	return NULL;
+}
+
+/* Whether a Gopher selector is the canonical path canon, or the ".txt"
+ * form of it (text). */
+static int
+gopher_form(const char *path, size_t n, const char *canon, int text)
+{
+	size_t m = strlen(canon);
+
+	if (text)
+		n -= 4;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (m > 1 && canon[m - 1] == '/')
+		m--;
+	return n == m && strncmp(path, canon, n) == 0 &&
+	    (!text || m > 1);
+}
+
+/* A folder of the content root ("/posts" -> content/posts), which Hugo
+ * publishes as a list page even without an _index.md. */
+static int
+section_dir(struct store *s, const char *key, char *rel, size_t rellen)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (*s->site->content == '\0' || (size_t)snprintf(rel, rellen,
+	    "%s%s", s->site->content, key) >= rellen ||
+	    (fd = store_open(s, rel, &st)) < 0)
+		return 0;
+	close(fd);
+	return S_ISDIR(st.st_mode);
+}
+
+void
+store_where(struct store *s, const char *path, int gemini,
+    struct store_where *w)
+{
+	struct post_index	*ix;
+	struct post		*p = NULL;
+	char			*k;
+	size_t			 n = strlen(path);
+
+	memset(w, 0, sizeof(*w));
+	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
+	if ((k = site_key(s->site, path, "", 0)) == NULL)
+		return;
+	if (strcmp(k, "/") == 0 || (ix = store_posts(s)) == NULL) {
+		free(k);
+		return;
+	}
+	if ((p = postindex_find(ix, k)) != NULL) {
+		if (p->draft)
+			w->kind = WHERE_PRIVATE;
+		else if (gemini ? strcmp(path, p->canon) == 0 :
+		    gopher_form(path, n, p->canon, w->text)) {
+			/* Gopher serves the canonical path (with or without
+			 * its slash) and its .txt form; Gemini only the
+			 * canonical path itself. */
+			w->kind = WHERE_PAGE;
+			snprintf(w->rel, sizeof(w->rel), "%s", p->rel);
+		} else {
+			w->kind = WHERE_MOVED;
+			snprintf(w->to, sizeof(w->to), "%s", p->gemini);
+		}
+	} else if ((p = ix_bundle_file(s->site, ix, path, w->rel,
+	    sizeof(w->rel))) != NULL)
+		w->kind = WHERE_FILE;
+	else if (section_dir(s, k, w->rel, sizeof(w->rel)))
+		w->kind = WHERE_SECTION;
+
+	free(k);
+	post_index_unref(ix);
+}
+
+int
+store_guess(struct store *s, const char *path, char *to, size_t tolen)
+{
+	struct post_index	*ix;
+	struct post		*p = NULL;
+	char			*k;
+
+	if ((k = site_key(s->site, path, "", 0)) == NULL)
+		return 0;
+	if ((ix = store_posts(s)) != NULL) {
+		if ((p = ix_by_stem(ix, k)) != NULL)
+			snprintf(to, tolen, "%s", p->gemini);
+		post_index_unref(ix);
+	}
+	free(k);
+	return p != NULL;
+}
+
+/* A folder holding a draft bundle's index: everything in it is the
+ * draft's. */
+static int
+in_draft_bundle(const struct post_index *ix, const char *rel)
+{
+	const struct post	*p;
+	const char		*slash;
+	char			 dir[PATH_MAX], *k;
+	size_t			 n = strlen(rel);
+
+	while ((slash = memrchr(rel, '/', n)) != NULL) {
+		n = (size_t)(slash - rel);
+		if (n + 2 > sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
+		if ((k = site_key(NULL, dir, "", 0)) == NULL)
+			return 0;
+		p = postindex_find(ix, k);
+		free(k);
+		if (p != NULL && p->bundle && p->draft &&
+		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
 			return 1;
 	}
 	return 0;
 }
 
-/* "posts/2022-09-04-hello.md" -> "2022-09-04-hello" (bundles: dir name) */
-static void
-base_name(const char *rel, char *out, size_t outlen)
+int
+store_is_draft(struct store *s, const char *rel)
 {
-	const char	*slash, *dot, *start;
-	size_t		 n;
+	struct post_index	*ix;
+	const struct post	*p;
+	int			 r;
 
-	slash = strrchr(rel, '/');
-	start = slash ? slash + 1 : rel;
-	if (strncmp(start, "index.", 6) == 0 && slash != NULL) {
-		const char *p = slash;
-
-		while (p > rel && p[-1] != '/')
-			p--;
-		start = p;
-		n = (size_t)(slash - p);
-	} else {
-		dot = strrchr(start, '.');
-		n = dot ? (size_t)(dot - start) : strlen(start);
-	}
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, start, n);
-	out[n] = '\0';
+	if ((ix = store_posts(s)) == NULL)
+		return 0;
+	r = (store_is_markdown(rel) && (p = ix_entry(ix, rel)) != NULL &&
+	    p->draft) || in_draft_bundle(ix, rel);
+	post_index_unref(ix);
+	return r;
 }
+
+const struct site *
+store_site(const struct store *s)
+{
+	return s->site;
+}
+
+const char *
+store_root(const struct store *s)
+{
+	return s->root;
+}
+
+/*------------------------------------------------------------ rendering */
 
 /* What a render says besides the page, logged by the server (a child
  * cannot log: the log's lock may be held by a thread it does not have). */
@@ -535,12 +769,16 @@ struct render_notes {
 /* The page as fmt into out, and its notes into rd and warn: pure, no
  * logging, so it can run isolated.  0, -ENOENT (a draft) or -ENOMEM. */
 static int
-render_pure(const struct store *s, const char *rel, const char *src,
-    size_t len, enum md_format fmt, struct buf *out,
-    struct render_notes *rd, struct buf *warn)
+render_pure(const struct store *s, const struct post_index *ix,
+    const char *rel, const char *src, size_t len, enum md_format fmt,
+    struct buf *out, struct render_notes *rd, struct buf *warn)
 {
+	const struct post	*p = ix_entry(ix, rel);
 	struct page_meta	 meta;
 	struct md_opts		 o;
+	struct md_site		 ms;
+	struct md_urls		 mu;
+	struct link_ctx		 lc;
 	char			 path[PATH_MAX + 2], title[256];
 	const char		*l;
 	int			 r;
@@ -548,7 +786,7 @@ render_pure(const struct store *s, const char *rel, const char *src,
 	memset(rd, 0, sizeof(*rd));
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
-	if (meta.draft) {
+	if (meta.draft || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */
 		page_meta_free(&meta);
 		return -ENOENT;
@@ -558,17 +796,32 @@ render_pure(const struct store *s, const char *rel, const char *src,
 		snprintf(rd->fm_err, sizeof(rd->fm_err), "%s",
 		    meta.err ? meta.err : "error");
 	}
+	/* The date line shows the date the index found, wherever it came
+	 * from (file name, git, mtime). */
+	if (!meta.has_date && p != NULL && p->is_post) {
+		meta.has_date = 1;
+		meta.date = p->date;
+		meta.tzoff = p->tzoff;
+	}
 	snprintf(path, sizeof(path), "/%s", rel);
-	base_name(rel, title, sizeof(title));
+	post_base_name(rel, title, sizeof(title));
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.meta = &meta;
 	o.fallback_title = title;
 	o.breaks = meta.breaks != -1 ? meta.breaks : s->conf.breaks;
-	o.is_post = in_posts_dir(s, rel);
+	o.is_post = site_is_post(s->site, rel);
 	o.width = s->conf.width;
 	o.host = s->conf.host;
 	o.port = s->conf.gopher_port;
+	site_md(s->site, &ms);
+	o.site = &ms;
+	lc.site = s->site;
+	lc.ix = ix;
+	mu.canon = link_canon;
+	mu.own = link_own;
+	mu.arg = &lc;
+	o.urls = &mu;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
 	if (fmt == MD_GEMTEXT)
@@ -576,7 +829,7 @@ render_pure(const struct store *s, const char *rel, const char *src,
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
 	snprintf(rd->lang, sizeof(rd->lang), "%s", l);
-	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	page_meta_free(&meta);
 	return r == -1 ? -ENOMEM : 0;
 }
@@ -599,6 +852,7 @@ render_log(const struct store *s, const char *rel,
 
 struct render_job {
 	const struct store	*s;
+	const struct post_index	*ix;
 	const char		*rel, *src;
 	size_t			 len;
 	enum md_format		 fmt;
@@ -615,8 +869,8 @@ render_child(void *arg, struct buf *out)
 
 	buf_init(&page, RENDER_MAX);
 	buf_init(&warn, 4096);
-	r = render_pure(j->s, j->rel, j->src, j->len, j->fmt, &page, &rd,
-	    &warn);
+	r = render_pure(j->s, j->ix, j->rel, j->src, j->len, j->fmt, &page,
+	    &rd, &warn);
 	rd.warn_len = warn.len;
 	if (r == -ENOMEM || buf_append(out, &r, sizeof(r)) == -1 ||
 	    buf_append(out, &rd, sizeof(rd)) == -1 ||
@@ -636,19 +890,20 @@ render_child(void *arg, struct buf *out)
  * machine's load rather than the file's fault.
  */
 static int
-render_source(struct store *s, const char *rel, const char *src, size_t len,
-    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+render_source(struct store *s, const struct post_index *ix, const char *rel,
+    const char *src, size_t len, enum md_format fmt, struct buf *out,
+    char *lang, size_t langlen)
 {
 	static const struct isolate_limits lim = { RENDER_CPU_SEC,
 	    RENDER_MEM_MAX, RENDER_WALL_MS, RENDER_MAX + 65536 };
-	struct render_job	 j = { s, rel, src, len, fmt };
+	struct render_job	 j = { s, ix, rel, src, len, fmt };
 	struct render_notes	 rd;
 	struct buf		 warn, got;
 	int			 r;
 
 	if (len <= ISOLATE_MIN_BYTES) {
 		buf_init(&warn, 4096);
-		if ((r = render_pure(s, rel, src, len, fmt, out, &rd,
+		if ((r = render_pure(s, ix, rel, src, len, fmt, out, &rd,
 		    &warn)) != -ENOMEM)
 			render_log(s, rel, &rd, warn.data, warn.len);
 		buf_free(&warn);
@@ -729,28 +984,39 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
     enum md_format fmt, struct blob **bp, char *lang, size_t langlen)
 {
 	static const char	 fmtkey[] = { 'g', 'm', 't' };
-	char			 key[PATH_MAX + 8];
+	struct post_index	*ix;
+	char			 key[PATH_MAX + 32];
 	struct buf		 src, out;
 	int			 r;
 
-	snprintf(key, sizeof(key), "%c:%s", fmtkey[fmt], rel);
-	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL)
+	/* Links point where the index says: a page is rendered again when
+	 * the set of pages changes. */
+	if ((ix = store_posts(s)) == NULL)
+		return -ENOMEM;
+	snprintf(key, sizeof(key), "%c:%lu:%s", fmtkey[fmt], ix->gen, rel);
+	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL) {
+		post_index_unref(ix);
 		return 0;
-	if ((r = render_known_bad(s, rel, st)) != 0)
+	}
+	if ((r = render_known_bad(s, rel, st)) != 0) {
+		post_index_unref(ix);
 		return r;
+	}
 	buf_init(&src, PAGE_SOURCE_MAX);
-	if ((r = read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
+	if ((r = store_read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
 		buf_free(&src);
+		post_index_unref(ix);
 		return r;
 	}
 	buf_init(&out, RENDER_MAX);
-	r = render_source(s, rel, src.data ? src.data : "", src.len, fmt,
+	r = render_source(s, ix, rel, src.data ? src.data : "", src.len, fmt,
 	    &out, lang, langlen);
 	buf_free(&src);
 	/* Only what the file itself causes is remembered, not a render
 	 * that a busy machine made miss the wall-clock limit. */
 	if (r == -ETIME || r == -EFBIG)
 		render_failed(s, rel, st, r);
+	post_index_unref(ix);
 	if (r < 0) {
 		buf_free(&out);
 		return r;
@@ -762,155 +1028,6 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 }
 
 /*------------------------------------------------------------ post index */
-
-static void
-post_unref(struct post *p)
-{
-	size_t i;
-
-	if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
-		return;
-	free(p->rel);
-	free(p->gemini);
-	free(p->gopher);
-	free(p->title);
-	for (i = 0; i < p->ntags; i++)
-		free(p->tags[i]);
-	free(p->tags);
-	free(p->summary);
-	free(p->lang);
-	free(p->text);
-	for (i = 0; i < p->naliases; i++)
-		free(p->aliases[i]);
-	free(p->aliases);
-	free(p->search);
-	free(p);
-}
-
-void
-post_index_unref(struct post_index *ix)
-{
-	size_t i;
-
-	if (ix == NULL || atomic_fetch_sub(&ix->refs, 1) != 1)
-		return;
-	for (i = 0; i < ix->n; i++)
-		post_unref(ix->posts[i]);
-	free(ix->posts);
-	free(ix);
-}
-
-/* The URL paths of a Markdown source: "a/b.md" -> "/a/b.gmi" and "/a/b";
- * a bundle "a/b/index.md" -> "/a/b/" for both. */
-static int
-post_urls(struct post *p)
-{
-	struct buf	 g, o;
-	const char	*slash = strrchr(p->rel, '/');
-	const char	*name = slash ? slash + 1 : p->rel;
-	size_t		 stem;
-
-	buf_init(&g, PATH_MAX * 3);
-	buf_init(&o, PATH_MAX * 3);
-	if (buf_putc(&g, '/') == -1 || buf_putc(&o, '/') == -1)
-		goto fail;
-	if (strncmp(name, "index.", 6) == 0) {
-		stem = (size_t)(name - p->rel);
-		if (url_encode_path(&g, p->rel, stem) == -1 ||
-		    url_encode_path(&o, p->rel, stem) == -1)
-			goto fail;
-	} else {
-		stem = (size_t)(strrchr(p->rel, '.') - p->rel);
-		if (url_encode_path(&g, p->rel, stem) == -1 ||
-		    buf_puts(&g, ".gmi") == -1 ||
-		    url_encode_path(&o, p->rel, stem) == -1)
-			goto fail;
-	}
-	p->gemini = buf_detach(&g, NULL);
-	p->gopher = buf_detach(&o, NULL);
-	return 0;
-fail:
-	buf_free(&g);
-	buf_free(&o);
-	return -1;
-}
-
-/* A "YYYY-MM-DD-" file-name prefix, as Jekyll names posts. */
-static int
-date_from_name(const char *rel, time_t *t)
-{
-	const char	*name = strrchr(rel, '/');
-	char		 d[11];
-	int		 off;
-
-	name = name ? name + 1 : rel;
-	if (strlen(name) < 11 || name[10] != '-')
-		return -1;
-	memcpy(d, name, 10);
-	d[10] = '\0';
-	return frontmatter_parse_date(d, t, &off);
-}
-
-/*
- * The form old paths are compared in: absolute, dot segments resolved,
- * without a trailing slash or a page extension, so that "/2019/old/",
- * "/2019/old.html" and "/2019/old" name the same page.  Relative aliases
- * (Hugo's "relative to the section") resolve against the page's
- * directory.  NULL when it cannot be one of our paths.
- */
-static char *
-alias_key(const char *alias, const char *dir, size_t dirlen)
-{
-	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    NULL };
-	char	*k;
-	size_t	 n, i, m;
-
-	if (strstr(alias, "://") != NULL || strchr(alias, ':') != NULL)
-		return NULL;	/* a URL or a Jekyll :placeholder */
-	if (alias[0] == '/')
-		dirlen = 0;
-	if ((k = malloc(dirlen + strlen(alias) + 3)) == NULL)
-		return NULL;
-	snprintf(k, dirlen + strlen(alias) + 3, "/%.*s%s%s", (int)dirlen,
-	    dir, dirlen ? "/" : "", alias[0] == '/' ? alias + 1 : alias);
-	if (url_normalize_path(k) == -1) {
-		free(k);
-		return NULL;
-	}
-	n = strlen(k);
-	while (n > 1 && k[n - 1] == '/')
-		k[--n] = '\0';
-	for (i = 0; exts[i] != NULL; i++) {
-		m = strlen(exts[i]);
-		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {
-			k[n - m] = '\0';
-			break;
-		}
-	}
-	return k;
-}
-
-static void
-post_aliases(struct post *p, const struct page_meta *m)
-{
-	const char	*slash = strrchr(p->rel, '/'), *dir = p->rel;
-	size_t		 i, dirlen = slash ? (size_t)(slash - p->rel) : 0;
-	char		*k;
-
-	if (m->naliases == 0 ||
-	    (p->aliases = calloc(m->naliases, sizeof(*p->aliases))) == NULL)
-		return;
-	/* Hugo's relative aliases are relative to the section's web path,
-	 * which drops content/: content/posts/x.md is in /posts/. */
-	if (dirlen >= 8 && strncmp(p->rel, "content/", 8) == 0) {
-		dir += 8;
-		dirlen -= 8;
-	}
-	for (i = 0; i < m->naliases; i++)
-		if ((k = alias_key(m->aliases[i], dir, dirlen)) != NULL)
-			p->aliases[p->naliases++] = k;
-}
 
 int
 store_is_stub(struct store *s, const char *rel)
@@ -924,7 +1041,7 @@ store_is_stub(struct store *s, const char *rel)
 	if ((fd = store_open(s, rel, &st)) < 0)
 		return 0;
 	buf_init(&src, PAGE_SOURCE_MAX);
-	if (S_ISREG(st.st_mode) && read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
+	if (S_ISREG(st.st_mode) && store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
 	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
 		for (i = meta.body; i < src.len &&
 		    isspace((unsigned char)src.data[i]); i++)
@@ -938,408 +1055,6 @@ store_is_stub(struct store *s, const char *rel)
 }
 
 /*
- * Does the last segment of key (an alias_key) name post p as the web
- * routes of blog generators do: the file's stem ("x" for _posts/x.md,
- * "slug" for _posts/2020-01-01-slug.md, "bundle" for bundle/index.md)?
- */
-static int
-web_route_names(const struct post *p, const char *key)
-{
-	const char	*seg = strrchr(key, '/');
-	char		 stem[256];
-	size_t		 k;
-
-	seg = seg != NULL ? seg + 1 : key;
-	if (*seg == '\0')
-		return 0;
-	base_name(p->rel, stem, sizeof(stem));
-	if (strcmp(seg, stem) == 0)
-		return 1;
-	/* Jekyll: the date prefix is not part of the URL. */
-	for (k = 0; k < 10 && stem[k] != '\0'; k++)
-		if ((k == 4 || k == 7) ? stem[k] != '-' :
-		    !isdigit((unsigned char)stem[k]))
-			return 0;
-	return k == 10 && stem[10] == '-' && strcmp(seg, stem + 11) == 0;
-}
-
-int
-store_alias(struct store *s, const char *path, int gemini, char *out,
-    size_t outlen)
-{
-	struct post_index	*ix;
-	const struct post	*hit = NULL;
-	char			*k;
-	size_t			 i, j, named = 0;
-
-	if ((k = alias_key(path, "", 0)) == NULL)
-		return 0;
-	if ((ix = store_posts(s)) != NULL) {
-		for (i = 0; i < ix->n && hit == NULL; i++)
-			for (j = 0; j < ix->posts[i]->naliases; j++)
-				if (strcmp(ix->posts[i]->aliases[j], k) == 0) {
-					hit = ix->posts[i];
-					break;
-				}
-		/*
-		 * Else the path the blog's web site gave the post
-		 * ("/posts/x" of the Next.js starter, Jekyll's
-		 * "/cat/2020/01/01/x.html"), when only one post fits.
-		 */
-		for (i = 0; hit == NULL && i < ix->n; i++)
-			if (web_route_names(ix->posts[i], k))
-				named++;
-		for (i = 0; hit == NULL && named == 1 && i < ix->n; i++)
-			if (web_route_names(ix->posts[i], k))
-				hit = ix->posts[i];
-		if (hit != NULL)
-			snprintf(out, outlen, "%s", gemini ? hit->gemini :
-			    hit->gopher);
-		post_index_unref(ix);
-	}
-	free(k);
-	return hit != NULL;
-}
-
-/* The first heading (title may be NULL), the summary (summary may be
- * NULL) and the plain text of a post's body: pure.  0 or -1. */
-static int
-digest_pure(const char *body, size_t blen, struct buf *title,
-    struct buf *summary, struct buf *plain)
-{
-	if (title != NULL && md_first_heading(body, blen, title) == -1)
-		return -1;
-	return md_digest(body, blen, 300, summary, plain);
-}
-
-struct digest_job {
-	const char	*body;
-	size_t		 blen;
-	int		 title, summary;	/* wanted */
-};
-
-/* In the child: title NUL summary NUL plain text. */
-static int
-digest_child(void *arg, struct buf *out)
-{
-	struct digest_job	*j = arg;
-	struct buf		 title, summary, plain;
-	int			 r;
-
-	buf_init(&title, 4096);
-	buf_init(&summary, 4096);
-	buf_init(&plain, PAGE_SOURCE_MAX);
-	if ((r = digest_pure(j->body, j->blen, j->title ? &title : NULL,
-	    j->summary ? &summary : NULL, &plain)) == 0 &&
-	    (buf_append(out, title.data, title.len) == -1 ||
-	    buf_putc(out, '\0') == -1 ||
-	    buf_append(out, summary.data, summary.len) == -1 ||
-	    buf_putc(out, '\0') == -1 ||
-	    buf_append(out, plain.data, plain.len) == -1))
-		r = -1;
-	buf_free(&title);
-	buf_free(&summary);
-	buf_free(&plain);
-	return r;
-}
-
-/*
- * digest_pure for the post index, isolated like a render when the body
- * is big, so that a hostile post costs its own entry (no title from its
- * body, no summary or search text) and one log line, never the index.
- */
-static int
-post_digest(const struct store *s, const char *rel, const char *body,
-    size_t blen, struct buf *title, struct buf *summary, struct buf *plain)
-{
-	static const struct isolate_limits lim = { RENDER_CPU_SEC,
-	    RENDER_MEM_MAX, RENDER_WALL_MS, 2 * PAGE_SOURCE_MAX };
-	struct digest_job	 j = { body, blen, title != NULL,
-	    summary != NULL };
-	struct buf		 got;
-	const char		*t, *sm, *end;
-	int			 r;
-
-	if (blen <= ISOLATE_MIN_BYTES)
-		return digest_pure(body, blen, title, summary, plain);
-	buf_init(&got, lim.out_max);
-	if ((r = isolate_run(digest_child, &j, &lim, &got)) != ISOLATE_OK) {
-		buf_free(&got);
-		log_warnx("%s/%s: indexing stopped at %s (%u s CPU, %lu MB)",
-		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
-		    RENDER_MEM_MAX >> 20);
-		return -1;
-	}
-	t = got.data;
-	end = got.data + got.len;
-	r = -1;
-	if (t != NULL && (sm = memchr(t, '\0', (size_t)(end - t))) != NULL &&
-	    (end = memchr(sm + 1, '\0', (size_t)(end - sm - 1))) != NULL) {
-		r = 0;
-		if (title != NULL && sm > t)
-			r |= buf_append(title, t, (size_t)(sm - t));
-		if (summary != NULL)
-			r |= buf_append(summary, sm + 1, (size_t)(end - sm - 1));
-		r |= buf_append(plain, end + 1,
-		    got.len - (size_t)(end + 1 - got.data));
-	}
-	buf_free(&got);
-	return r == 0 ? 0 : -1;
-}
-
-/* quick: the front matter only (title, date, tags, summary when it has
- * them): the first pass over a cold index, so that the pages listing
- * posts are right early; the full pass adds what the body gives. */
-static struct post *
-post_load(struct store *s, const char *rel, int fd, const struct stat *st,
-    int quick)
-{
-	struct page_meta	 meta;
-	struct post		*p;
-	struct buf		 src, title, tmp, plain;
-	const char		*body;
-	size_t			 blen;
-	char			 name[256];
-
-	buf_init(&src, PAGE_SOURCE_MAX);
-	if (read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
-	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
-		buf_free(&src);
-		return NULL;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		goto out;
-	atomic_init(&p->refs, 1);
-	body = (src.data ? src.data : "") + meta.body;
-	blen = src.len - meta.body;
-	p->rel = strdup(rel);
-	p->dev = st->st_dev;
-	p->ino = st->st_ino;
-	p->size = st->st_size;
-	p->mtime = st->st_mtim;
-	p->updated = st->st_mtim.tv_sec;
-	p->draft = meta.draft;
-	if (meta.has_date) {
-		p->date = meta.date;
-		p->tzoff = meta.tzoff;
-	} else if (date_from_name(rel, &p->date) == -1)
-		p->date = st->st_mtim.tv_sec;
-	/* The title (unless the front matter has one), the summary (the
-	 * same) and the search text, from the body. */
-	buf_init(&title, 4096);
-	buf_init(&tmp, 4096);
-	buf_init(&plain, PAGE_SOURCE_MAX);
-	p->digested = !quick;
-	if (!quick && post_digest(s, rel, body, blen, meta.title ? NULL :
-	    &title, meta.summary ? NULL : &tmp, &plain) == 0)
-		p->text = buf_detach(&plain, NULL);
-	if (meta.title != NULL) {
-		p->title = meta.title;
-		meta.title = NULL;
-	} else if (title.len > 0)
-		p->title = buf_detach(&title, NULL);
-	else {
-		base_name(rel, name, sizeof(name));
-		p->title = strdup(name);
-	}
-	if (meta.summary != NULL) {
-		p->summary = meta.summary;
-		meta.summary = NULL;
-	} else
-		p->summary = buf_detach(&tmp, NULL);
-	buf_free(&title);
-	buf_free(&tmp);
-	buf_free(&plain);
-	p->lang = strdup(meta.lang ? meta.lang :
-	    lang_detect(body, blen, s->conf.default_lang));
-	p->tags = meta.tags;
-	p->ntags = meta.ntags;
-	meta.tags = NULL;
-	meta.ntags = 0;
-	post_aliases(p, &meta);
-	p->search = search_key(p->title, p->tags, p->ntags, p->text);
-	if (p->rel == NULL || p->title == NULL || p->lang == NULL ||
-	    post_urls(p) == -1) {
-		post_unref(p);
-		p = NULL;
-	}
-out:
-	page_meta_free(&meta);
-	buf_free(&src);
-	return p;
-}
-
-struct scan {
-	struct store	 *s;
-	int		  quick;	/* front matter only (post_load) */
-	struct post	**old;		/* previous snapshot, hashed by rel */
-	size_t		  nold;		/* slots in old (a power of two) */
-	struct post	**posts;
-	size_t		  n, cap;
-	int		  depth;
-};
-
-static void
-scan_hash_old(struct scan *sc, const struct post_index *ix)
-{
-	size_t i, h;
-
-	if (ix == NULL || ix->n == 0)
-		return;
-	for (sc->nold = 16; sc->nold < ix->n * 2; sc->nold *= 2)
-		;
-	if ((sc->old = calloc(sc->nold, sizeof(*sc->old))) == NULL) {
-		sc->nold = 0;
-		return;
-	}
-	for (i = 0; i < ix->n; i++) {
-		h = hash_key(ix->posts[i]->rel) & (sc->nold - 1);
-		while (sc->old[h] != NULL)
-			h = (h + 1) & (sc->nold - 1);
-		sc->old[h] = ix->posts[i];
-	}
-}
-
-/* The previous snapshot's post for rel when its file is unchanged. */
-static struct post *
-scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
-{
-	struct post	*o;
-	size_t		 h;
-
-	if (sc->nold == 0)
-		return NULL;
-	h = hash_key(rel) & (sc->nold - 1);
-	for (; (o = sc->old[h]) != NULL; h = (h + 1) & (sc->nold - 1)) {
-		if (strcmp(o->rel, rel) != 0)
-			continue;
-		if ((!o->digested && !sc->quick) ||
-		    o->ino != st->st_ino || o->dev != st->st_dev ||
-		    o->size != st->st_size ||
-		    o->mtime.tv_sec != st->st_mtim.tv_sec ||
-		    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
-			return NULL;
-		atomic_fetch_add(&o->refs, 1);
-		return o;
-	}
-	return NULL;
-}
-
-static void
-scan_add(struct scan *sc, struct post *p)
-{
-	struct post **np;
-
-	if (p->draft) {
-		post_unref(p);
-		return;
-	}
-	if (sc->n == sc->cap) {
-		sc->cap = sc->cap ? sc->cap * 2 : 64;
-		if ((np = realloc(sc->posts, sc->cap * sizeof(*np))) == NULL) {
-			post_unref(p);
-			sc->cap /= 2;
-			return;
-		}
-		sc->posts = np;
-	}
-	sc->posts[sc->n++] = p;
-}
-
-static void
-scan_dir(struct scan *sc, const char *rel)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	struct post	*p;
-	char		 child[PATH_MAX];
-	int		 fd;
-
-	if (sc->depth > 16 || (fd = store_open(sc->s, rel, &st)) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode) || (d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel,
-		    de->d_name) >= sizeof(child))
-			continue;
-		if ((fd = store_open(sc->s, child, &st)) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			close(fd);
-			sc->depth++;
-			scan_dir(sc, child);
-			sc->depth--;
-			continue;
-		}
-		if (store_is_markdown(child)) {
-			if ((p = scan_reuse(sc, child, &st)) == NULL)
-				p = post_load(sc->s, child, fd, &st,
-				    sc->quick);
-			if (p != NULL)
-				scan_add(sc, p);
-		}
-		close(fd);
-	}
-	closedir(d);
-}
-
-static int
-post_newer_first(const void *a, const void *b)
-{
-	const struct post *p = *(struct post *const *)a;
-	const struct post *q = *(struct post *const *)b;
-
-	if (p->date != q->date)
-		return p->date < q->date ? 1 : -1;
-	return strcmp(p->rel, q->rel);
-}
-
-static struct post_index *
-scan_posts(struct store *s, const struct post_index *old, int quick)
-{
-	struct post_index	*ix;
-	struct scan		 sc;
-	size_t			 i;
-
-	memset(&sc, 0, sizeof(sc));
-	sc.s = s;
-	sc.quick = quick;
-	scan_hash_old(&sc, old);
-	for (i = 0; s->posts[i] != NULL; i++)
-		scan_dir(&sc, s->posts[i]);
-	free(sc.old);
-	if (sc.n > 1)
-		qsort(sc.posts, sc.n, sizeof(*sc.posts), post_newer_first);
-	if ((ix = calloc(1, sizeof(*ix))) == NULL) {
-		for (i = 0; i < sc.n; i++)
-			post_unref(sc.posts[i]);
-		free(sc.posts);
-		return NULL;
-	}
-	atomic_init(&ix->refs, 1);
-	ix->posts = sc.posts;
-	ix->n = sc.n;
-	ix->partial = quick;
-	return ix;
-}
-
-/* Unchanged posts are reused by pointer, so equal arrays mean nothing
- * that an index page shows has changed. */
-static int
-index_same(const struct post_index *a, const struct post_index *b)
-{
-	return a->n == b->n &&
-	    (a->n == 0 || memcmp(a->posts, b->posts,
-	    a->n * sizeof(*a->posts)) == 0);
-}
-
-/*
  * Make ix the index (taking its reference), wake those waiting for a
  * first one, and move the content generation on when what it lists
  * changed, so that cached replies built from the previous one (a home
@@ -1350,7 +1065,7 @@ static void
 index_install(struct store *s, struct post_index *ix, time_t now)
 {
 	pthread_mutex_lock(&s->lock);
-	if (s->index == NULL || !index_same(s->index, ix) ||
+	if (s->index == NULL || !postindex_same(s->index, ix) ||
 	    s->index->partial != ix->partial) {
 		s->gen++;
 		atomic_fetch_add(&s->cgen, 1);
@@ -1417,11 +1132,11 @@ store_posts(struct store *s)
 	 * posts are reused, so a rescan costs a stat per file.  Changes made
 	 * while it runs mark the index dirty again.
 	 */
-	if (old == NULL && (ix = scan_posts(s, NULL, 1)) != NULL) {
+	if (old == NULL && (ix = postindex_scan(s, NULL, 1)) != NULL) {
 		index_install(s, ix, now);
 		old = ix;	/* the reference index_install gave */
 	}
-	ix = scan_posts(s, old, 0);
+	ix = postindex_scan(s, old, 0);
 	post_index_unref(old);
 	pthread_mutex_lock(&s->lock);
 	s->scanning = 0;
@@ -1464,69 +1179,9 @@ local_fs(int fd)
 	}
 }
 
-/* A configured posts directory that the walk's plain relative paths may
- * not match ("", ".", "a/./b", "a/"): then every change may matter. */
-static int
-posts_unusual(const struct store *s)
-{
-	const char	*p;
-	size_t		 i, n;
-
-	for (i = 0; (p = s->posts[i]) != NULL; i++) {
-		n = strlen(p);
-		if (n == 0 || p[0] == '.' || p[0] == '/' || p[n - 1] == '/' ||
-		    strstr(p, "/.") != NULL || strstr(p, "//") != NULL)
-			return 1;
-	}
-	return 0;
-}
-
-/* A posts directory, or one below it: its changes are the index's. */
-static int
-is_posts_path(const struct store *s, const char *rel)
-{
-	size_t i, n;
-
-	for (i = 0; s->posts[i] != NULL; i++) {
-		n = strlen(s->posts[i]);
-		if (strncmp(rel, s->posts[i], n) == 0 &&
-		    (rel[n] == '\0' || rel[n] == '/'))
-			return 1;
-	}
-	return 0;
-}
-
-static int
-post_wd_add(struct store *s, int wd)
-{
-	int	*v;
-	size_t	 cap;
-
-	if (s->npost_wds == s->post_wds_cap) {
-		cap = s->post_wds_cap ? s->post_wds_cap * 2 : 16;
-		if ((v = reallocarray(s->post_wds, cap, sizeof(*v))) == NULL)
-			return -1;
-		s->post_wds = v;
-		s->post_wds_cap = cap;
-	}
-	s->post_wds[s->npost_wds++] = wd;
-	return 0;
-}
-
-static int
-is_post_wd(const struct store *s, int wd)
-{
-	size_t i;
-
-	for (i = 0; i < s->npost_wds; i++)
-		if (s->post_wds[i] == wd)
-			return 1;
-	return 0;
-}
-
 /*
  * Watch the directory fd (rel beneath the root) and every directory
- * below it, noting which watches cover the posts.  -1 when one of them
+ * below it.  -1 when one of them
  * cannot be watched: not a local file system, too deep, out of watches,
  * or its path no longer names it.
  */
@@ -1537,7 +1192,7 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 	struct stat	 a, b;
 	struct dirent	*de;
 	DIR		*d;
-	int		 cfd, wd, posts, r = 0;
+	int		 cfd, r = 0;
 
 	if (depth > WATCH_DEPTH_MAX || !local_fs(fd) || fstat(fd, &a) == -1) {
 		close(fd);
@@ -1551,11 +1206,9 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		    s->watch_root : "/");
 	else
 		snprintf(path, sizeof(path), "%s/%s", s->watch_root, rel);
-	posts = is_posts_path(s, rel);
-	if ((wd = inotify_add_watch(s->inotify, path, WATCH_EVENTS)) == -1 ||
+	if (inotify_add_watch(s->inotify, path, WATCH_EVENTS) == -1 ||
 	    stat(path, &b) == -1 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino || (posts && post_wd_add(s, wd) == -1) ||
-	    (d = fdopendir(fd)) == NULL) {
+	    a.st_ino != b.st_ino || (d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -1563,10 +1216,6 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		/* The index scan follows symlinks this walk does not. */
-		if (posts && (de->d_type == DT_LNK ||
-		    de->d_type == DT_UNKNOWN))
-			s->posts_linked = 1;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
@@ -1622,8 +1271,6 @@ watch_tree(struct store *s)
 {
 	int fd, ok = 0;
 
-	s->npost_wds = 0;
-	s->posts_linked = posts_unusual(s);
 	if (s->inotify != -1 && watch_root_path(s) == 0 &&
 	    (fd = openat(s->rootfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) != -1)
@@ -1638,9 +1285,9 @@ watch_tree(struct store *s)
  * Take in the pending events.  A new directory (or one moved in) gets
  * its watches before any request can be answered from the cache, so a
  * file created in it is seen too; a lost event (queue overflow) rewatches
- * everything.  Any event moves the generation on; only those under the
- * posts directories (or a rewatch) make the index scan again, so a file
- * changing elsewhere does not cost a stat of every post.
+ * everything.  Any event moves the generation on; only those on Markdown
+ * files and folders (or a rewatch) make the index scan again, so an
+ * image changing does not cost a stat of every page.
  */
 static unsigned long
 store_sync(struct store *s)
@@ -1664,7 +1311,10 @@ store_sync(struct store *s)
 				    ((e->mask & IN_ISDIR) &&
 				    (e->mask & (IN_CREATE | IN_MOVED_TO))))
 					rewatch = 1;
-				if (s->posts_linked || is_post_wd(s, e->wd))
+				/* The index holds every Markdown file:
+				 * its changes and folders' matter. */
+				if (e->len == 0 || (e->mask & IN_ISDIR) ||
+				    store_is_markdown(e->name))
 					posts = 1;
 			}
 		} while ((n = read(s->inotify, ev, sizeof(ev))) > 0);
@@ -1759,69 +1409,18 @@ store_reply_put(struct store *s, const char *key, unsigned long gen,
 
 /*------------------------------------------------------------ lifetime */
 
-static int
-exists_beneath(struct store *s, const char *rel)
-{
-	struct stat	st;
-	int		fd;
-
-	if ((fd = store_open(s, rel, &st)) < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
-/* Which generator's folder this is, where its posts and static files
- * are: decided once, reported at start-up. */
-static void
-detect_layout(struct store *s)
-{
-	const char	*gen = "plain", *stat = "the root only";
-	size_t		 i, j, n = 0;
-	int		 found = 0;
-
-	if (s->conf.posts != NULL)
-		s->posts[n++] = s->conf.posts;
-	for (i = 0; s->conf.posts == NULL && posts_dirs[i] != NULL &&
-	    n < MAX_POSTS_DIRS; i++)
-		if (exists_beneath(s, posts_dirs[i]))
-			s->posts[n++] = posts_dirs[i];
-	s->posts[n] = NULL;
-	for (i = 0; layouts[i].name != NULL && !found; i++)
-		for (j = 0; j < 4 && layouts[i].markers[j] != NULL; j++)
-			if (exists_beneath(s, layouts[i].markers[j])) {
-				gen = layouts[i].name;
-				found = 1;
-				break;
-			}
-	if (exists_beneath(s, "static"))
-		stat = "static/";
-	else if (exists_beneath(s, "public"))
-		stat = "public/";
-	n = (size_t)snprintf(s->layout, sizeof(s->layout),
-	    "%s layout; posts in", gen);
-	for (i = 0; s->posts[i] != NULL && n < sizeof(s->layout); i++)
-		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
-		    " %s/", s->posts[i]);
-	if (i == 0 && n < sizeof(s->layout))
-		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
-		    " (none found)");
-	if (n < sizeof(s->layout))
-		snprintf(s->layout + n, sizeof(s->layout) - n,
-		    "; static files in %s", stat);
-}
-
 const char *
 store_layout(const struct store *s)
 {
-	return s->layout;
+	return s->site->report;
 }
 
 struct store *
 store_new(const struct store_conf *conf, const char **err)
 {
-	struct store	*s;
-	char		 real[PATH_MAX];
+	struct store		*s;
+	struct site_override	 o;
+	char			 real[PATH_MAX];
 
 	if (realpath(conf->root, real) == NULL) {
 		*err = "cannot resolve the root directory";
@@ -1833,6 +1432,7 @@ store_new(const struct store_conf *conf, const char **err)
 	}
 	s->conf = *conf;
 	s->inotify = -1;
+	s->rootfd = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->index_cond, NULL);
@@ -1856,16 +1456,32 @@ store_new(const struct store_conf *conf, const char **err)
 		goto fail;
 	}
 	s->bn.rootfd = s->rootfd;
+	memset(&o, 0, sizeof(o));
+	o.posts = conf->posts;
+	o.title = conf->title;
+	o.description = conf->description;
+	o.author = conf->author;
+	o.lang = conf->lang;
+	o.site_url = conf->site_url;
+	if ((s->site = site_load(s->root, &o)) == NULL) {
+		*err = "out of memory";
+		goto fail;
+	}
+	if (conf->lang == NULL && s->site->lang != NULL)
+		s->conf.default_lang = s->site->lang;
+	s->bn.private_seg = store_private_seg;
+	s->bn.seg_arg = s->site;
 	/* Without inotify, or with a directory it cannot watch (NFS,
 	 * limits), replies are not cached and the index is rechecked by
-	 * time.  Watching starts before any content is read (the layout
-	 * only looks at names, and tells which watches cover the posts). */
+	 * time.  Watching starts before any content is read. */
 	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	detect_layout(s);
 	atomic_store(&s->watch_ok, 1);	/* so a failure is reported */
 	watch_tree(s);
 	return s;
 fail:
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	site_free(s->site);
 	beneath_free(&s->bn);
 	free(s->table);
 	free(s->root);
@@ -1890,8 +1506,8 @@ store_free(struct store *s)
 	post_index_unref(s->index);
 	if (s->inotify != -1)
 		close(s->inotify);
-	free(s->post_wds);
 	close(s->rootfd);
+	site_free(s->site);
 	beneath_free(&s->bn);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);

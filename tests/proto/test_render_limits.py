@@ -68,7 +68,7 @@ heavy = {}
 def fetch_heavy():
     start = time.time()
     heavy["reply"] = srv.gemini("gemini://localhost:{port}/posts/"
-                                "backticks.gmi")
+                                "backticks")
     heavy["secs"] = time.time() - start
 
 
@@ -108,7 +108,7 @@ if log_count(rb"backticks\.md: rendering stopped at the time limit"):
     t.skip("negative cache, no second render", "as above")
 else:
     t0 = time.time()
-    again = srv.gemini("gemini://localhost:{port}/posts/backticks.gmi")[0]
+    again = srv.gemini("gemini://localhost:{port}/posts/backticks")[0]
     t.ok(again == head and time.time() - t0 < 1.5,
          "asked again: the same answer at once, from the negative cache")
     t.eq(log_count(rb"posts/backticks\.md: rendering stopped"), 1,
@@ -117,14 +117,14 @@ else:
 d = srv.gopher("/posts/brackets")
 t.ok(d.startswith(b"3") and b"render" in d.split(b"\t")[0],
      "Gopher: a type-3 line for another hostile post", d[:200])
-head = srv.gemini("gemini://localhost:{port}/posts/emphasis.gmi")[0]
+head = srv.gemini("gemini://localhost:{port}/posts/emphasis")[0]
 t.ok(head.startswith("42 "), "the third shape too", head)
 
-head, body, _ = srv.gemini("gemini://localhost:{port}/posts/long.gmi")
+head, body, _ = srv.gemini("gemini://localhost:{port}/posts/long")
 t.ok(os.path.getsize(os.path.join(posts, "long.md")) > 256 * 1024 and
      head.startswith("20 text/gemini") and "lang=" in head and
      body.startswith(b"# A long post\n") and b"## Part 3499" in body and
-     b"=> /posts/ok.gmi" in body and b"The end." in body,
+     b"=> /posts/ok" in body and b"The end." in body,
      "a long real post renders in a child, whole", (head, body[:200],
                                                      body[-300:]))
 # Its index entry was digested in a child too: summary and search text.
@@ -137,7 +137,7 @@ while time.time() < deadline:
 t.ok(b"Some text about part 0" in atom, "its summary, from the body, is in "
      "the Atom feed", atom[:600])
 head, body, _ = srv.gemini("gemini://localhost:{port}/search?part%203499")
-t.ok(head.startswith("20") and b"/posts/long.gmi" in body,
+t.ok(head.startswith("20") and b"/posts/long" in body,
      "and a word from its end is found by search", (head, body[:400]))
 t.eq(log_count(rb"long\.md: (indexing|rendering) stopped"), 0,
      "nothing stopped for the long real post")
@@ -177,7 +177,7 @@ deadline = time.time() + 10
 head, body = "", b""
 while time.time() < deadline:
     head, body, _ = srv.gemini("gemini://localhost:{port}/posts/"
-                               "backticks.gmi")
+                               "backticks")
     if head.startswith("20"):
         break
     time.sleep(0.2)

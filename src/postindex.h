@@ -1,0 +1,35 @@
+/*
+ * postindex: the index of every Markdown source under a root, as the
+ * store keeps it (struct post_index in store.h).  A scan loads each
+ * source that changed since the previous snapshot and reuses the rest;
+ * a quick scan reads the front matter only (a cold index's first pass),
+ * a full one the bodies too.  Used by store.c, which owns the snapshots.
+ */
+#ifndef CAPSULED_POSTINDEX_H
+#define CAPSULED_POSTINDEX_H
+
+#include <stddef.h>
+
+struct post;
+struct post_index;
+struct store;
+
+/* A new snapshot of s's sources, reusing old's unchanged entries (old
+ * may be NULL), or NULL when out of memory. */
+struct post_index *postindex_scan(struct store *s,
+		    const struct post_index *old, int quick);
+
+/* 1 when a and b list the same entries (unchanged ones are reused by
+ * pointer, so nothing a listing shows has changed). */
+int		 postindex_same(const struct post_index *a,
+		    const struct post_index *b);
+
+/* The entry a key (site_key) names: a canonical path, a source path or
+ * an alias; NULL for none. */
+struct post	*postindex_find(const struct post_index *, const char *key);
+
+/* A page's name from its file: "posts/2022-09-04-hello.md" ->
+ * "2022-09-04-hello"; a bundle's index takes its folder's name. */
+void		 post_base_name(const char *rel, char *out, size_t outlen);
+
+#endif
