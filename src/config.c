@@ -1623,7 +1623,7 @@ parse_hosts(struct pctx *p, yaml_node_t *n)
 
 enum { G_LISTEN, G_GEMINI_PORT, G_GOPHER_PORT, G_USER, G_CHROOT,
     G_ALLOW_ROOT, G_WORKERS, G_LOG, G_LIMITS, G_DEFAULT_LANG,
-    G_GOPHER_WIDTH, G_GOPHER_TLS, G_PROXY, G_HOSTS };
+    G_GOPHER_WIDTH, G_GOPHER_TLS, G_PROXY, G_CACHE_DIR, G_HOSTS };
 static const struct keytab global_keys[] = {
 	{ "listen", G_LISTEN },
 	{ "gemini_port", G_GEMINI_PORT },
@@ -1638,6 +1638,7 @@ static const struct keytab global_keys[] = {
 	{ "gopher_width", G_GOPHER_WIDTH },
 	{ "gopher_tls", G_GOPHER_TLS },
 	{ "proxy_protocol", G_PROXY },
+	{ "cache_dir", G_CACHE_DIR },
 	{ "hosts", G_HOSTS },
 	{ NULL, 0 }
 };
@@ -1679,6 +1680,9 @@ parse_root(struct pctx *p, yaml_node_t *n)
 				    "path", show(s, sb));
 			else
 				c->chroot = s;
+			break;
+		case G_CACHE_DIR:
+			GET_STR(p, v, "cache_dir", 0, c->cache_dir);
 			break;
 		case G_ALLOW_ROOT:
 			get_bool(p, v, "allow_root", &c->allow_root);
@@ -2115,6 +2119,7 @@ conf_dump(const struct conf *c, FILE *fp)
 	fprintf(fp, "gopher_port: %u\n", c->gopher_port);
 	dump_kv(fp, "", "user", c->user);
 	dump_kv(fp, "", "chroot", c->chroot);
+	dump_kv(fp, "", "cache_dir", c->cache_dir);
 	fprintf(fp, "allow_root: %s\n", yesno(c->allow_root));
 	fprintf(fp, "workers: %u\n", c->workers);
 	fprintf(fp, "log:\n");

@@ -102,6 +102,8 @@ struct conf {
 	struct listen_opt *listen_opt;	/* nlisten entries */
 	const char	*user;		/* switched to when started as root */
 	const char	*chroot;	/* NULL: no chroot */
+	const char	*cache_dir;	/* the index file's; NULL: the
+					   default, "none": not kept */
 	int		 allow_root;
 	unsigned	 workers;	/* 0: one per core */
 	enum conf_log_format log_format;

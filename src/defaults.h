@@ -13,6 +13,8 @@
 #define DEFAULT_GOPHER_WIDTH	67
 #define DEFAULT_TITLE		"A capsule"
 #define DEFAULT_USER		"nobody"	/* when started as root */
+#define DEFAULT_CACHE_DIR_ROOT	"/var/cache/capsuled"	/* index file, as
+							   root */
 
 #define DEFAULT_TIMEOUT_MS	10000	/* request must arrive by then */
 #define DEFAULT_MAX_CONNS	1024	/* per process, all listeners */
@@ -42,6 +44,11 @@
 #define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
 #define INDEX_PARTIAL_WAIT_MS	250	/* a request waits this long for a
 					   cold index's body pass */
+#define INDEX_SETTLE_MS		50	/* changes taken in as one burst */
+#define INDEX_SAVE_DELAY_MS	2000	/* index file written this long
+					   after the last update */
+#define INDEX_CHANGED_MAX	1024	/* files named by inotify before
+					   the tree is walked instead */
 #define THREADPOOL_SIZE		"8"	/* libuv's, unless set */
 #define RENDER_WALL_MS		8000	/* killed after this regardless (the
 					   request timeout is 10 s) */

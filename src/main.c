@@ -70,6 +70,10 @@ usage(FILE *fp)
 "                         (default nobody)\n"
 "      --chroot DIR       chroot there before switching user\n"
 "      --allow-root       keep running as root (not recommended)\n"
+"      --cache-dir DIR    where the post index is kept between runs, or\n"
+"                         none (default: $XDG_CACHE_HOME/capsuled, as\n"
+"                         root " DEFAULT_CACHE_DIR_ROOT ", else\n"
+"                         ~/.cache/capsuled)\n"
 "  -w, --width N          Gopher text width (default %d)\n"
 "      --lang CODE        default language (default " DEFAULT_LANG ")\n"
 "      --render FORMAT    print FILE.md converted and exit\n"
@@ -155,11 +159,16 @@ render_file(const char *format, const char *path, const struct conf *c)
 	return 0;
 }
 
+/* The post index's directory (index_dir_open), for every generation. */
+static int	index_dirfd = -1;
+static char	index_dir[PATH_MAX];
+
 /*------------------------------------------------------------ options */
 
 /* Command-line settings: each overrides the file's when given. */
 struct options {
 	const char	*config, *root, *hostname, *certs, *user, *chroot;
+	const char	*cache_dir;
 	const char	*lang, *render;
 	const char	**listen;
 	size_t		 nlisten;
@@ -191,6 +200,7 @@ options_parse(struct options *o, int argc, char **argv)
 		{ "user",	required_argument,	NULL, 'u' },
 		{ "chroot",	required_argument,	NULL, 'C' },
 		{ "allow-root",	no_argument,		NULL, 'A' },
+		{ "cache-dir",	required_argument,	NULL, 'D' },
 		{ "width",	required_argument,	NULL, 'w' },
 		{ "lang",	required_argument,	NULL, 'L' },
 		{ "render",	required_argument,	NULL, 'R' },
@@ -267,6 +277,9 @@ options_parse(struct options *o, int argc, char **argv)
 		case 'A':
 			o->allow_root = 1;
 			break;
+		case 'D':
+			o->cache_dir = optarg;
+			break;
 		case 'w':
 			o->width = parse_uint(optarg, "width", 1000);
 			break;
@@ -336,6 +349,8 @@ options_apply(const struct options *o, struct conf *c)
 		c->user = o->user;
 	if (o->chroot != NULL)
 		c->chroot = o->chroot;
+	if (o->cache_dir != NULL)
+		c->cache_dir = o->cache_dir;
 	if (o->lang != NULL)
 		c->default_lang = o->lang;
 	if (c->timeout_ms == 0 || c->max_conns == 0 || c->gopher_width < 20) {
@@ -531,6 +546,7 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		sc.breaks = -1;
 		sc.posts = h->posts;
 		sc.cache_max = CACHE_MAX_BYTES;
+		sc.cache_dirfd = index_dirfd;
 		/* The capsule's settings win over the site's config; the
 		 * default title is no setting. */
 		sc.title = strcmp(h->title, DEFAULT_TITLE) != 0 ? h->title :
@@ -716,47 +732,87 @@ on_signal(uv_signal_t *sig, int signum)
  * the running one kept.  Listen addresses, ports, workers and the user
  * are fixed at start. */
 /*
- * The post index of every host is built on the thread pool as soon as a
- * configuration is loaded, so that no request waits for a cold scan (nor
- * holds up a loop: the loops never scan).  Queued from the main loop once
- * the sandbox is in place, so the pool's threads are born under it.
+ * The post index of every host is made and kept current by its store's
+ * indexer thread, started as soon as a configuration is loaded, so that
+ * no request waits for a cold scan or pays for a rescan (nor holds up a
+ * loop: the loops never scan).  Started from the main loop once the
+ * sandbox is in place, so the threads are born under it.
  */
-struct index_job {
-	uv_work_t		 work;
-	struct generation	*gen;
-};
-
 static void
-on_index_work(uv_work_t *w)
+index_start(struct generation *g)
 {
-	struct index_job	*j = w->data;
-	size_t			 i;
+	size_t i;
 
-	for (i = 0; i < j->gen->conf.nhosts; i++)
-		post_index_unref(store_posts(j->gen->conf.hosts[i].store));
+	for (i = 0; i < g->conf.nhosts; i++)
+		if (store_start(g->conf.hosts[i].store) == -1)
+			log_warnx("%s: cannot start the indexer",
+			    g->conf.hosts[i].root);
 }
 
+/*
+ * Where the index file is kept: the configured directory, else the XDG
+ * cache directory, /var/cache/capsuled for root, ~/.cache/capsuled;
+ * never inside a served root (the file says what every page is, drafts
+ * included).  Opened once at start, before any chroot, and kept: reloads
+ * reuse it.  Made for and owned by the serving user.
+ */
 static void
-on_index_done(uv_work_t *w, int status)
+index_dir_open(const struct conf *c)
 {
-	struct index_job *j = w->data;
+	const char	*d = c->cache_dir, *env;
+	char		 path[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
+	struct passwd	*pw;
+	size_t		 i, n;
 
-	(void)status;
-	gen_unref(j->gen);
-	free(j);
-}
-
-static void
-index_start(uv_loop_t *loop, struct generation *g)
-{
-	struct index_job *j;
-
-	if ((j = calloc(1, sizeof(*j))) == NULL)
+	if (d != NULL && strcmp(d, "none") == 0)
 		return;
-	j->work.data = j;
-	j->gen = gen_ref(g);
-	if (uv_queue_work(loop, &j->work, on_index_work, on_index_done) < 0)
-		on_index_done(&j->work, 0);
+	if (d == NULL) {
+		if ((env = getenv("XDG_CACHE_HOME")) != NULL && *env == '/')
+			snprintf(path, sizeof(path), "%s/capsuled", env);
+		else if (geteuid() == 0)
+			snprintf(path, sizeof(path), "%s",
+			    DEFAULT_CACHE_DIR_ROOT);
+		else if ((env = getenv("HOME")) != NULL && *env == '/')
+			snprintf(path, sizeof(path), "%s/.cache/capsuled", env);
+		else
+			return;
+		/* The default's parents are made; a configured
+		 * directory's must exist. */
+		for (n = 1; path[n] != '\0'; n++)
+			if (path[n] == '/') {
+				path[n] = '\0';
+				(void)mkdir(path, 0755);
+				path[n] = '/';
+			}
+		d = path;
+	}
+	if ((mkdir(d, 0700) == -1 && errno != EEXIST) ||
+	    realpath(d, real) == NULL ||
+	    (index_dirfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		log_warn("%s: the post index is not kept between runs", d);
+		return;
+	}
+	for (i = 0; i < c->nhosts; i++) {
+		if (realpath(c->hosts[i].root, root) == NULL)
+			continue;
+		n = strlen(root);
+		if (strncmp(real, root, n) == 0 &&
+		    (real[n] == '/' || real[n] == '\0')) {
+			log_warnx("%s is inside the served root %s: the post "
+			    "index is not kept there (set cache_dir)", real,
+			    root);
+			close(index_dirfd);
+			index_dirfd = -1;
+			return;
+		}
+	}
+	if (geteuid() == 0 && !c->allow_root &&
+	    (pw = getpwnam(c->user)) != NULL &&
+	    chown(real, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", real);
+	snprintf(index_dir, sizeof(index_dir), "%s", real);
+	log_info("post index kept in %s", real);
 }
 
 static void
@@ -774,7 +830,7 @@ on_sighup(uv_signal_t *sig, int signum)
 	}
 	if (log_configure(&g->conf) == -1)
 		log_warn("cannot open the log");
-	index_start(sig->loop, g);
+	index_start(g);
 	for (i = 0; i < rt->nworkers; i++) {
 		old = atomic_exchange(&rt->workers[i].pending, gen_ref(g));
 		if (old != NULL)
@@ -849,10 +905,10 @@ drop_privileges(const struct conf *c)
 	/* LeakSanitizer reads /proc/self at exit: test builds only. */
 	paths[n++] = "/proc";
 #endif
-	if (c->log_dest == CONF_LOG_FILE) {
-		paths[n] = dir_of(c->log_file, logdir, sizeof(logdir));
-		nw = 1;
-	}
+	if (c->log_dest == CONF_LOG_FILE)
+		paths[n + nw++] = dir_of(c->log_file, logdir, sizeof(logdir));
+	if (*index_dir != '\0')
+		paths[n + nw++] = index_dir;
 	if (sandbox_landlock(paths, n, paths + n, nw, &err) == -1)
 		log_warnx("landlock: %s", err);
 	return NULL;
@@ -930,6 +986,7 @@ main(int argc, char **argv)
 	rt.ports[0] = ports[0][0];
 	rt.ports[1] = ports[0][1];
 	free(ports);
+	index_dir_open(&boot);
 	conf_free(&boot);
 
 	if ((rt.gen = gen_load(&opts, rt.ports)) == NULL)
@@ -968,13 +1025,13 @@ main(int argc, char **argv)
 	uv_signal_start(&rt.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&rt.sighup, on_sighup, SIGHUP);
 	uv_signal_start(&rt.sigusr1, on_sigusr1, SIGUSR1);
-	/* Routing, rendering and index scans share libuv's thread pool
+	/* Routing and rendering share libuv's thread pool
 	 * (4 threads by default): a few pages at their render limits must
 	 * not hold up every other uncached request, so give it more room
 	 * unless the operator chose.  Read once, at the pool's first use. */
 	if (setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0) == -1)
 		log_warn("setenv");
-	index_start(&loop, rt.gen);
+	index_start(rt.gen);
 	for (i = 0; i < rt.nworkers; i++)
 		if (pthread_create(&rt.workers[i].thread, NULL, worker_main,
 		    &rt.workers[i]) != 0)
@@ -994,6 +1051,8 @@ main(int argc, char **argv)
 	uv_loop_close(&loop);
 	free(rt.workers);
 	gen_unref(rt.gen);
+	if (index_dirfd != -1)
+		close(index_dirfd);
 	free(opts.listen);
 	free(opts.jail);
 	log_info("stopped");

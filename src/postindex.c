@@ -70,7 +70,7 @@ post_base_name(const char *rel, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-static void
+void
 post_unref(struct post *p)
 {
 	size_t i;
@@ -198,15 +198,20 @@ post_aliases(const struct site *site, struct post *p,
 }
 
 /* Private by the generator's rules: a draft, a folder of drafts, a page
- * dated in the future where the generator waits for that date. */
+ * dated in the future where the generator waits for that date.  Only
+ * the last one changes with time: post_hidden says it for a loaded
+ * entry (the index file's, which may be days old). */
 static int
-post_private(const struct site *site, const char *rel,
-    const struct page_meta *m)
+post_draft_set(const char *rel, const struct page_meta *m)
 {
-	if (m->draft || strncmp(rel, "_drafts/", 8) == 0)
-		return 1;
-	return m->has_date && m->date > time(NULL) &&
-	    site_hides_future(site);
+	return m->draft || strncmp(rel, "_drafts/", 8) == 0;
+}
+
+int
+post_hidden(const struct site *site, const struct post *p)
+{
+	return p->draft_set || (p->dated && p->date > time(NULL) &&
+	    site_hides_future(site));
 }
 
 /* The title a page's first screen gives (title may be NULL), the summary
@@ -331,7 +336,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->ino = st->st_ino;
 	p->size = st->st_size;
 	p->mtime = st->st_mtim;
-	p->draft = post_private(store_site(s), rel, &meta);
+	p->draft_set = post_draft_set(rel, &meta);
 	p->is_post = site_is_post(store_site(s), rel);
 	/* Front matter, the file name, the commit that added the file, and
 	 * only then the file's time (a fresh clone's). */
@@ -343,6 +348,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 		p->date = added != 0 ? added : st->st_mtim.tv_sec;
 	}
 	p->updated = meta.has_updated ? meta.updated : p->date;
+	p->dated = meta.has_date;
+	p->draft = post_hidden(store_site(s), p);
 	/* The web path may use the front matter's title (Hugo's :slug). */
 	if (post_paths(store_site(s), p, &meta) == -1)
 		goto fail;
@@ -430,29 +437,39 @@ scan_hash_old(struct scan *sc, const struct post_index *ix)
 	}
 }
 
-/* The previous snapshot's post for rel when its file is unchanged. */
-static struct post *
-scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
+/* The previous snapshot's slot for rel, or NULL. */
+static struct post **
+scan_old_find(struct scan *sc, const char *rel)
 {
-	struct post	*o;
-	size_t		 h;
+	size_t h;
 
 	if (sc->nold == 0)
 		return NULL;
 	h = buf_hash(rel, strlen(rel)) & (sc->nold - 1);
-	for (; (o = sc->old[h]) != NULL; h = (h + 1) & (sc->nold - 1)) {
-		if (strcmp(o->rel, rel) != 0)
-			continue;
-		if ((!o->digested && !sc->quick) ||
-		    o->ino != st->st_ino || o->dev != st->st_dev ||
-		    o->size != st->st_size ||
-		    o->mtime.tv_sec != st->st_mtim.tv_sec ||
-		    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
-			return NULL;
-		atomic_fetch_add(&o->refs, 1);
-		return o;
-	}
+	for (; sc->old[h] != NULL; h = (h + 1) & (sc->nold - 1))
+		if (strcmp(sc->old[h]->rel, rel) == 0)
+			return &sc->old[h];
 	return NULL;
+}
+
+/* The previous snapshot's post for rel when its file is unchanged (and,
+ * for a full pass, it was digested). */
+static struct post *
+scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
+{
+	struct post **op, *o;
+
+	if ((op = scan_old_find(sc, rel)) == NULL)
+		return NULL;
+	o = *op;
+	if ((!o->digested && !sc->quick) ||
+	    o->ino != st->st_ino || o->dev != st->st_dev ||
+	    o->size != st->st_size ||
+	    o->mtime.tv_sec != st->st_mtim.tv_sec ||
+	    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
+		return NULL;
+	atomic_fetch_add(&o->refs, 1);
+	return o;
 }
 
 static void
@@ -472,6 +489,23 @@ scan_add(struct scan *sc, struct post *p)
 	sc->all[sc->n++] = p;
 }
 
+/* A file the index holds (once store_open allows it): a Markdown source
+ * other than a README, at most SCAN_DEPTH_MAX folders down. */
+#define SCAN_DEPTH_MAX	16
+
+static int
+indexable(const char *rel)
+{
+	const char	*name = strrchr(rel, '/'), *p;
+	int		 depth = 0;
+
+	for (p = rel; (p = strchr(p, '/')) != NULL; p++)
+		depth++;
+	name = name != NULL ? name + 1 : rel;
+	return depth <= SCAN_DEPTH_MAX + 1 && store_is_markdown(rel) &&
+	    strncmp(name, "README.", 7) != 0;
+}
+
 /* Every Markdown source under the root that may be served. */
 static void
 scan_dir(struct scan *sc, const char *rel)
@@ -483,7 +517,8 @@ scan_dir(struct scan *sc, const char *rel)
 	char		 child[PATH_MAX];
 	int		 fd;
 
-	if (sc->depth > 16 || (fd = store_open(sc->s, rel, &st)) < 0)
+	if (sc->depth > SCAN_DEPTH_MAX ||
+	    (fd = store_open(sc->s, rel, &st)) < 0)
 		return;
 	if (!S_ISDIR(st.st_mode) || (d = fdopendir(fd)) == NULL) {
 		close(fd);
@@ -504,8 +539,7 @@ scan_dir(struct scan *sc, const char *rel)
 			sc->depth--;
 			continue;
 		}
-		if (store_is_markdown(child) &&
-		    strncmp(de->d_name, "README.", 7) != 0) {
+		if (indexable(child)) {
 			if ((p = scan_reuse(sc, child, &st)) == NULL)
 				p = post_load(sc->s, child, fd, &st,
 				    sc->quick);
@@ -573,41 +607,123 @@ index_slots(struct post_index *ix)
 	return 0;
 }
 
+/* The snapshot of what sc collected (its entries' references move to
+ * it), or NULL. */
+static struct post_index *
+scan_finish(struct scan *sc)
+{
+	struct post_index	*ix;
+	size_t			 i;
+
+	free(sc->old);
+	sc->old = NULL;
+	if (sc->n > 1)
+		qsort(sc->all, sc->n, sizeof(*sc->all), post_newer_first);
+	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
+	    (ix->posts = calloc(sc->n + 1, sizeof(*ix->posts))) == NULL) {
+		free(ix);
+		for (i = 0; i < sc->n; i++)
+			post_unref(sc->all[i]);
+		free(sc->all);
+		return NULL;
+	}
+	atomic_init(&ix->refs, 1);
+	ix->all = sc->all;
+	ix->nall = sc->n;
+	for (i = 0; i < sc->n; i++) {
+		if (sc->all[i]->is_post && !sc->all[i]->draft)
+			ix->posts[ix->n++] = sc->all[i];
+		if (!sc->all[i]->digested)
+			ix->partial = 1;
+	}
+	if (index_slots(ix) == -1) {
+		post_index_unref(ix);
+		return NULL;
+	}
+	return ix;
+}
+
 struct post_index *
 postindex_scan(struct store *s, const struct post_index *old, int quick)
 {
-	struct post_index	*ix;
-	struct scan		 sc;
-	size_t			 i;
+	struct scan sc;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
 	sc.quick = quick;
 	scan_hash_old(&sc, old);
 	scan_dir(&sc, "");
-	free(sc.old);
-	if (sc.n > 1)
-		qsort(sc.all, sc.n, sizeof(*sc.all), post_newer_first);
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
-	    (ix->posts = calloc(sc.n + 1, sizeof(*ix->posts))) == NULL) {
-		free(ix);
-		for (i = 0; i < sc.n; i++)
-			post_unref(sc.all[i]);
-		free(sc.all);
+	return scan_finish(&sc);
+}
+
+static int
+rel_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load rel afresh into sc when it is a source the index holds. */
+static void
+update_load(struct scan *sc, const char *rel)
+{
+	struct stat	 st;
+	struct post	*p;
+	int		 fd;
+
+	if (!indexable(rel) || (fd = store_open(sc->s, rel, &st)) < 0)
+		return;		/* gone, or never indexed */
+	if (S_ISREG(st.st_mode) &&
+	    (p = post_load(sc->s, rel, fd, &st, 0)) != NULL)
+		scan_add(sc, p);
+	close(fd);
+}
+
+struct post_index *
+postindex_update(struct store *s, const struct post_index *old,
+    char **rels, size_t n)
+{
+	struct scan	  sc;
+	struct post	**op, **gone;
+	size_t		  i, j, ngone = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	scan_hash_old(&sc, old);
+	if (n > 1)
+		qsort(rels, n, sizeof(*rels), rel_order);
+	/*
+	 * The changed files' old entries leave; so does any entry that
+	 * shared an identity with one of them (a symlink to the file, a
+	 * hard link), whose content changed with it.  Then every one of
+	 * those is loaded again from what is there now.
+	 */
+	if ((gone = calloc(n + 1, sizeof(*gone))) == NULL) {
+		free(sc.old);
 		return NULL;
 	}
-	atomic_init(&ix->refs, 1);
-	ix->all = sc.all;
-	ix->nall = sc.n;
-	for (i = 0; i < sc.n; i++)
-		if (sc.all[i]->is_post && !sc.all[i]->draft)
-			ix->posts[ix->n++] = sc.all[i];
-	if (index_slots(ix) == -1) {
-		post_index_unref(ix);
-		return NULL;
+	for (i = 0; i < n; i++)
+		if ((i == 0 || strcmp(rels[i], rels[i - 1]) != 0) &&
+		    (op = scan_old_find(&sc, rels[i])) != NULL)
+			gone[ngone++] = *op;
+	for (i = 0; old != NULL && i < old->nall; i++) {
+		for (j = 0; j < ngone; j++)
+			if (old->all[i] == gone[j] ||
+			    (old->all[i]->dev == gone[j]->dev &&
+			    old->all[i]->ino == gone[j]->ino))
+				break;
+		if (j < ngone) {
+			update_load(&sc, old->all[i]->rel);
+			continue;
+		}
+		atomic_fetch_add(&old->all[i]->refs, 1);
+		scan_add(&sc, old->all[i]);
 	}
-	ix->partial = quick;
-	return ix;
+	for (i = 0; i < n; i++)
+		if ((i == 0 || strcmp(rels[i], rels[i - 1]) != 0) &&
+		    scan_old_find(&sc, rels[i]) == NULL)
+			update_load(&sc, rels[i]);	/* a new file */
+	free(gone);
+	return scan_finish(&sc);
 }
 
 /* Unchanged posts are reused by pointer, so equal arrays mean nothing

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct post;
+struct site;
 struct post_index;
 struct store;
 
@@ -18,6 +19,14 @@ struct store;
  * may be NULL), or NULL when out of memory. */
 struct post_index *postindex_scan(struct store *s,
 		    const struct post_index *old, int quick);
+
+/*
+ * A new snapshot from old with just the files rels name (relative paths,
+ * any order, repeats allowed; the array is sorted) loaded again: changed,
+ * created or removed since.  NULL when out of memory.
+ */
+struct post_index *postindex_update(struct store *s,
+		    const struct post_index *old, char **rels, size_t n);
 
 /* 1 when a and b list the same entries (unchanged ones are reused by
  * pointer, so nothing a listing shows has changed). */
@@ -27,6 +36,13 @@ int		 postindex_same(const struct post_index *a,
 /* The entry a key (site_key) names: a canonical path, a source path or
  * an alias; NULL for none. */
 struct post	*postindex_find(const struct post_index *, const char *key);
+
+/* Drop a reference to an entry (freed with the last). */
+void		 post_unref(struct post *);
+
+/* Whether a loaded entry is private now (a draft, or dated in the
+ * future where the generator waits for its date). */
+int		 post_hidden(const struct site *, const struct post *);
 
 /* A page's name from its file: "posts/2022-09-04-hello.md" ->
  * "2022-09-04-hello"; a bundle's index takes its folder's name. */

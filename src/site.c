@@ -915,6 +915,54 @@ site_free(struct site *s)
 	free(s);
 }
 
+/* FNV-1a of a string and its end, so that ("ab", "") and ("a", "b")
+ * differ; NULL hashes as a lone mark. */
+static uint64_t
+hash_str(uint64_t h, const char *v)
+{
+	static const char none = 1;
+
+	if (v == NULL)
+		return buf_hash_more(h, &none, 1);
+	return buf_hash_more(h, v, strlen(v) + 1);
+}
+
+static uint64_t
+hash_kv(uint64_t h, const struct site_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = hash_str(hash_str(h, kv[i].key), kv[i].val);
+	return buf_hash_more(h, &n, sizeof(n));
+}
+
+uint64_t
+site_hash(const struct site *s)
+{
+	uint64_t	h = BUF_HASH_SEED;
+	size_t		i;
+
+	h = buf_hash_more(h, &s->gen, sizeof(s->gen));
+	h = hash_str(h, s->config);
+	h = hash_str(h, s->content);
+	for (i = 0; s->posts[i] != NULL; i++)
+		h = hash_str(h, s->posts[i]);
+	h = hash_str(hash_str(h, s->title), s->description);
+	h = hash_str(hash_str(h, s->author), s->lang);
+	for (i = 0; s->bases != NULL && s->bases[i] != NULL; i++)
+		h = hash_str(h, s->bases[i]);
+	h = hash_str(h, s->basepath);
+	h = hash_kv(h, s->vars, s->nvars);
+	h = hash_kv(h, s->includes, s->nincludes);
+	for (i = 0; i < s->nadded; i++) {
+		h = hash_str(h, s->added[i].path);
+		h = buf_hash_more(h, &s->added[i].when,
+		    sizeof(s->added[i].when));
+	}
+	return h;
+}
+
 /*------------------------------------------------------------ kinds */
 
 static int

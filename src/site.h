@@ -12,6 +12,7 @@
 #define CAPSULED_SITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct buf;
@@ -68,6 +69,10 @@ struct site	*site_load(const char *root, const struct site_override *);
 void		 site_free(struct site *);
 
 const char	*site_gen_name(enum site_gen);
+
+/* A hash of everything the site model read (generator, config values,
+ * includes, git dates): what a page's paths and dates were made from. */
+uint64_t	 site_hash(const struct site *);
 
 /* A config value by dotted key ("params.author.name"), or NULL. */
 const char	*site_var(const struct site *, const char *key);

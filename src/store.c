@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,12 @@
 
 #include <linux/magic.h>
 
+#include "autoconf.h"
 #include "beneath.h"
 #include "buf.h"
 #include "defaults.h"
 #include "frontmatter.h"
+#include "indexfile.h"
 #include "isolate.h"
 #include "lang.h"
 #include "log.h"
@@ -72,13 +76,21 @@ struct store {
 	int			 inotify;	/* -1 when unavailable */
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 index_cond;	/* a first index is there */
-	int			 scanning;	/* one index scan at once */
+	int			 building;	/* the indexer makes the first */
 	struct entry		**table;
 	size_t			 nbuckets, nentries, bytes;
 	struct entry		*lru_head, *lru_tail;
 	struct post_index	*index;
-	time_t			 index_time;
 	unsigned long		 gen;
+	/* The indexer (store_start): makes the index, keeps it current,
+	 * saves it as cache_name in conf.cache_dirfd. */
+	pthread_t		 indexer;
+	int			 indexer_on;
+	int			 wake[2];	/* a byte: changes, or stop */
+	atomic_int		 stop;
+	pthread_mutex_t		 refresh_lock;	/* one index change at once */
+	char			 cache_name[64];
+	int			 save_failed;	/* said once */
 	/* Change tracking (see store_reply_gen). */
 	pthread_mutex_t		 sync_lock;	/* handling events, watching */
 	const char		*watch_root;	/* the root's path now: a
@@ -88,6 +100,11 @@ struct store {
 	atomic_ulong		 cgen;		/* moves on at every change */
 	atomic_int		 watch_ok;	/* every directory watched */
 	atomic_int		 index_dirty;	/* changes since the scan */
+	char			**changed;	/* Markdown files inotify named */
+	size_t			 nchanged, capchanged;
+	int			 changed_all;	/* or a change no file pins */
+	char			**wds;		/* folder (rel) by watch */
+	size_t			 nwds;
 	struct site		*site;		/* generator, config, URLs */
 };
 
@@ -96,6 +113,7 @@ struct store {
 static _Thread_local int reply_unsafe;
 
 static unsigned long	store_sync(struct store *);
+static void		store_free_rest(struct store *);
 
 /*------------------------------------------------------------ blobs */
 
@@ -1054,15 +1072,16 @@ store_is_stub(struct store *s, const char *rel)
 	return stub;
 }
 
+/*------------------------------------------------------------ indexer */
+
 /*
  * Make ix the index (taking its reference), wake those waiting for a
  * first one, and move the content generation on when what it lists
  * changed, so that cached replies built from the previous one (a home
- * page from the quick pass) are not served again.  Returns with a new
- * reference to ix for the caller.
+ * page from the quick pass) are not served again.
  */
 static void
-index_install(struct store *s, struct post_index *ix, time_t now)
+index_install(struct store *s, struct post_index *ix)
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->index == NULL || !postindex_same(s->index, ix) ||
@@ -1073,38 +1092,290 @@ index_install(struct store *s, struct post_index *ix, time_t now)
 	ix->gen = s->gen;
 	post_index_unref(s->index);
 	s->index = ix;
-	s->index_time = now;
-	atomic_fetch_add(&ix->refs, 1);
 	pthread_cond_broadcast(&s->index_cond);
 	pthread_mutex_unlock(&s->lock);
+}
+
+static struct post_index *
+index_ref(struct store *s)
+{
+	struct post_index *ix;
+
+	pthread_mutex_lock(&s->lock);
+	if ((ix = s->index) != NULL)
+		atomic_fetch_add(&ix->refs, 1);
+	pthread_mutex_unlock(&s->lock);
+	return ix;
+}
+
+/* What the index file must have been made for: this capsuled, this root,
+ * the site model as read now and the capsule's default language. */
+static uint64_t
+index_context(const struct store *s)
+{
+	uint64_t	h = buf_hash("capsuled " PACKAGE_VERSION,
+	    sizeof("capsuled " PACKAGE_VERSION));
+	uint64_t	site = site_hash(s->site);
+
+	h = buf_hash_more(h, s->root, strlen(s->root) + 1);
+	h = buf_hash_more(h, &site, sizeof(site));
+	return buf_hash_more(h, s->conf.default_lang,
+	    strlen(s->conf.default_lang) + 1);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The first index: the index file's entries reused for every source
+ * whose identity is unchanged, then a quick pass (front matter) over
+ * the others and a full one if any are left undigested.  Returns 1 when
+ * the result differs from the file (so it is worth saving).
+ */
+static int
+index_build(struct store *s)
+{
+	struct post_index	*cached = NULL, *ix;
+	const char		*why;
+	long long		 t0 = now_ms();
+	size_t			 from_file = 0;
+	int			 differs = 1;
+
+	if (s->conf.cache_dirfd >= 0) {
+		cached = indexfile_load(s->conf.cache_dirfd, s->cache_name,
+		    index_context(s), s->site, &why);
+		if (why != NULL)
+			log_warnx("%s: index file %s ignored (%s); it is made "
+			    "again", s->root, s->cache_name, why);
+		from_file = cached != NULL ? cached->nall : 0;
+	}
+	if ((ix = postindex_scan(s, cached, 1)) != NULL) {
+		atomic_fetch_add(&ix->refs, 1);
+		index_install(s, ix);
+		if (ix->partial) {
+			struct post_index *full = postindex_scan(s, ix, 0);
+
+			post_index_unref(ix);
+			if ((ix = full) != NULL) {
+				atomic_fetch_add(&ix->refs, 1);
+				index_install(s, ix);
+			}
+		}
+	}
+	if (ix != NULL) {
+		differs = cached == NULL || !postindex_same(cached, ix);
+		log_info("%s: index of %zu sources ready in %lld ms (%zu "
+		    "entries from the index file)", s->root, ix->nall,
+		    now_ms() - t0, from_file);
+	}
+	post_index_unref(ix);
+	post_index_unref(cached);
+	pthread_mutex_lock(&s->lock);
+	s->building = 0;
+	pthread_cond_broadcast(&s->index_cond);	/* none: stop waiting */
+	pthread_mutex_unlock(&s->lock);
+	return differs && ix != NULL;
+}
+
+/*
+ * Take in the changes inotify reported since the last refresh: just the
+ * Markdown files it named are loaded again, everything else is reused.  A
+ * change it cannot pin to files (a folder, lost events, a root it cannot
+ * watch) walks the tree instead, still reusing every unchanged entry.
+ * Returns 1 when the index changed.
+ */
+static int
+index_refresh(struct store *s)
+{
+	struct post_index	 *old, *ix;
+	char			**changed;
+	size_t			  n, i;
+	int			  all, same;
+
+	pthread_mutex_lock(&s->sync_lock);
+	changed = s->changed;
+	n = s->nchanged;
+	all = s->changed_all || !atomic_load(&s->watch_ok);
+	s->changed = NULL;
+	s->nchanged = s->capchanged = 0;
+	s->changed_all = 0;
+	atomic_store(&s->index_dirty, 0);
+	pthread_mutex_unlock(&s->sync_lock);
+	if ((old = index_ref(s)) == NULL)
+		ix = postindex_scan(s, NULL, 0);
+	else if (all)
+		ix = postindex_scan(s, old, 0);
+	else
+		ix = postindex_update(s, old, changed, n);
+	for (i = 0; i < n; i++)
+		free(changed[i]);
+	free(changed);
+	if (ix == NULL) {
+		post_index_unref(old);
+		return 0;
+	}
+	if ((same = old != NULL && postindex_same(old, ix)))
+		post_index_unref(ix);
+	else {
+		index_install(s, ix);
+		if (all)
+			log_info("%s: index updated by a walk of the tree",
+			    s->root);
+		else
+			log_info("%s: index updated from %zu changed file%s",
+			    s->root, n, n == 1 ? "" : "s");
+	}
+	post_index_unref(old);
+	return !same;
+}
+
+/* Write the index file (a complete index only); a failure is said once. */
+static void
+index_save(struct store *s)
+{
+	struct post_index	*ix;
+	int			 r;
+
+	if (s->conf.cache_dirfd < 0 || (ix = index_ref(s)) == NULL)
+		return;
+	if (!ix->partial && (r = indexfile_save(s->conf.cache_dirfd,
+	    s->cache_name, index_context(s), ix)) < 0 && !s->save_failed) {
+		s->save_failed = 1;
+		log_warnx("%s: cannot write the index file %s: %s", s->root,
+		    s->cache_name, strerror(-r));
+	}
+	post_index_unref(ix);
+	/* The scans' garbage (file buffers, parse trees, the previous
+	 * snapshot) goes back to the system, not only to malloc. */
+	malloc_trim(0);
+}
+
+static void
+index_wake(struct store *s)
+{
+	static const char	one = 1;
+	ssize_t			r;
+
+	if (s->wake[1] != -1)
+		r = write(s->wake[1], &one, 1);	/* full: awake anyway */
+	(void)r;
+}
+
+/*
+ * The indexer thread: builds the first index, then waits for changes
+ * (inotify, or a timer where the root cannot be watched) and takes them
+ * in once they settle, so that no request ever scans; saves the index
+ * file after the first build and a while after the last update.
+ */
+static void *
+indexer_main(void *arg)
+{
+	struct store	*s = arg;
+	struct pollfd	 pfd[2];
+	char		 drain[64];
+	long long	 save_at = -1, walk_at, now;
+	int		 timeout, nfd;
+
+	pthread_mutex_lock(&s->refresh_lock);
+	if (index_build(s))
+		save_at = now_ms();
+	pthread_mutex_unlock(&s->refresh_lock);
+	walk_at = now_ms() + INDEX_RECHECK_SEC * 1000;
+	while (!atomic_load(&s->stop)) {
+		now = now_ms();
+		timeout = atomic_load(&s->watch_ok) ? -1 :
+		    (int)(walk_at > now ? walk_at - now : 0);
+		if (save_at >= 0 && (timeout < 0 || save_at - now < timeout))
+			timeout = (int)(save_at > now ? save_at - now : 0);
+		pfd[0].fd = s->wake[0];
+		pfd[1].fd = s->inotify;
+		pfd[0].events = pfd[1].events = POLLIN;
+		nfd = s->inotify != -1 ? 2 : 1;
+		if (poll(pfd, (nfds_t)nfd, timeout) > 0 &&
+		    (pfd[0].revents & POLLIN))
+			while (read(s->wake[0], drain, sizeof(drain)) > 0)
+				;
+		if (atomic_load(&s->stop))
+			break;
+		(void)store_sync(s);
+		now = now_ms();
+		if (!atomic_load(&s->watch_ok) && now >= walk_at) {
+			atomic_store(&s->index_dirty, 1);
+			walk_at = now + INDEX_RECHECK_SEC * 1000;
+		}
+		if (atomic_load(&s->index_dirty)) {
+			/* A burst of changes (an editor's save, a git pull)
+			 * is taken in as one. */
+			poll(NULL, 0, INDEX_SETTLE_MS);
+			(void)store_sync(s);
+			pthread_mutex_lock(&s->refresh_lock);
+			if (index_refresh(s))
+				save_at = now_ms() + INDEX_SAVE_DELAY_MS;
+			pthread_mutex_unlock(&s->refresh_lock);
+		}
+		if (save_at >= 0 && now_ms() >= save_at) {
+			index_save(s);
+			save_at = -1;
+		}
+	}
+	if (save_at >= 0)
+		index_save(s);
+	return NULL;
+}
+
+int
+store_start(struct store *s)
+{
+	if (s->indexer_on)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->building = 1;
+	pthread_mutex_unlock(&s->lock);
+	if (pthread_create(&s->indexer, NULL, indexer_main, s) != 0) {
+		s->building = 0;
+		return -1;
+	}
+	s->indexer_on = 1;
+	return 0;
 }
 
 struct post_index *
 store_posts(struct store *s)
 {
-	struct post_index	*ix, *old;
+	struct post_index	*ix;
 	struct timespec		 until;
-	time_t			 now = time(NULL);
-	int			 stale, waited = 0;
+	int			 waited = 0;
 
-	(void)store_sync(s);	/* takes in pending events */
-	pthread_mutex_lock(&s->lock);
-	/* Watched, the index is rescanned only after a change; otherwise
-	 * every few seconds. */
-	stale = s->index == NULL || s->index->partial ||
-	    atomic_load(&s->index_dirty) || (!atomic_load(&s->watch_ok) &&
-	    now - s->index_time >= INDEX_RECHECK_SEC);
+	(void)store_sync(s);	/* the indexer hears of changes */
+	if (!s->indexer_on) {
+		/* No indexer (a tool): the caller indexes. */
+		pthread_mutex_lock(&s->refresh_lock);
+		if (s->index == NULL)
+			(void)index_build(s);
+		else if (atomic_load(&s->index_dirty) ||
+		    !atomic_load(&s->watch_ok))
+			(void)index_refresh(s);
+		pthread_mutex_unlock(&s->refresh_lock);
+	}
 	/*
-	 * Someone is scanning already: what there is now is the answer
-	 * rather than a wait, once there is a first, quick index.  A cold
-	 * index's body pass is given INDEX_PARTIAL_WAIT_MS to finish first,
-	 * so that a small capsule is never seen half indexed.
+	 * While the first index is made, a request waits for its quick pass;
+	 * a cold index's body pass is given INDEX_PARTIAL_WAIT_MS more, so
+	 * that a small capsule is never seen half indexed.  After that,
+	 * changes never make a request wait: it gets the index as it is
+	 * until the indexer installs the next.
 	 */
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += INDEX_PARTIAL_WAIT_MS * 1000000L;
 	until.tv_sec += until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
-	while (s->scanning && (s->index == NULL ||
+	pthread_mutex_lock(&s->lock);
+	while (s->building && (s->index == NULL ||
 	    (s->index->partial && !waited))) {
 		if (s->index == NULL)
 			pthread_cond_wait(&s->index_cond, &s->lock);
@@ -1112,43 +1383,8 @@ store_posts(struct store *s)
 		    &until) == ETIMEDOUT)
 			waited = 1;
 	}
-	if (!stale || s->scanning) {
-		if ((ix = s->index) != NULL)
-			atomic_fetch_add(&ix->refs, 1);
-		pthread_mutex_unlock(&s->lock);
-		return ix;
-	}
-	s->scanning = 1;
-	atomic_store(&s->index_dirty, 0);
-	old = s->index;
-	if (old != NULL)
-		atomic_fetch_add(&old->refs, 1);
-	pthread_mutex_unlock(&s->lock);
-	/*
-	 * The scan runs outside the cache lock, which the event loops take
-	 * for every cached reply: a long scan must never hold them up.  A
-	 * cold index is made in two passes, the front matter first (a few
-	 * hundred ms for thousands of posts), then the bodies.  Unchanged
-	 * posts are reused, so a rescan costs a stat per file.  Changes made
-	 * while it runs mark the index dirty again.
-	 */
-	if (old == NULL && (ix = postindex_scan(s, NULL, 1)) != NULL) {
-		index_install(s, ix, now);
-		old = ix;	/* the reference index_install gave */
-	}
-	ix = postindex_scan(s, old, 0);
-	post_index_unref(old);
-	pthread_mutex_lock(&s->lock);
-	s->scanning = 0;
-	pthread_mutex_unlock(&s->lock);
-	if (ix != NULL) {
-		index_install(s, ix, now);
-		return ix;
-	}
-	pthread_mutex_lock(&s->lock);
 	if ((ix = s->index) != NULL)
 		atomic_fetch_add(&ix->refs, 1);
-	pthread_cond_broadcast(&s->index_cond);	/* none: stop waiting */
 	pthread_mutex_unlock(&s->lock);
 	return ix;
 }
@@ -1179,6 +1415,53 @@ local_fs(int fd)
 	}
 }
 
+/* Remember that watch wd is the folder rel, so that an event's file
+ * name can be made a path. */
+static int
+watch_name(struct store *s, int wd, const char *rel)
+{
+	char	**v;
+	size_t	  n;
+
+	if ((size_t)wd >= s->nwds) {
+		for (n = s->nwds ? s->nwds : 64; n <= (size_t)wd; n *= 2)
+			;
+		if ((v = realloc(s->wds, n * sizeof(*v))) == NULL)
+			return -1;
+		memset(v + s->nwds, 0, (n - s->nwds) * sizeof(*v));
+		s->wds = v;
+		s->nwds = n;
+	}
+	free(s->wds[wd]);
+	return (s->wds[wd] = strdup(rel)) == NULL ? -1 : 0;
+}
+
+/* Note the file name in folder wd as changed for the indexer; -1 when
+ * it cannot be pinned (then the tree is walked). */
+static int
+changed_add(struct store *s, int wd, const char *name)
+{
+	char	**v, *rel;
+	size_t	  n;
+
+	if (wd < 0 || (size_t)wd >= s->nwds || s->wds[wd] == NULL ||
+	    s->nchanged >= INDEX_CHANGED_MAX)
+		return -1;
+	if (s->nchanged == s->capchanged) {
+		n = s->capchanged ? s->capchanged * 2 : 16;
+		if ((v = realloc(s->changed, n * sizeof(*v))) == NULL)
+			return -1;
+		s->changed = v;
+		s->capchanged = n;
+	}
+	n = strlen(s->wds[wd]);
+	if ((rel = malloc(n + strlen(name) + 2)) == NULL)
+		return -1;
+	sprintf(rel, "%s%s%s", s->wds[wd], n ? "/" : "", name);
+	s->changed[s->nchanged++] = rel;
+	return 0;
+}
+
 /*
  * Watch the directory fd (rel beneath the root) and every directory
  * below it.  -1 when one of them
@@ -1192,7 +1475,7 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 	struct stat	 a, b;
 	struct dirent	*de;
 	DIR		*d;
-	int		 cfd, r = 0;
+	int		 cfd, wd, r = 0;
 
 	if (depth > WATCH_DEPTH_MAX || !local_fs(fd) || fstat(fd, &a) == -1) {
 		close(fd);
@@ -1206,9 +1489,10 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		    s->watch_root : "/");
 	else
 		snprintf(path, sizeof(path), "%s/%s", s->watch_root, rel);
-	if (inotify_add_watch(s->inotify, path, WATCH_EVENTS) == -1 ||
+	if ((wd = inotify_add_watch(s->inotify, path, WATCH_EVENTS)) == -1 ||
 	    stat(path, &b) == -1 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino || (d = fdopendir(fd)) == NULL) {
+	    a.st_ino != b.st_ino || watch_name(s, wd, rel) == -1 ||
+	    (d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -1295,7 +1579,7 @@ store_sync(struct store *s)
 	char			 ev[4096] __attribute__((aligned(8)));
 	const struct inotify_event *e;
 	ssize_t			 n, off;
-	int			 rewatch = 0, posts = 0;
+	int			 rewatch = 0, posts = 0, all = 0;
 	unsigned		 others;
 
 	if (s->inotify == -1)
@@ -1311,19 +1595,29 @@ store_sync(struct store *s)
 				    ((e->mask & IN_ISDIR) &&
 				    (e->mask & (IN_CREATE | IN_MOVED_TO))))
 					rewatch = 1;
-				/* The index holds every Markdown file:
-				 * its changes and folders' matter. */
-				if (e->len == 0 || (e->mask & IN_ISDIR) ||
-				    store_is_markdown(e->name))
+				/* The index holds every Markdown file: a
+				 * change to one is loaded again by name, a
+				 * folder's makes the indexer walk. */
+				if (e->len == 0 || (e->mask & IN_ISDIR))
+					posts = all = 1;
+				else if (store_is_markdown(e->name)) {
 					posts = 1;
+					if (changed_add(s, e->wd,
+					    e->name) == -1)
+						all = 1;
+				}
 			}
 		} while ((n = read(s->inotify, ev, sizeof(ev))) > 0);
 		if (rewatch)
 			watch_tree(s);
+		if (all || rewatch)
+			s->changed_all = 1;
 		if (posts || rewatch)
 			atomic_store(&s->index_dirty, 1);
 		atomic_fetch_add(&s->cgen, 1);
 		pthread_mutex_unlock(&s->sync_lock);
+		if (posts || rewatch)
+			index_wake(s);
 	}
 	/*
 	 * Another thread may have read events it has not finished with: its
@@ -1437,6 +1731,9 @@ store_new(const struct store_conf *conf, const char **err)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->index_cond, NULL);
 	pthread_mutex_init(&s->sync_lock, NULL);
+	pthread_mutex_init(&s->refresh_lock, NULL);
+	atomic_init(&s->stop, 0);
+	s->wake[0] = s->wake[1] = -1;
 	atomic_init(&s->syncing, 0);
 	atomic_init(&s->cgen, 1);
 	atomic_init(&s->watch_ok, 0);
@@ -1471,6 +1768,15 @@ store_new(const struct store_conf *conf, const char **err)
 		s->conf.default_lang = s->site->lang;
 	s->bn.private_seg = store_private_seg;
 	s->bn.seg_arg = s->site;
+	if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) == -1) {
+		*err = "cannot make a pipe";
+		goto fail;
+	}
+	/* One index file per root and host (a host's default language
+	 * shapes its index). */
+	snprintf(s->cache_name, sizeof(s->cache_name), "index-%016llx",
+	    (unsigned long long)buf_hash_more(buf_hash(s->root,
+	    strlen(s->root) + 1), conf->host, strlen(conf->host)));
 	/* Without inotify, or with a directory it cannot watch (NFS,
 	 * limits), replies are not cached and the index is rechecked by
 	 * time.  Watching starts before any content is read. */
@@ -1481,14 +1787,7 @@ store_new(const struct store_conf *conf, const char **err)
 fail:
 	if (s->rootfd >= 0)
 		close(s->rootfd);
-	site_free(s->site);
-	beneath_free(&s->bn);
-	free(s->table);
-	free(s->root);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->index_cond);
-	pthread_mutex_destroy(&s->sync_lock);
-	free(s);
+	store_free_rest(s);
 	return NULL;
 }
 
@@ -1499,20 +1798,45 @@ store_free(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->indexer_on) {
+		atomic_store(&s->stop, 1);
+		index_wake(s);
+		pthread_join(s->indexer, NULL);
+	}
 	for (i = 0; i < s->nbuckets; i++)
 		while (s->table[i] != NULL)
 			cache_remove(s, &s->table[i]);
-	free(s->table);
 	post_index_unref(s->index);
 	if (s->inotify != -1)
 		close(s->inotify);
 	close(s->rootfd);
+	store_free_rest(s);
+}
+
+/* What store_new made before it can fail, and store_free ends with. */
+static void
+store_free_rest(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nchanged; i++)
+		free(s->changed[i]);
+	free(s->changed);
+	for (i = 0; i < s->nwds; i++)
+		free(s->wds[i]);
+	free(s->wds);
+	if (s->wake[0] != -1) {
+		close(s->wake[0]);
+		close(s->wake[1]);
+	}
 	site_free(s->site);
 	beneath_free(&s->bn);
+	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->index_cond);
 	pthread_mutex_destroy(&s->sync_lock);
+	pthread_mutex_destroy(&s->refresh_lock);
 	free(s);
 }
 

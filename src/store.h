@@ -41,6 +41,8 @@ struct store_conf {
 	int		 breaks;	/* capsule default: -1 decide */
 	const char	*posts;		/* posts directory; NULL: detect */
 	size_t		 cache_max;	/* bytes of rendered output kept */
+	int		 cache_dirfd;	/* where the index file is kept (the
+					   caller's; -1: nowhere) */
 	/* The capsule's own settings, which win over the site's config
 	 * (NULL: as the site says). */
 	const char	*title, *description, *author, *site_url, *lang;
@@ -76,6 +78,8 @@ struct post {
 				   and text, matched by search_run */
 	int		 draft;		/* a draft, or dated in the future
 					   where the generator hides those */
+	unsigned char	 draft_set;	/* a draft whatever the date */
+	unsigned char	 dated;		/* the date is the front matter's */
 	int		 digested;	/* title, summary and text from the
 					   body are in (not a quick pass) */
 	dev_t		 dev;		/* identity of the source it came from */
@@ -208,8 +212,20 @@ int		 store_guess(struct store *, const char *path, char *to,
  * a draft's page bundle. */
 int		 store_is_draft(struct store *, const char *rel);
 
+/*
+ * Start the indexer thread: it makes the index (from the index file for
+ * every unchanged source, else front matter first, then the bodies),
+ * takes in each change inotify reports (just the files it names; a walk
+ * of the tree for folders, or every few seconds where the root cannot be
+ * watched) and saves the index file.  Started once the sandbox is in
+ * place, so the thread is born under it.  0 or -1.
+ */
+int		 store_start(struct store *);
+
 /* The current post index (a counted reference; release with
- * post_index_unref).  Rescans only when the watched directories changed. */
+ * post_index_unref).  Waits only for a first index being made; a change
+ * never makes it wait (the indexer installs the next index).  Without an
+ * indexer (store_start not called), the caller indexes. */
 struct post_index *store_posts(struct store *);
 void		 post_index_unref(struct post_index *);
 
