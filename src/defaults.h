@@ -47,6 +47,9 @@
 #define INDEX_SETTLE_MS		50	/* changes taken in as one burst */
 #define INDEX_SAVE_DELAY_MS	2000	/* index file written this long
 					   after the last update */
+#define INDEX_WARM_WHOLE	256	/* sources changed since the index
+					   file was saved loaded whole at
+					   start, before a first index */
 #define INDEX_CHANGED_MAX	1024	/* files named by inotify before
 					   the tree is walked instead */
 #define THREADPOOL_SIZE		"8"	/* libuv's, unless set */

@@ -907,9 +907,8 @@ drop_privileges(const struct conf *c)
 #endif
 	if (c->log_dest == CONF_LOG_FILE)
 		paths[n + nw++] = dir_of(c->log_file, logdir, sizeof(logdir));
-	if (*index_dir != '\0')
-		paths[n + nw++] = index_dir;
-	if (sandbox_landlock(paths, n, paths + n, nw, &err) == -1)
+	if (sandbox_landlock(paths, n, paths + n, nw,
+	    *index_dir != '\0' ? index_dir : NULL, &err) == -1)
 		log_warnx("landlock: %s", err);
 	return NULL;
 }

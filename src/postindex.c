@@ -407,7 +407,8 @@ fail:
 
 struct scan {
 	struct store	 *s;
-	int		  quick;	/* front matter only (post_load) */
+	size_t		  full_left;	/* sources still to load whole;
+					   then front matter only */
 	struct post	**old;		/* previous snapshot, hashed by rel */
 	size_t		  nold;		/* slots in old (a power of two) */
 	struct post	**all;
@@ -462,7 +463,7 @@ scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
 	if ((op = scan_old_find(sc, rel)) == NULL)
 		return NULL;
 	o = *op;
-	if ((!o->digested && !sc->quick) ||
+	if ((!o->digested && sc->full_left > 0) ||
 	    o->ino != st->st_ino || o->dev != st->st_dev ||
 	    o->size != st->st_size ||
 	    o->mtime.tv_sec != st->st_mtim.tv_sec ||
@@ -540,9 +541,13 @@ scan_dir(struct scan *sc, const char *rel)
 			continue;
 		}
 		if (indexable(child)) {
-			if ((p = scan_reuse(sc, child, &st)) == NULL)
+			if ((p = scan_reuse(sc, child, &st)) == NULL) {
 				p = post_load(sc->s, child, fd, &st,
-				    sc->quick);
+				    sc->full_left == 0);
+				if (sc->full_left > 0 && sc->full_left !=
+				    SIZE_MAX)
+					sc->full_left--;
+			}
 			if (p != NULL)
 				scan_add(sc, p);
 		}
@@ -644,13 +649,14 @@ scan_finish(struct scan *sc)
 }
 
 struct post_index *
-postindex_scan(struct store *s, const struct post_index *old, int quick)
+postindex_scan(struct store *s, const struct post_index *old,
+    size_t full)
 {
 	struct scan sc;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
-	sc.quick = quick;
+	sc.full_left = full;
 	scan_hash_old(&sc, old);
 	scan_dir(&sc, "");
 	return scan_finish(&sc);
@@ -688,6 +694,7 @@ postindex_update(struct store *s, const struct post_index *old,
 
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
+	sc.full_left = SIZE_MAX;
 	scan_hash_old(&sc, old);
 	if (n > 1)
 		qsort(rels, n, sizeof(*rels), rel_order);

@@ -9,6 +9,7 @@
 #define CAPSULED_POSTINDEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct post;
 struct site;
@@ -16,9 +17,11 @@ struct post_index;
 struct store;
 
 /* A new snapshot of s's sources, reusing old's unchanged entries (old
- * may be NULL), or NULL when out of memory. */
+ * may be NULL), or NULL when out of memory.  The first full sources it
+ * has to load are loaded whole, the rest front matter only (the snapshot
+ * is then partial): 0 for a quick pass, SIZE_MAX for a full one. */
 struct post_index *postindex_scan(struct store *s,
-		    const struct post_index *old, int quick);
+		    const struct post_index *old, size_t full);
 
 /*
  * A new snapshot from old with just the files rels name (relative paths,

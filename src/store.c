@@ -1134,8 +1134,8 @@ now_ms(void)
 
 /*
  * The first index: the index file's entries reused for every source
- * whose identity is unchanged, then a quick pass (front matter) over
- * the others and a full one if any are left undigested.  Returns 1 when
+ * whose identity is unchanged, the others loaded (front matter only past
+ * the first few) and a full pass if any are left undigested.  Returns 1 when
  * the result differs from the file (so it is worth saving).
  */
 static int
@@ -1155,11 +1155,16 @@ index_build(struct store *s)
 			    "again", s->root, s->cache_name, why);
 		from_file = cached != NULL ? cached->nall : 0;
 	}
-	if ((ix = postindex_scan(s, cached, 1)) != NULL) {
+	/* With the file, the few sources that changed since are loaded
+	 * whole at once (a complete first index); a cold index or a large
+	 * change takes the front matter first. */
+	if ((ix = postindex_scan(s, cached, cached != NULL ?
+	    INDEX_WARM_WHOLE : 0)) != NULL) {
 		atomic_fetch_add(&ix->refs, 1);
 		index_install(s, ix);
 		if (ix->partial) {
-			struct post_index *full = postindex_scan(s, ix, 0);
+			struct post_index *full = postindex_scan(s, ix,
+			    SIZE_MAX);
 
 			post_index_unref(ix);
 			if ((ix = full) != NULL) {
@@ -1208,9 +1213,9 @@ index_refresh(struct store *s)
 	atomic_store(&s->index_dirty, 0);
 	pthread_mutex_unlock(&s->sync_lock);
 	if ((old = index_ref(s)) == NULL)
-		ix = postindex_scan(s, NULL, 0);
+		ix = postindex_scan(s, NULL, SIZE_MAX);
 	else if (all)
-		ix = postindex_scan(s, old, 0);
+		ix = postindex_scan(s, old, SIZE_MAX);
 	else
 		ix = postindex_update(s, old, changed, n);
 	for (i = 0; i < n; i++)
@@ -1458,6 +1463,11 @@ changed_add(struct store *s, int wd, const char *name)
 	if ((rel = malloc(n + strlen(name) + 2)) == NULL)
 		return -1;
 	sprintf(rel, "%s%s%s", s->wds[wd], n ? "/" : "", name);
+	/* One save raises a few events in a row (modify, close). */
+	if (s->nchanged > 0 && strcmp(s->changed[s->nchanged - 1], rel) == 0) {
+		free(rel);
+		return 0;
+	}
 	s->changed[s->nchanged++] = rel;
 	return 0;
 }
