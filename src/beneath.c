@@ -56,21 +56,28 @@ beneath_private_name(const struct beneath *s, const char *rel)
 /* Whether fd is one of the private objects by identity (the certificate,
  * config and log directories and the files in them), whatever name or
  * hard link reached it. */
+int
+beneath_private_stat(const struct beneath *s, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprivate; i++)
+		if (s->private[i].dev == st->st_dev &&
+		    s->private[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
 static int
 private_identity(const struct beneath *s, int fd)
 {
-	struct stat	st;
-	size_t		i;
+	struct stat st;
 
 	if (s->nprivate == 0)
 		return 0;
 	if (fstat(fd, &st) == -1)
 		return 1;
-	for (i = 0; i < s->nprivate; i++)
-		if (s->private[i].dev == st.st_dev &&
-		    s->private[i].ino == st.st_ino)
-			return 1;
-	return 0;
+	return beneath_private_stat(s, &st);
 }
 
 /*

@@ -49,6 +49,11 @@ void	beneath_free(struct beneath *);
  * directory. */
 int	beneath_private_name(const struct beneath *, const char *rel);
 
+/* 1 when st is one of the private objects by identity (a private
+ * directory or a file in one), whatever name or hard link reached it. */
+struct stat;
+int	beneath_private_stat(const struct beneath *, const struct stat *);
+
 /* Open rel ("" is the root) read-only, refusing what its real location
  * makes private or puts outside the root: a descriptor or -errno. */
 int	beneath_open(const struct beneath *, const char *rel);

@@ -50,6 +50,7 @@
 #define INDEX_WARM_WHOLE	256	/* sources changed since the index
 					   file was saved loaded whole at
 					   start, before a first index */
+#define INDEX_LOADERS_MAX	4	/* threads loading sources at once */
 #define INDEX_CHANGED_MAX	1024	/* files named by inotify before
 					   the tree is walked instead */
 #define THREADPOOL_SIZE		"8"	/* libuv's, unless set */

@@ -18,6 +18,7 @@
 #include "defaults.h"
 #include "feed.h"
 #include "gopher.h"
+#include "postindex.h"
 #include "router.h"
 #include "search.h"
 #include "site.h"
@@ -884,7 +885,7 @@ search_page(const struct conf *c, const struct host *h, const char *q,
 {
 	struct post_index	*ix;
 	struct search_hit	*hits;
-	struct buf		 b, line;
+	struct buf		 b, line, text;
 	size_t			 total, i;
 	int			 n, rc = 0;
 
@@ -927,10 +928,15 @@ search_page(const struct conf *c, const struct host *h, const char *q,
 		rc |= buf_printf(&b, "%s\n\n", line.data);
 	else
 		rc |= gopher_para(&b, c, h, line.data);
+	buf_init(&text, PAGE_SOURCE_MAX);
 	for (i = 0; i < (size_t)n; i++) {
 		buf_reset(&line);
-		rc |= search_snippet(hits[i].post->text, &hits[i],
-		    SEARCH_CONTEXT_COLS, &line);
+		buf_reset(&text);
+		/* No snippet for a post that changed since it was indexed
+		 * (or cannot be digested): its entry is being replaced. */
+		if (postindex_text(h->store, hits[i].post, &text) == 0)
+			rc |= search_snippet(text.data ? text.data : "",
+			    &hits[i], SEARCH_CONTEXT_COLS, &line);
 		if (gemini) {
 			rc |= gemini_post_line(&b, hits[i].post);
 			/* A quote line: a snippet can never read as a link
@@ -959,6 +965,7 @@ search_page(const struct conf *c, const struct host *h, const char *q,
 		rc |= gopher_menu_end(&b);
 	}
 	buf_free(&line);
+	buf_free(&text);
 	free(hits);
 	post_index_unref(ix);
 	if (rc != 0) {

@@ -4,23 +4,23 @@
  * refuses one that did):
  *
  *   header   magic[8] version:u32 order:u32 context:u64 count:u64
- *            payload_len:u64 payload_hash:u64 (FNV-1a)
+ *            payload_len:u64 payload_sum:u64 (sum_more)
  *   entry    flags:u32 date:i64 tzoff:i32 updated:i64
  *            dev ino size mtime_sec mtime_nsec: u64 each
- *            rel canon gemini key srckey title summary lang text search:
+ *            rel canon gemini key srckey title summary lang search:
  *            strings; ntags:u32 tags; naliases:u32 aliases
  *   string   len:u32 bytes (STR_NULL for none)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "indexfile.h"
 #include "postindex.h"
 #include "store.h"
@@ -44,23 +44,84 @@ struct header {
 };
 _Static_assert(sizeof(struct header) == HEADER_LEN, "header layout");
 
+/*
+ * The payload's checksum: a multiply-xorshift over 8-byte words, about
+ * eight times faster than byte-wise FNV on a file of tens of MB (at start
+ * the whole file is checked before an entry is trusted).  Data hashed in
+ * pieces gives the one-piece result when every piece but the last is a
+ * whole number of words.
+ */
+#define SUM_SEED	0x63617073756c6564ULL	/* "capsuled" */
+#define SUM_MUL		0x9e3779b97f4a7c15ULL
+
+static uint64_t
+sum_more(uint64_t h, const unsigned char *p, size_t n)
+{
+	uint64_t w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * SUM_MUL;
+		h ^= h >> 32;
+	}
+	if (n > 0) {
+		w = (uint64_t)n << 56;
+		memcpy(&w, p, n);
+		h = (h ^ w) * SUM_MUL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
 /*------------------------------------------------------------ writing */
 
+#define CHUNK	65536		/* a whole number of words */
+
 struct out {
-	FILE		*fp;
-	uint64_t	 hash, len;
+	int		 fd;
+	unsigned char	 chunk[CHUNK];
+	size_t		 fill;
+	uint64_t	 sum, len;
 	int		 err;
 };
 
 static void
-put(struct out *o, const void *p, size_t n)
+flush_chunk(struct out *o)
 {
-	if (o->err || n == 0)
-		return;
-	if (fwrite(p, 1, n, o->fp) != n)
-		o->err = errno ? errno : EIO;
-	o->hash = buf_hash_more(o->hash, p, n);
+	const unsigned char	*p = o->chunk;
+	size_t			 n = o->fill;
+	ssize_t			 w;
+
+	o->sum = sum_more(o->sum, o->chunk, o->fill);
+	while (o->err == 0 && n > 0) {
+		if ((w = write(o->fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			o->err = w == -1 ? errno : EIO;
+		else {
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	o->fill = 0;
+}
+
+static void
+put(struct out *o, const void *v, size_t n)
+{
+	const unsigned char	*p = v;
+	size_t			 k;
+
 	o->len += n;
+	while (n > 0 && o->err == 0) {
+		k = CHUNK - o->fill < n ? CHUNK - o->fill : n;
+		memcpy(o->chunk + o->fill, p, k);
+		o->fill += k;
+		p += k;
+		n -= k;
+		if (o->fill == CHUNK)
+			flush_chunk(o);
+	}
 }
 
 static void
@@ -120,7 +181,6 @@ put_post(struct out *o, const struct post *p)
 	put_str(o, p->title);
 	put_str(o, p->summary);
 	put_str(o, p->lang);
-	put_str(o, p->text);
 	put_str(o, p->search);
 	put_list(o, p->tags, p->ntags);
 	put_list(o, p->aliases, p->naliases);
@@ -130,54 +190,52 @@ int
 indexfile_save(int dirfd, const char *name, uint64_t context,
     const struct post_index *ix)
 {
-	static const char	 zero[HEADER_LEN];
-	struct header		 h;
-	struct out		 o;
-	char			 tmp[256];
-	size_t			 i;
-	int			 fd, err;
+	struct header	 h;
+	struct out	*o;
+	char		 tmp[256];
+	size_t		 i;
+	int		 err;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", name,
 	    (long)getpid()) >= sizeof(tmp))
 		return -ENAMETOOLONG;
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return -ENOMEM;
 	(void)unlinkat(dirfd, tmp, 0);	/* a crashed run's */
-	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		return -errno;
-	memset(&o, 0, sizeof(o));
-	if ((o.fp = fdopen(fd, "w")) == NULL) {
+	if ((o->fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600)) == -1) {
 		err = errno;
-		close(fd);
-		(void)unlinkat(dirfd, tmp, 0);
+		free(o);
 		return -err;
 	}
-	if (fwrite(zero, 1, sizeof(zero), o.fp) != sizeof(zero))
-		o.err = EIO;
-	o.hash = BUF_HASH_SEED;
+	o->sum = SUM_SEED;
+	/* The header last: a file cut short by a crash never carries the
+	 * length and checksum of a whole one. */
+	if (lseek(o->fd, HEADER_LEN, SEEK_SET) == -1)
+		o->err = errno;
 	for (i = 0; i < ix->nall; i++)
-		put_post(&o, ix->all[i]);
-	if (fflush(o.fp) == EOF && o.err == 0)
-		o.err = errno ? errno : EIO;
+		put_post(o, ix->all[i]);
+	flush_chunk(o);
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, sizeof(h.magic));
 	h.version = VERSION;
 	h.order = ORDER;
 	h.context = context;
 	h.count = ix->nall;
-	h.len = o.len;
-	h.hash = o.hash;
-	/* The header last: a file cut short by a crash never carries the
-	 * length and checksum of a whole one. */
-	if (o.err == 0 && (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    fdatasync(fd) == -1))
-		o.err = errno ? errno : EIO;
-	if (fclose(o.fp) == EOF && o.err == 0)
-		o.err = errno ? errno : EIO;
-	if (o.err == 0 && renameat(dirfd, tmp, dirfd, name) == -1)
-		o.err = errno;
-	if (o.err != 0)
+	h.len = o->len;
+	h.hash = o->sum;
+	if (o->err == 0 && (pwrite(o->fd, &h, sizeof(h), 0) !=
+	    (ssize_t)sizeof(h) || fdatasync(o->fd) == -1))
+		o->err = errno ? errno : EIO;
+	if (close(o->fd) == -1 && o->err == 0)
+		o->err = errno;
+	if (o->err == 0 && renameat(dirfd, tmp, dirfd, name) == -1)
+		o->err = errno;
+	if (o->err != 0)
 		(void)unlinkat(dirfd, tmp, 0);
-	return -o.err;
+	err = o->err;
+	free(o);
+	return -err;
 }
 
 /*------------------------------------------------------------ reading */
@@ -289,7 +347,6 @@ get_post(struct in *in)
 	p->title = get_str(in);
 	p->summary = get_str(in);
 	p->lang = get_str(in);
-	p->text = get_str(in);
 	p->search = get_str(in);
 	p->tags = get_list(in, &p->ntags);
 	p->aliases = get_list(in, &p->naliases);
@@ -313,7 +370,7 @@ check_header(const struct header *h, uint64_t context, size_t size,
 		return "made for another configuration, site or version";
 	if (h->len != size - HEADER_LEN)
 		return "truncated or damaged (length)";
-	if (buf_hash(payload, h->len) != h->hash)
+	if (sum_more(SUM_SEED, payload, h->len) != h->hash)
 		return "damaged (checksum)";
 	return NULL;
 }

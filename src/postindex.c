@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +90,6 @@ post_unref(struct post *p)
 	free(p->tags);
 	free(p->summary);
 	free(p->lang);
-	free(p->text);
 	for (i = 0; i < p->naliases; i++)
 		free(p->aliases[i]);
 	free(p->aliases);
@@ -208,6 +209,14 @@ post_draft_set(const char *rel, const struct page_meta *m)
 }
 
 int
+post_private(const struct site *site, const char *rel,
+    const struct page_meta *m)
+{
+	return post_draft_set(rel, m) || (m->has_date &&
+	    m->date > time(NULL) && site_hides_future(site));
+}
+
+int
 post_hidden(const struct site *site, const struct post *p)
 {
 	return p->draft_set || (p->dated && p->date > time(NULL) &&
@@ -319,8 +328,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	char			 name[256];
 	time_t			 added;
 	int			 listed;
+	const char		*text = NULL;
 
 	buf_init(&src, PAGE_SOURCE_MAX);
+	buf_init(&plain, PAGE_SOURCE_MAX);
 	if (store_read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
 	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
 		buf_free(&src);
@@ -336,7 +347,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->ino = st->st_ino;
 	p->size = st->st_size;
 	p->mtime = st->st_mtim;
-	p->draft_set = post_draft_set(rel, &meta);
+	p->draft_set = post_draft_set(rel, &meta);	/* post_private's */
 	p->is_post = site_is_post(store_site(s), rel);
 	/* Front matter, the file name, the commit that added the file, and
 	 * only then the file's time (a fresh clone's). */
@@ -359,12 +370,11 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	listed = p->is_post && !p->draft;
 	buf_init(&title, 4096);
 	buf_init(&tmp, 4096);
-	buf_init(&plain, PAGE_SOURCE_MAX);
 	p->digested = !quick;
 	if (!quick && post_digest(s, rel, body, blen, meta.title ? NULL :
 	    &title, meta.summary || !listed ? NULL : &tmp,
 	    listed ? &plain : NULL) == 0 && listed)
-		p->text = buf_detach(&plain, NULL);
+		text = plain.data;	/* for the key; never kept */
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;
@@ -381,7 +391,6 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 		p->summary = buf_detach(&tmp, NULL);
 	buf_free(&title);
 	buf_free(&tmp);
-	buf_free(&plain);
 	if (p->title == NULL)
 		goto fail;
 	if (!listed)
@@ -392,11 +401,12 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->ntags = meta.ntags;
 	meta.tags = NULL;
 	meta.ntags = 0;
-	p->search = search_key(p->title, p->tags, p->ntags, p->text);
+	p->search = search_key(p->title, p->tags, p->ntags, text);
 	if (p->rel == NULL || p->lang == NULL)
 		goto fail;
 out:
 	page_meta_free(&meta);
+	buf_free(&plain);
 	buf_free(&src);
 	return p;
 fail:
@@ -404,6 +414,77 @@ fail:
 	p = NULL;
 	goto out;
 }
+
+/* Whether st is the file p was loaded from (device, inode, size, mtime). */
+static int
+post_same_file(const struct post *p, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_dev == p->dev &&
+	    st->st_ino == p->ino && st->st_size == p->size &&
+	    st->st_mtim.tv_sec == p->mtime.tv_sec &&
+	    st->st_mtim.tv_nsec == p->mtime.tv_nsec;
+}
+
+int
+postindex_private(struct store *s, const char *rel, const struct post *p)
+{
+	struct page_meta	 meta;
+	struct stat		 st;
+	struct buf		 src;
+	int			 fd, r;
+
+	if ((fd = store_open(s, rel, &st)) < 0)
+		return 0;	/* not served anyway */
+	if (p != NULL && post_same_file(p, &st)) {
+		close(fd);
+		return p->draft;
+	}
+	/* Changed or new since the index was made: its front matter now,
+	 * so that privacy never waits for the indexer. */
+	buf_init(&src, PAGE_SOURCE_MAX);
+	r = 1;	/* unreadable: refused */
+	if (S_ISREG(st.st_mode) &&
+	    store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
+	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
+		r = post_private(store_site(s), rel, &meta);
+		page_meta_free(&meta);
+	}
+	buf_free(&src);
+	close(fd);
+	return r;
+}
+
+int
+postindex_text(struct store *s, const struct post *p, struct buf *out)
+{
+	struct page_meta	 meta;
+	struct stat		 st;
+	struct buf		 src;
+	int			 fd, r = -1;
+
+	if ((fd = store_open(s, p->rel, &st)) < 0)
+		return -1;
+	/* Only the version the key was made from: a changed file is the
+	 * indexer's to take in. */
+	buf_init(&src, PAGE_SOURCE_MAX);
+	if (post_same_file(p, &st) &&
+	    store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
+	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
+		r = post_digest(s, p->rel, (src.data ? src.data : "") +
+		    meta.body, src.len - meta.body, NULL, NULL, out);
+		page_meta_free(&meta);
+	}
+	buf_free(&src);
+	close(fd);
+	return r;
+}
+
+/* A source to load once the walk is done. */
+struct load {
+	char		*rel;
+	int		 quick;		/* front matter only */
+	struct post	*p;		/* the loader's result */
+};
 
 struct scan {
 	struct store	 *s;
@@ -413,6 +494,9 @@ struct scan {
 	size_t		  nold;		/* slots in old (a power of two) */
 	struct post	**all;
 	size_t		  n, cap;
+	struct load	 *load;		/* what the walk found to load */
+	size_t		  nload, capload;
+	atomic_size_t	  next;		/* the loaders' next one */
 	int		  depth;
 };
 
@@ -463,11 +547,7 @@ scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
 	if ((op = scan_old_find(sc, rel)) == NULL)
 		return NULL;
 	o = *op;
-	if ((!o->digested && sc->full_left > 0) ||
-	    o->ino != st->st_ino || o->dev != st->st_dev ||
-	    o->size != st->st_size ||
-	    o->mtime.tv_sec != st->st_mtim.tv_sec ||
-	    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
+	if ((!o->digested && sc->full_left > 0) || !post_same_file(o, st))
 		return NULL;
 	atomic_fetch_add(&o->refs, 1);
 	return o;
@@ -488,6 +568,83 @@ scan_add(struct scan *sc, struct post *p)
 		sc->all = np;
 	}
 	sc->all[sc->n++] = p;
+}
+
+/* Queue rel to be loaded (whole while full_left lasts). */
+static void
+scan_queue(struct scan *sc, const char *rel)
+{
+	struct load	*nl;
+	size_t		 n;
+
+	if (sc->nload == sc->capload) {
+		n = sc->capload ? sc->capload * 2 : 64;
+		if ((nl = realloc(sc->load, n * sizeof(*nl))) == NULL)
+			return;
+		sc->load = nl;
+		sc->capload = n;
+	}
+	if ((sc->load[sc->nload].rel = strdup(rel)) == NULL)
+		return;
+	sc->load[sc->nload].quick = sc->full_left == 0;
+	sc->load[sc->nload].p = NULL;
+	sc->nload++;
+	if (sc->full_left > 0 && sc->full_left != SIZE_MAX)
+		sc->full_left--;
+}
+
+static void *
+load_worker(void *arg)
+{
+	struct scan	*sc = arg;
+	struct load	*l;
+	struct stat	 st;
+	size_t		 i;
+	int		 fd;
+
+	while ((i = atomic_fetch_add(&sc->next, 1)) < sc->nload) {
+		l = &sc->load[i];
+		if ((fd = store_open(sc->s, l->rel, &st)) < 0)
+			continue;	/* gone, or never indexed */
+		if (S_ISREG(st.st_mode))
+			l->p = post_load(sc->s, l->rel, fd, &st, l->quick);
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * Load what the walk queued, on as many threads as there are cores (up
+ * to INDEX_LOADERS_MAX): digesting bodies is nearly all of a cold
+ * index's time, and each source is independent.  The threads are the
+ * indexer's, born under its sandbox.
+ */
+static void
+scan_load(struct scan *sc)
+{
+	pthread_t	t[INDEX_LOADERS_MAX];
+	long		cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t		i, n, started = 0;
+
+	n = cores < 1 ? 1 : cores > INDEX_LOADERS_MAX ? INDEX_LOADERS_MAX :
+	    (size_t)cores;
+	if (n > sc->nload / 32 + 1)
+		n = sc->nload / 32 + 1;	/* a few files: this thread */
+	atomic_init(&sc->next, 0);
+	for (i = 1; i < n; i++)
+		if (pthread_create(&t[started], NULL, load_worker, sc) == 0)
+			started++;
+	(void)load_worker(sc);
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < sc->nload; i++) {
+		if (sc->load[i].p != NULL)
+			scan_add(sc, sc->load[i].p);
+		free(sc->load[i].rel);
+	}
+	free(sc->load);
+	sc->load = NULL;
+	sc->nload = sc->capload = 0;
 }
 
 /* A file the index holds (once store_open allows it): a Markdown source
@@ -531,6 +688,15 @@ scan_dir(struct scan *sc, const char *rel)
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
 		    *rel ? "/" : "", de->d_name) >= sizeof(child))
 			continue;
+		/* An unchanged source in a plain file is reused on a stat,
+		 * without opening it; links, folders and anything new or
+		 * changed are opened beneath the root and judged there. */
+		if (sc->nold > 0 && de->d_type == DT_REG && indexable(child) &&
+		    store_stat_file(sc->s, dirfd(d), de->d_name, child,
+		    &st) == 0 && (p = scan_reuse(sc, child, &st)) != NULL) {
+			scan_add(sc, p);
+			continue;
+		}
 		if ((fd = store_open(sc->s, child, &st)) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
@@ -541,15 +707,10 @@ scan_dir(struct scan *sc, const char *rel)
 			continue;
 		}
 		if (indexable(child)) {
-			if ((p = scan_reuse(sc, child, &st)) == NULL) {
-				p = post_load(sc->s, child, fd, &st,
-				    sc->full_left == 0);
-				if (sc->full_left > 0 && sc->full_left !=
-				    SIZE_MAX)
-					sc->full_left--;
-			}
-			if (p != NULL)
+			if ((p = scan_reuse(sc, child, &st)) != NULL)
 				scan_add(sc, p);
+			else
+				scan_queue(sc, child);
 		}
 		close(fd);
 	}
@@ -620,6 +781,7 @@ scan_finish(struct scan *sc)
 	struct post_index	*ix;
 	size_t			 i;
 
+	scan_load(sc);
 	free(sc->old);
 	sc->old = NULL;
 	if (sc->n > 1)
@@ -668,20 +830,13 @@ rel_order(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Load rel afresh into sc when it is a source the index holds. */
+/* Queue rel to be loaded afresh when it is a source the index holds
+ * (the loader opens it beneath the root: gone or refused, it is not). */
 static void
 update_load(struct scan *sc, const char *rel)
 {
-	struct stat	 st;
-	struct post	*p;
-	int		 fd;
-
-	if (!indexable(rel) || (fd = store_open(sc->s, rel, &st)) < 0)
-		return;		/* gone, or never indexed */
-	if (S_ISREG(st.st_mode) &&
-	    (p = post_load(sc->s, rel, fd, &st, 0)) != NULL)
-		scan_add(sc, p);
-	close(fd);
+	if (indexable(rel))
+		scan_queue(sc, rel);
 }
 
 struct post_index *

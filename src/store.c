@@ -364,6 +364,19 @@ store_open(struct store *s, const char *rel, struct stat *st)
 	return fd;
 }
 
+int
+store_stat_file(struct store *s, int dirfd, const char *name,
+    const char *rel, struct stat *st)
+{
+	if (beneath_private_name(&s->bn, rel))
+		return -ENOENT;
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -errno;
+	if (!S_ISREG(st->st_mode) || beneath_private_stat(&s->bn, st))
+		return -ENOENT;
+	return 0;
+}
+
 static int
 dirent_by_name(const void *a, const void *b)
 {
@@ -750,13 +763,13 @@ int
 store_is_draft(struct store *s, const char *rel)
 {
 	struct post_index	*ix;
-	const struct post	*p;
 	int			 r;
 
 	if ((ix = store_posts(s)) == NULL)
 		return 0;
-	r = (store_is_markdown(rel) && (p = ix_entry(ix, rel)) != NULL &&
-	    p->draft) || in_draft_bundle(ix, rel);
+	r = (store_is_markdown(rel) &&
+	    postindex_private(s, rel, ix_entry(ix, rel))) ||
+	    in_draft_bundle(ix, rel);
 	post_index_unref(ix);
 	return r;
 }
@@ -804,7 +817,7 @@ render_pure(const struct store *s, const struct post_index *ix,
 	memset(rd, 0, sizeof(*rd));
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
-	if (meta.draft || (p != NULL && p->draft)) {
+	if (post_private(s->site, rel, &meta) || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */
 		page_meta_free(&meta);
 		return -ENOENT;
@@ -1109,7 +1122,8 @@ index_ref(struct store *s)
 }
 
 /* What the index file must have been made for: this capsuled, this root,
- * the site model as read now and the capsule's default language. */
+ * the site model as read now and the capsule's default language.  (What
+ * is private is judged afresh by every scan, reused entries included.) */
 static uint64_t
 index_context(const struct store *s)
 {
@@ -1256,8 +1270,18 @@ index_save(struct store *s)
 		    s->cache_name, strerror(-r));
 	}
 	post_index_unref(ix);
-	/* The scans' garbage (file buffers, parse trees, the previous
-	 * snapshot) goes back to the system, not only to malloc. */
+}
+
+/*
+ * What an index build leaves free (file buffers, parse trees, the
+ * previous snapshot: tens of MB for a big blog, spread over the arenas
+ * of the threads that made them) goes back to the system: glibc keeps
+ * freed memory in each arena and returns only the top of the main one
+ * by itself.
+ */
+static void
+index_trim(void)
+{
 	malloc_trim(0);
 }
 
@@ -1267,9 +1291,8 @@ index_wake(struct store *s)
 	static const char	one = 1;
 	ssize_t			r;
 
-	if (s->wake[1] != -1)
-		r = write(s->wake[1], &one, 1);	/* full: awake anyway */
-	(void)r;
+	r = s->wake[1] != -1 ? write(s->wake[1], &one, 1) : 0;
+	(void)r;	/* a full pipe: the indexer is awake anyway */
 }
 
 /*
@@ -1291,6 +1314,7 @@ indexer_main(void *arg)
 	if (index_build(s))
 		save_at = now_ms();
 	pthread_mutex_unlock(&s->refresh_lock);
+	index_trim();
 	walk_at = now_ms() + INDEX_RECHECK_SEC * 1000;
 	while (!atomic_load(&s->stop)) {
 		now = now_ms();
@@ -1323,6 +1347,7 @@ indexer_main(void *arg)
 			if (index_refresh(s))
 				save_at = now_ms() + INDEX_SAVE_DELAY_MS;
 			pthread_mutex_unlock(&s->refresh_lock);
+			index_trim();
 		}
 		if (save_at >= 0 && now_ms() >= save_at) {
 			index_save(s);

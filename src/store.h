@@ -69,13 +69,14 @@ struct post {
 	size_t		 ntags;
 	char		*summary;	/* description, else first paragraph */
 	char		*lang;
-	char		*text;		/* plain text, for search */
 	char		**aliases;	/* old paths (Hugo aliases, a Jekyll
 					   permalink), normalised by
 					   alias_key() */
 	size_t		 naliases;
 	char		*search;	/* search_key(): normalised title, tags
-				   and text, matched by search_run */
+				   and text, matched by search_run (the
+				   text itself is read again for snippets:
+				   postindex_text) */
 	int		 draft;		/* a draft, or dated in the future
 					   where the generator hides those */
 	unsigned char	 draft_set;	/* a draft whatever the date */
@@ -128,6 +129,15 @@ const char	*store_layout(const struct store *);
  * nor a directory.  Returns a descriptor and fills *st, or -errno.
  */
 int		 store_open(struct store *, const char *rel, struct stat *st);
+
+/*
+ * Stat name, a regular file (not a symlink) in the directory dirfd that
+ * store_open gave for rel's folder, refusing what store_open would: the
+ * index's rescan, which reuses an unchanged entry without opening it.
+ * 0 or -errno.
+ */
+int		 store_stat_file(struct store *, int dirfd, const char *name,
+		    const char *rel, struct stat *st);
 
 /* The visible entries of a directory (no hidden names, nothing private),
  * sorted by name.  Caller frees with store_list_free. */
