@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -189,6 +190,8 @@ read_yaml(struct reader *r, const char *s, size_t n)
 	yaml_event_t	 ev;
 	char		*keys[SITE_YAML_DEPTH];
 	int		 iskey[SITE_YAML_DEPTH], inseq[SITE_YAML_DEPTH];
+	unsigned	 items[SITE_YAML_DEPTH];	/* nodes seen in a
+							   sequence */
 	int		 depth = -1, done = 0, rc = 0, i;
 	struct buf	 k;
 
@@ -197,6 +200,7 @@ read_yaml(struct reader *r, const char *s, size_t n)
 	yaml_parser_set_input_string(&p, (const unsigned char *)s, n);
 	buf_init(&k, 4096);
 	memset(keys, 0, sizeof(keys));
+	memset(items, 0, sizeof(items));
 	while (!done) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			rc = -1;
@@ -205,14 +209,18 @@ read_yaml(struct reader *r, const char *s, size_t n)
 		switch (ev.type) {
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
-			if (depth >= 0 && depth < SITE_YAML_DEPTH &&
-			    !inseq[depth])
-				iskey[depth] = 1;
+			if (depth >= 0 && depth < SITE_YAML_DEPTH) {
+				if (!inseq[depth])
+					iskey[depth] = 1;
+				else
+					items[depth]++;
+			}
 			depth++;
 			if (depth < SITE_YAML_DEPTH) {
 				free(keys[depth]);
 				keys[depth] = NULL;
 				iskey[depth] = 1;
+				items[depth] = 0;
 				inseq[depth] = ev.type ==
 				    YAML_SEQUENCE_START_EVENT;
 			}
@@ -237,13 +245,20 @@ read_yaml(struct reader *r, const char *s, size_t n)
 				break;
 			}
 			iskey[depth] = 1;
+			if (inseq[depth])
+				items[depth]++;
 			buf_reset(&k);
+			/* A mapping inside a list is item N of it:
+			 * "defaults.0.scope.path". */
 			for (i = 0; i <= depth; i++) {
-				if (inseq[i] || keys[i] == NULL)
+				if (inseq[i] ? i == depth : keys[i] == NULL)
 					continue;
 				if (k.len > 0)
 					buf_putc(&k, '.');
-				buf_puts(&k, keys[i]);
+				if (inseq[i])
+					buf_printf(&k, "%u", items[i] - 1);
+				else
+					buf_puts(&k, keys[i]);
 			}
 			if (k.len > 0)
 				reader_value(r, k.data, k.len, depth > 0 &&
@@ -933,6 +948,18 @@ file_name(const char *rel)
 	return slash != NULL ? slash + 1 : rel;
 }
 
+/* Where a Jekyll post's "_posts/" folder starts in rel ("_posts/x.md",
+ * "tech/_posts/x.md"), or NULL when rel is no post. */
+static const char *
+jekyll_posts_dir(const char *rel)
+{
+	const char *p;
+
+	if (strncmp(rel, "_posts/", 7) == 0)
+		return rel;
+	return (p = strstr(rel, "/_posts/")) != NULL ? p + 1 : NULL;
+}
+
 int
 site_is_section(const struct site *s, const char *rel)
 {
@@ -959,6 +986,10 @@ site_is_post(const struct site *s, const char *rel)
 
 	if (site_is_section(s, rel))
 		return 0;
+	/* Jekyll also reads posts from a category's folder: tech/_posts/. */
+	if (s->gen == SITE_JEKYLL && (s->posts[0] == NULL ||
+	    strcmp(s->posts[0], "_posts") == 0) && jekyll_posts_dir(rel))
+		return 1;
 	for (i = 0; s->posts[i] != NULL; i++)
 		if (under(rel, s->posts[i]))
 			return 1;
@@ -1318,14 +1349,165 @@ hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
 	    ".html" : "/");
 }
 
+/* Whether a defaults scope path ("_posts/tech", "", "docs/[a-z]*") covers
+ * rel: a folder of it or the file itself, a glob matched either way. */
+static int
+scope_covers(const char *scope, const char *rel)
+{
+	char	 pat[PATH_MAX];
+	size_t	 n;
+
+	while (strncmp(scope, "./", 2) == 0)
+		scope += 2;
+	n = strlen(scope);
+	while (n > 0 && scope[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return 1;
+	if (n >= sizeof(pat) - 3)
+		return 0;
+	memcpy(pat, scope, n);
+	pat[n] = '\0';
+	if (strpbrk(pat, "*?[") == NULL)
+		return strcmp(rel, pat) == 0 || (strncmp(rel, pat, n) == 0 &&
+		    rel[n] == '/');
+	if (fnmatch(pat, rel, FNM_PATHNAME) == 0)
+		return 1;
+	memcpy(pat + n, "/*", 3);
+	return fnmatch(pat, rel, 0) == 0;
+}
+
+/*
+ * Jekyll's front matter defaults (_config.yml `defaults:`): the value of
+ * values.KEY for rel, a document of the given type ("posts", "pages", a
+ * collection's name), from the scope that wins where several cover it:
+ * the longest path, then one naming the type, then the later entry.  Its
+ * config key is copied to k (a list's items are k.0, k.1...).
+ */
+static const char *
+jekyll_default(const struct site *s, const char *rel, const char *type,
+    const char *key, char *k, size_t klen)
+{
+	const char	*best = NULL, *v, *t;
+	char		 sk[64];
+	unsigned	 item;
+	size_t		 i, plen, bestlen = 0;
+	int		 end, typed, besttyped = 0;
+
+	for (i = 0; i < s->nvars; i++) {
+		end = 0;
+		if (sscanf(s->vars[i].key, "defaults.%u.values.%n", &item,
+		    &end) != 1 || end == 0 ||
+		    strcmp(s->vars[i].key + end, key) != 0)
+			continue;
+		snprintf(sk, sizeof(sk), "defaults.%u.scope.path", item);
+		v = site_var(s, sk);
+		snprintf(sk, sizeof(sk), "defaults.%u.scope.type", item);
+		t = site_var(s, sk);
+		if (!scope_covers(v != NULL ? v : "", rel) ||
+		    (t != NULL && strcmp(t, type) != 0))
+			continue;
+		plen = v != NULL ? strlen(v) : 0;
+		typed = t != NULL;
+		/* Entries are in file order: a tie goes to the later one. */
+		if (best != NULL && (plen < bestlen || (plen == bestlen &&
+		    typed < besttyped)))
+			continue;
+		best = s->vars[i].val;
+		bestlen = plen;
+		besttyped = typed;
+		snprintf(k, klen, "%s", s->vars[i].key);
+	}
+	return best;
+}
+
+/* Append category c (n bytes) to the '/'-joined list in b, lowercased as
+ * :categories is, unless it is there already. */
+static int
+add_category(struct buf *b, const char *c, size_t n)
+{
+	size_t	 start = b->len, i, seg;
+
+	if (n == 0)
+		return 0;
+	if (b->len > 0 && buf_putc(b, '/') == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (buf_putc(b, tolower((unsigned char)c[i])) == -1)
+			return -1;
+	/* Already listed: drop the copy just written. */
+	for (i = 0; i < start; i = seg + 1) {
+		for (seg = i; seg < start && b->data[seg] != '/'; seg++)
+			;
+		if (seg - i == n && memcmp(b->data + i, b->data +
+		    b->len - n, n) == 0) {
+			b->len = start;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Add the words of a string of categories, or a '/'-joined list. */
+static int
+add_categories(struct buf *b, const char *v, const char *seps)
+{
+	size_t n;
+
+	while (v != NULL && *v != '\0') {
+		n = strcspn(v, seps);
+		if (add_category(b, v, n) == -1)
+			return -1;
+		v += n;
+		v += strspn(v, seps);
+	}
+	return 0;
+}
+
+/*
+ * A Jekyll post's categories as :categories reads them: those its
+ * defaults give, those of its front matter, then the folders above its
+ * _posts ("tech/_posts/x.md"), lowercased, each once.
+ */
+static int
+jekyll_categories(const struct site *s, const char *rel,
+    const struct page_meta *m, struct buf *b)
+{
+	const char	*v, *posts = jekyll_posts_dir(rel);
+	char		 k[300], ik[320];
+	unsigned	 i;
+
+	if ((v = jekyll_default(s, rel, "posts", "categories", k,
+	    sizeof(k))) == NULL)
+		v = jekyll_default(s, rel, "posts", "category", k, sizeof(k));
+	if (v != NULL) {
+		snprintf(ik, sizeof(ik), "%s.0", k);
+		if (site_var(s, ik) == NULL && add_categories(b, v, " ") == -1)
+			return -1;
+		for (i = 0; site_var(s, ik) != NULL; ) {
+			if (add_category(b, site_var(s, ik),
+			    strlen(site_var(s, ik))) == -1)
+				return -1;
+			snprintf(ik, sizeof(ik), "%s.%u", k, ++i);
+		}
+	}
+	if (add_categories(b, m->categories, "/") == -1)
+		return -1;
+	for (v = rel; posts != NULL && v < posts; v += strcspn(v, "/") + 1)
+		if (add_category(b, v, strcspn(v, "/")) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
     struct fields *f, struct buf *out)
 {
 	const char	*pat = NULL, *global = site_var(s, "permalink");
-	const char	*slash = strchr(rel, '/');
-	char		 key[300];
-	int		 post = under(rel, "_posts");
+	const char	*slash = strchr(rel, '/'), *type = "pages";
+	char		 key[300], coll[128];
+	int		 post = jekyll_posts_dir(rel) != NULL, r;
+	struct buf	 cats;
 
 	f->ext = ".html";
 	if (post) {
@@ -1333,9 +1515,7 @@ jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
 
 		f->filename += k;
 		f->fnlen -= k;
-		f->title = f->filename;
-		f->titlen = f->fnlen;
-		f->categories = m->categories;
+		type = "posts";
 	}
 	if (slash != NULL && rel[0] == '_' && !post) {
 		/* A collection: _NAME/x.md, when it is output. */
@@ -1350,11 +1530,32 @@ jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
 			f->pathlen = (size_t)(strrchr(f->path, '.') - f->path);
 		if (pat == NULL)
 			pat = "/:collection/:path:output_ext";
+		snprintf(coll, sizeof(coll), "%s", f->collection);
+		type = coll;
+	}
+	if (post || type == coll) {
+		/* A document's :title is its slug, else its file name. */
+		f->title = m->slug != NULL ? m->slug : f->filename;
+		f->titlen = m->slug != NULL ? strlen(m->slug) : f->fnlen;
 	}
 	if (m->permalink != NULL)
 		pat = m->permalink;
+	else if ((global = jekyll_default(s, rel, type, "permalink", key,
+	    sizeof(key))) != NULL)
+		pat = jekyll_style(global, post);
+	global = site_var(s, "permalink");
 	if (pat == NULL && post)
 		pat = jekyll_style(global, post);
+	if (pat != NULL && post) {
+		buf_init(&cats, 4096);
+		r = jekyll_categories(s, rel, m, &cats) == -1 ||
+		    buf_putc(&cats, '\0') == -1 ? -1 : 0;
+		f->categories = cats.data;
+		if (r == 0)
+			r = expand(out, pat, f);
+		buf_free(&cats);
+		return r;
+	}
 	if (pat != NULL)
 		return expand(out, pat, f);
 	/* A page: its path, pretty when the site's permalinks are. */

@@ -348,6 +348,42 @@ FIXTURES = [
         "home": "jekyll-home",
     },
     {
+        # A theme's config: permalinks from front matter defaults by
+        # scope, a category kept in its own folder (rockpools/_posts/).
+        "name": "jekyll-defaults",
+        "title": "Tide Pool Journal",
+        "posts": {
+            "/2021/04/05/low-tide.html": (
+                "Waiting for Low Tide", "2021-04-05", ["tides"], "en"),
+            "/field/notes/biology/2022/06/01/anemones.html": (
+                "イソギンチャクの観察", "2022-06-01",
+                ["Biology", "海", "観察"], "ja"),
+            "/quick/kelp/": ("Kelp, Briefly", "2023-02-02", ["kelp"], "en"),
+            "/rockpools/2020/09/09/hermit-crabs.html": (
+                "소라게의 새 집", "2020-09-09", ["게", "바다"], "ko"),
+        },
+        "pages": {"/about/": "About"},
+        "drafts": {"/quick/more-kelp/": "More Kelp Later"},
+        "private": ["/_posts/short/2023-05-05-more-kelp.md"],
+        "images": {},
+        "aliases": {
+            # The source forms move to the web's paths.
+            "/_posts/short/2023-02-02-kelp": "/quick/kelp/",
+            "/rockpools/_posts/2020-09-09-hermit-crabs":
+                "/rockpools/2020/09/09/hermit-crabs.html",
+            "/_tabs/about": "/about/",
+        },
+        "links": {
+            "/about/": ["/quick/kelp/",
+                        "/rockpools/2020/09/09/hermit-crabs.html"],
+            "/2021/04/05/low-tide.html": [
+                "/field/notes/biology/2022/06/01/anemones.html",
+                "/rockpools/2020/09/09/hermit-crabs.html"],
+            "/field/notes/biology/2022/06/01/anemones.html": [
+                "/quick/kelp/"],
+        },
+    },
+    {
         "name": "nextjs",
         "title": None,
         "posts": {

@@ -167,6 +167,48 @@ jekyll(void)
 	site_free(s);
 }
 
+/* Front matter defaults by scope and category folders (a theme's
+ * config, as Chirpy ships it). */
+static void
+jekyll_defaults(void)
+{
+	struct site *s = load("jekyll-defaults");
+
+	if (s == NULL) {
+		ok(0, "jekyll-defaults: loaded");
+		return;
+	}
+	is_str(site_var(s, "defaults.1.scope.path"), "_posts/field-notes",
+	    "jekyll-defaults: list items keep their place in keys");
+	is_str(site_var(s, "defaults.1.values.categories.1"), "notes",
+	    "jekyll-defaults: a list inside a list item");
+	path_is(s, "_posts/2021-04-05-low-tide.md", "---\ndate: 2021-04-05\n"
+	    "---\n", "/2021/04/05/low-tide.html");
+	/* The scope's categories, then the page's own. */
+	path_is(s, "_posts/field-notes/2022-06-01-anemones.md",
+	    "---\ndate: 2022-06-01\ncategories: Biology notes\n---\n",
+	    "/field/notes/biology/2022/06/01/anemones.html");
+	/* Of two scopes with the same path the later wins. */
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "---\n", "/quick/kelp/");
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "slug: Sea Kelp\n---\n", "/quick/sea-kelp/");
+	/* The page's own permalink beats the defaults. */
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "permalink: /k/\n---\n", "/k/");
+	/* A category's folder: rockpools/_posts/ is a post in rockpools. */
+	path_is(s, "rockpools/_posts/2020-09-09-hermit-crabs.md",
+	    "---\ndate: 2020-09-09\n---\n",
+	    "/rockpools/2020/09/09/hermit-crabs.html");
+	ok(site_is_post(s, "rockpools/_posts/2020-09-09-hermit-crabs.md"),
+	    "jekyll-defaults: a category folder's _posts holds posts");
+	ok(!site_is_post(s, "rockpools/notes.md"),
+	    "jekyll-defaults: the category folder itself holds pages");
+	/* A collection's documents: the defaults for its type. */
+	path_is(s, "_tabs/about.md", "---\ntitle: About Us\n---\n", "/about/");
+	site_free(s);
+}
+
 static void
 others(void)
 {
@@ -232,6 +274,7 @@ main(void)
 {
 	hugo();
 	jekyll();
+	jekyll_defaults();
 	others();
 	return tap_done();
 }
