@@ -1134,7 +1134,7 @@ expand(struct buf *out, const char *pat, const struct fields *f)
 		"y_day", "title", "slug", "slugorfilename", "section",
 		"sections", "filename", "contentbasename", "categories",
 		"output_ext", "collection", "path", "name", "hour", "minute",
-		"second", NULL
+		"second", "slugorcontentbasename", NULL
 	};
 	const char	*p = pat, *e;
 	size_t		 i, n, best, bestn;
@@ -1190,8 +1190,9 @@ expand(struct buf *out, const char *pat, const struct fields *f)
 			break;
 		case 8:
 		case 9:
+		case 22:
 			r = f->slug != NULL ? urlize(out, f->slug, f->sluglen) :
-			    best == 9 ? urlize(out, f->filename, f->fnlen) :
+			    best != 8 ? urlize(out, f->filename, f->fnlen) :
 			    urlize(out, f->title, f->titlen);
 			break;
 		case 10:

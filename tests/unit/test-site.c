@@ -94,6 +94,14 @@ hugo(void)
 	    "---\ntitle: A Note, Without a Date!\ndate: 2022-02-02\n---\n",
 	    "/2022/02/a-note-without-a-date/");
 	path_is(s, "content/about.md", "---\nurl: /me/\n---\n", "/me/");
+	/* Hugo 0.144's token: the slug, else the file's (bundle's) name,
+	 * never the title. */
+	path_is(s, "content/logbook/Engine Check.md", "---\ntitle: T\n---\n",
+	    "/log/engine-check/");
+	path_is(s, "content/logbook/fuel/index.md", "---\ntitle: T\n---\n",
+	    "/log/fuel/");
+	path_is(s, "content/logbook/x.md", "---\ntitle: T\nslug: Oil\n---\n",
+	    "/log/oil/");
 	ok(site_is_post(s, "content/notes/x.md"), "hugo: notes are posts");
 	ok(!site_is_post(s, "content/posts/_index.md") &&
 	    site_is_section(s, "content/posts/_index.md"),
