@@ -688,10 +688,12 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
 	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
+		/* The file's path inside the bundle: "images/x.svg". */
 		r = buf_puts(out, p->canon) == -1 ||
 		    (out->len > 0 && out->data[out->len - 1] != '/' &&
 		    buf_putc(out, '/') == -1) ||
-		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+		    buf_puts(out, rel + (strrchr(p->rel, '/') - p->rel + 1)) ==
+		    -1 ? -1 : 2;
 	free(k);
 	free(d);
 	return r;

@@ -237,7 +237,10 @@ FIXTURES = [
                 ("/posts/sunset/sunset.png",
                  "content/posts/sunset/sunset.png"),
                 ("/posts/sunset/lighthouse.png",
-                 "content/posts/sunset/lighthouse.png")],
+                 "content/posts/sunset/lighthouse.png"),
+                # In a folder inside the bundle.
+                ("/posts/sunset/images/wave.png",
+                 "content/posts/sunset/images/wave.png")],
         },
         "aliases": {
             "/2023/03/first-light/": "/posts/first-light/",
