@@ -674,34 +674,116 @@ add_posts(struct site *s, const char *root, const char *const *dirs)
 			n++;
 }
 
-/* Hugo's params.mainSections: the sections whose pages are the posts. */
+/* Markdown files under rel, a few levels down (a section's pages). */
+static size_t
+count_pages(const char *root, const char *rel, int depth)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], sub[PATH_MAX];
+	size_t		 n = 0, len;
+	struct stat	 st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (depth > 4 || (d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < 100000) {
+		if (de->d_name[0] == '.' || de->d_name[0] == '_')
+			continue;
+		len = strlen(de->d_name);
+		if (has_suffix(de->d_name, len, ".md") ||
+		    has_suffix(de->d_name, len, ".markdown")) {
+			n++;
+			continue;
+		}
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel,
+		    de->d_name) < sizeof(sub) && fstatat(dirfd(d), de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+			n += count_pages(root, sub, depth + 1);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The section (content subfolder) with the most pages: Hugo's default
+ * main section.  0, or -1 when dir has none. */
+static int
+largest_section(const char *root, const char *dir, char *name, size_t len)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], sub[PATH_MAX];
+	size_t		 n, best = 0;
+	struct stat	 st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode) ||
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+		    de->d_name) >= sizeof(sub))
+			continue;
+		if ((n = count_pages(root, sub, 0)) > best) {
+			best = n;
+			snprintf(name, len, "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	return best > 0 ? 0 : -1;
+}
+
+/*
+ * Hugo's posts: the main sections (params.mainSections, else a section
+ * named as blogs name theirs, else the section with the most pages) in
+ * the content folder, or in each language's own.
+ */
 static void
 main_sections(struct site *s, const char *root)
 {
-	const char	*v, *dir = site_var(s, "contentDir");
-	char		 key[64], rel[PATH_MAX];
-	size_t		 i, n = 0;
+	static const char *const usual[] = { "posts", "post", "blog",
+	    "articles", NULL };
+	const char	*v, *dirs[SITE_POSTS_MAX], *names[SITE_POSTS_MAX];
+	char		 key[64], rel[PATH_MAX], big[256];
+	size_t		 i, j, k, n = 0, ndirs = 0, nnames = 0;
 
-	if (dir == NULL || *dir == '\0' || strstr(dir, "..") != NULL)
-		dir = "content";
-	for (i = 0; n < SITE_POSTS_MAX && i < SITE_POSTS_MAX; i++) {
+	for (i = 0; i < s->nlangs && ndirs < SITE_POSTS_MAX; i++)
+		if (s->langs[i].val[0] != '\0')
+			dirs[ndirs++] = s->langs[i].val;
+	if (ndirs == 0)
+		dirs[ndirs++] = s->content;
+	for (i = 0; nnames < SITE_POSTS_MAX; i++) {
 		snprintf(key, sizeof(key), "params.mainSections.%zu", i);
 		if ((v = site_var(s, key)) == NULL)
 			break;
-		if (strchr(v, '/') != NULL || strstr(v, "..") != NULL ||
-		    (size_t)snprintf(rel, sizeof(rel), "%s/%s", dir, v) >=
-		    sizeof(rel) || !exists(root, rel, 1))
-			continue;
-		if ((s->posts[n] = strdup(rel)) != NULL)
-			n++;
+		if (strchr(v, '/') == NULL && strstr(v, "..") == NULL)
+			names[nnames++] = v;
 	}
+	for (i = 0, k = nnames; k == 0 && usual[i] != NULL; i++)
+		for (j = 0; j < ndirs; j++)
+			if ((size_t)snprintf(rel, sizeof(rel), "%s/%s",
+			    dirs[j], usual[i]) < sizeof(rel) &&
+			    exists(root, rel, 1) && nnames < SITE_POSTS_MAX) {
+				names[nnames++] = usual[i];
+				break;
+			}
+	if (nnames == 0 && largest_section(root, dirs[0], big,
+	    sizeof(big)) == 0)
+		names[nnames++] = big;
+	for (i = 0; i < nnames; i++)
+		for (j = 0; j < ndirs && n < SITE_POSTS_MAX; j++)
+			if ((size_t)snprintf(rel, sizeof(rel), "%s/%s",
+			    dirs[j], names[i]) < sizeof(rel) &&
+			    exists(root, rel, 1) &&
+			    (s->posts[n] = strdup(rel)) != NULL)
+				n++;
 }
 
 static void
 find_posts(struct site *s, const char *root, const char *override)
 {
-	static const char *const hugo[] = { "content/posts", "content/post",
-	    "content/blog", "content/articles", NULL };
+	static const char *const hugo[] = { "content", NULL };
 	static const char *const plain[] = { "posts", "_posts", "articles",
 	    "entry", "content/posts", "content/post", "content/blog", NULL };
 	static const char *const jekyll[] = { "_posts", NULL };
@@ -723,8 +805,6 @@ find_posts(struct site *s, const char *root, const char *override)
 		main_sections(s, root);
 	if (s->posts[0] == NULL)
 		add_posts(s, root, by_gen[s->gen]);
-	if (s->posts[0] == NULL && s->gen == SITE_HUGO)
-		add_posts(s, root, (const char *const[]){ "content", NULL });
 }
 
 static void
@@ -767,6 +847,53 @@ set_bases(struct site *s, const char *url, const char *path)
 	    (s->bases[1] = malloc(n + 2)) != NULL)
 		snprintf(s->bases[1], n + 2, "https://%.*s", (int)(n - 7),
 		    url + 7);
+}
+
+/*
+ * Hugo's languages ([languages.CODE]): each one's own contentDir, and
+ * the default one, published at the root unless
+ * defaultContentLanguageInSubdir.  Disabled languages are not published
+ * and are left out.
+ */
+static void
+read_langs(struct site *s)
+{
+	const char	*k, *dot, *v;
+	char		 code[64], key[128];
+	size_t		 i, j, n;
+
+	for (i = 0; i < s->nvars; i++) {
+		k = s->vars[i].key;
+		if (strncasecmp(k, "languages.", 10) != 0 ||
+		    (dot = strchr(k + 10, '.')) == NULL ||
+		    (n = (size_t)(dot - k - 10)) == 0 || n >= sizeof(code))
+			continue;
+		memcpy(code, k + 10, n);
+		code[n] = '\0';
+		for (j = 0; (v = site_var(s, (snprintf(key, sizeof(key),
+		    "disableLanguages.%zu", j), key))) != NULL; j++)
+			if (strcasecmp(v, code) == 0)
+				break;
+		if (v != NULL || strchr(code, '/') != NULL)
+			continue;
+		snprintf(key, sizeof(key), "languages.%s.contentDir", code);
+		v = site_var(s, key);
+		if (v == NULL || strstr(v, "..") != NULL)
+			v = "";
+		n = strlen(v);
+		while (n > 0 && v[n - 1] == '/')
+			n--;
+		kv_add(&s->langs, &s->nlangs, code, strlen(code), v, n);
+	}
+	if (s->nlangs == 0)
+		return;
+	v = site_var(s, "defaultContentLanguage");
+	for (i = 0; i < s->nlangs; i++)
+		if (strcasecmp(s->langs[i].key, v != NULL ? v : "en") == 0)
+			s->deflang = s->langs[i].key;
+	if ((v = site_var(s, "defaultContentLanguageInSubdir")) != NULL &&
+	    strcmp(v, "true") == 0)
+		s->deflang = NULL;
 }
 
 static void
@@ -823,6 +950,7 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	if (s->gen == SITE_JEKYLL && exists(root, "_includes", 1))
 		read_includes(s, root, "_includes", 0);
 	if (s->gen == SITE_HUGO) {
+		read_langs(s);
 		v = site_var(s, "contentDir");
 		snprintf(dir, sizeof(dir), "%s", v != NULL && *v != '\0' &&
 		    strstr(v, "..") == NULL ? v : "content");
@@ -836,6 +964,19 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	set_str(&s->lang, o->lang);
 	set_str(&s->title, first_var(s, titles));
 	set_str(&s->description, first_var(s, descs));
+	if (s->deflang != NULL || s->nlangs > 0) {
+		/* A multilingual Hugo site titles each language. */
+		const char *l = s->deflang ? s->deflang : s->langs[0].key;
+		char	    key[128];
+
+		snprintf(key, sizeof(key), "languages.%s.title", l);
+		set_str(&s->title, site_var(s, key));
+		snprintf(key, sizeof(key), "languages.%s.params.description",
+		    l);
+		set_str(&s->description, site_var(s, key));
+		snprintf(key, sizeof(key), "languages.%s.languageCode", l);
+		set_str(&s->lang, site_var(s, key));
+	}
 	set_str(&s->author, first_var(s, authors));
 	set_str(&s->lang, first_var(s, langs));
 	set_bases(s, o->site_url != NULL ? o->site_url : first_var(s, urls),
@@ -924,6 +1065,7 @@ site_free(struct site *s)
 	free(s->basepath);
 	kv_free(s->vars, s->nvars);
 	kv_free(s->includes, s->nincludes);
+	kv_free(s->langs, s->nlangs);
 	for (i = 0; i < s->nadded; i++)
 		free(s->added[i].path);
 	free(s->added);
@@ -1283,20 +1425,73 @@ plain_path(struct buf *out, const char *rel, int slash, const char *ext)
 	return ext != NULL ? buf_puts(out, ext) : 0;
 }
 
+/*
+ * The language a Hugo page is in: its language's contentDir holds it
+ * (crel is moved past that folder), or its name says so ("about.en.md";
+ * the code leaves the file name).  NULL when the site has one language.
+ */
+static const char *
+hugo_lang(const struct site *s, const char *rel, const char **crel,
+    struct fields *f)
+{
+	const char	*dot, *name;
+	size_t		 i, n;
+	int		 bundle;
+
+	for (i = 0; i < s->nlangs; i++)
+		if (s->langs[i].val[0] != '\0' && under(rel,
+		    s->langs[i].val)) {
+			*crel = rel + strlen(s->langs[i].val) + 1;
+			break;
+		}
+	/* "index.en.md" names its bundle: stem_of gave the folder. */
+	name = file_name(rel);
+	bundle = strncmp(name, "index.", 6) == 0 ||
+	    strncmp(name, "_index.", 7) == 0;
+	dot = bundle ? strchr(name, '.') : memrchr(f->filename, '.', f->fnlen);
+	for (n = 0; n < s->nlangs && dot != NULL; n++)
+		if (strncasecmp(dot + 1, s->langs[n].key,
+		    strlen(s->langs[n].key)) == 0 &&
+		    dot[1 + strlen(s->langs[n].key)] == '.') {
+			if (!bundle)
+				f->fnlen = (size_t)(dot - f->filename);
+			return s->langs[n].key;
+		}
+	return i < s->nlangs ? s->langs[i].key : NULL;
+}
+
+const char *
+site_lang_of(const struct site *s, const char *rel)
+{
+	struct fields	 f;
+	const char	*crel = rel, *code, *v;
+	char		 key[128];
+
+	if (s->gen != SITE_HUGO || s->nlangs == 0)
+		return NULL;
+	memset(&f, 0, sizeof(f));
+	stem_of(rel, &f.filename, &f.fnlen);
+	if ((code = hugo_lang(s, rel, &crel, &f)) == NULL)
+		return NULL;
+	snprintf(key, sizeof(key), "languages.%s.languageCode", code);
+	return (v = site_var(s, key)) != NULL && *v != '\0' ? v : code;
+}
+
 static int
 hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
     struct fields *f, struct buf *out)
 {
 	const char	*crel = rel, *pat = NULL, *name = file_name(rel), *sl;
+	const char	*lang;
 	size_t		 cn = strlen(s->content);
 	char		 key[300];
 	int		 ugly;
 
-	if (cn > 0) {
-		if (!under(rel, s->content))
-			return plain_path(out, rel, 0, NULL);
+	if (cn > 0 && under(rel, s->content))
 		crel += cn + 1;
-	}
+	lang = hugo_lang(s, rel, &crel, f);
+	if (crel == rel && cn > 0)
+		return plain_path(out, rel, 0, NULL);
 	ugly = site_var(s, "uglyURLs") != NULL &&
 	    strcmp(site_var(s, "uglyURLs"), "true") == 0;
 	if (m->permalink != NULL) {	/* front matter url */
@@ -1304,6 +1499,11 @@ hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
 			return -1;
 		return buf_puts(out, m->permalink);
 	}
+	/* Every language but the default one under its code: /en/x/. */
+	if (lang != NULL && lang != s->deflang &&
+	    (buf_putc(out, '/') == -1 || urlize(out, lang, strlen(lang)) ==
+	    -1))
+		return -1;
 	if (strncmp(name, "_index.", 7) == 0) {
 		if (buf_putc(out, '/') == -1 ||
 		    urlize(out, crel, (size_t)(name - crel)) == -1)

@@ -50,6 +50,11 @@ struct site {
 	size_t		 nvars;
 	struct site_kv	*includes;	/* Jekyll _includes/, by name */
 	size_t		 nincludes;
+	struct site_kv	*langs;		/* Hugo's languages: code -> its
+					   contentDir ("" when shared) */
+	size_t		 nlangs;
+	const char	*deflang;	/* the one published at the root, or
+					   NULL when every one has a prefix */
 	struct site_added *added;	/* sorted by path */
 	size_t		 nadded;
 	const char	*history;	/* how dates from git were read */
@@ -84,6 +89,10 @@ int		 site_is_post(const struct site *, const char *rel);
 /* 1 when rel is a section or list page (_index.md, a section's index),
  * a page rather than a post. */
 int		 site_is_section(const struct site *, const char *rel);
+
+/* The language a multilingual site says rel is in (Hugo: its
+ * language's contentDir or a "name.CODE.md" file name), else NULL. */
+const char	*site_lang_of(const struct site *, const char *rel);
 
 /* 1 when the generator hides pages dated in the future (Hugo, Jekyll). */
 int		 site_hides_future(const struct site *);

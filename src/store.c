@@ -937,8 +937,10 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	buf_init(&warn, 4096);
 	if (fmt == MD_GEMTEXT)
 		o.warn = &warn;
-	l = meta.lang ? meta.lang :
-	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
+	l = meta.lang ? meta.lang : site_lang_of(s->site, rel);
+	if (l == NULL)
+		l = lang_detect(src + meta.body, len - meta.body,
+		    s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
 	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
@@ -1166,6 +1168,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	const char		*body;
 	size_t			 blen;
 	char			 name[256];
+	const char		*lang;
 	time_t			 added;
 
 	buf_init(&src, PAGE_SOURCE_MAX);
@@ -1229,8 +1232,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->summary = buf_detach(&tmp, NULL);
 	buf_free(&tmp);
 	buf_free(&plain);
-	p->lang = strdup(meta.lang ? meta.lang :
-	    lang_detect(body, blen, s->conf.default_lang));
+	if ((lang = meta.lang) == NULL &&
+	    (lang = site_lang_of(s->site, rel)) == NULL)
+		lang = lang_detect(body, blen, s->conf.default_lang);
+	p->lang = strdup(lang);
 	p->tags = meta.tags;
 	p->ntags = meta.ntags;
 	meta.tags = NULL;

@@ -278,6 +278,34 @@ FIXTURES = [
         },
     },
     {
+        # Two languages with their own content folders: the default one
+        # at the root, the other under /en/; titled by the default one.
+        "name": "hugo-i18n",
+        "title": "灯台日誌",
+        "posts": {
+            "/logbook/first-watch/": (
+                "初めての当直", "2023-01-05", ["当直"], "ja"),
+            "/logbook/storm/": (
+                "嵐の夜", "2023-02-11", ["天気", "当直"], "ja"),
+            "/en/logbook/first-watch/": (
+                "The First Watch", "2023-01-06", ["watch"], "en"),
+        },
+        "pages": {"/about/": "このサイトについて",
+                  "/en/about/": "About This Log"},
+        "drafts": {},
+        "images": {},
+        "aliases": {
+            "/content/ja/logbook/storm.gmi": "/logbook/storm/",
+            "/content/en/logbook/first-watch": "/en/logbook/first-watch/",
+            "/content/en/about.en": "/en/about/",
+        },
+        "links": {
+            "/about/": ["/logbook/first-watch/", "/en/logbook/first-watch/"],
+            "/en/about/": ["/en/logbook/first-watch/", "/logbook/storm/"],
+            "/en/logbook/first-watch/": ["/logbook/first-watch/"],
+        },
+    },
+    {
         "name": "jekyll",
         "title": "Liquid Days",
         "posts": {

@@ -114,6 +114,39 @@ hugo(void)
 	site_free(s);
 }
 
+/* Hugo's languages, each in its own content folder. */
+static void
+hugo_i18n(void)
+{
+	struct site *s = load("hugo-i18n");
+
+	if (s == NULL) {
+		ok(0, "hugo-i18n: loaded");
+		return;
+	}
+	is_str(s->title, "灯台日誌", "hugo-i18n: the default language's title");
+	is_str(s->description, "岬の灯台の記録",
+	    "hugo-i18n: the default language's description");
+	is_str(s->posts[0], "content/ja/logbook",
+	    "hugo-i18n: the largest section is the main one (ja)");
+	is_str(s->posts[1], "content/en/logbook",
+	    "hugo-i18n: the largest section is the main one (en)");
+	path_is(s, "content/ja/logbook/storm.md", "", "/logbook/storm/");
+	path_is(s, "content/en/logbook/first-watch.md", "",
+	    "/en/logbook/first-watch/");
+	path_is(s, "content/en/about.en.md", "", "/en/about/");
+	path_is(s, "content/en/logbook/_index.md", "", "/en/logbook/");
+	path_is(s, "content/en/logbook/lamp/index.en.md", "",
+	    "/en/logbook/lamp/");
+	is_str(site_lang_of(s, "content/en/logbook/first-watch.md"), "en",
+	    "hugo-i18n: a page's language from its folder");
+	is_str(site_lang_of(s, "content/ja/about.md"), "ja",
+	    "hugo-i18n: the default language's folder");
+	ok(site_lang_of(s, "README.md") == NULL,
+	    "hugo-i18n: outside every language");
+	site_free(s);
+}
+
 static void
 jekyll(void)
 {
@@ -281,6 +314,7 @@ int
 main(void)
 {
 	hugo();
+	hugo_i18n();
 	jekyll();
 	jekyll_defaults();
 	others();
