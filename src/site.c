@@ -896,6 +896,33 @@ read_langs(struct site *s)
 		s->deflang = NULL;
 }
 
+/* Zenn's books: each books/SLUG/config.yaml under "books.SLUG." (title,
+ * published, the chapters in order). */
+static size_t
+read_books(struct site *s, const char *root)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], rel[PATH_MAX], pre[300];
+	size_t		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/books", root);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.') != NULL ||
+		    (size_t)snprintf(rel, sizeof(rel), "books/%s/config.yaml",
+		    de->d_name) >= sizeof(rel) ||
+		    (size_t)snprintf(pre, sizeof(pre), "books.%s.",
+		    de->d_name) >= sizeof(pre))
+			continue;
+		if (read_config(s, root, rel, pre) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 static void
 read_site(struct site *s, const char *root, const struct site_override *o)
 {
@@ -949,6 +976,8 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	}
 	if (s->gen == SITE_JEKYLL && exists(root, "_includes", 1))
 		read_includes(s, root, "_includes", 0);
+	if (s->gen == SITE_ZENN)
+		s->nbooks = read_books(s, root);
 	if (s->gen == SITE_HUGO) {
 		read_langs(s);
 		v = site_var(s, "contentDir");
@@ -1017,6 +1046,9 @@ report(struct site *s)
 			n += (size_t)snprintf(s->report + n,
 			    sizeof(s->report) - n, "; %s %s",
 			    s->vars[i].key, s->vars[i].val);
+	if (s->nbooks > 0 && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    "; %zu books", s->nbooks);
 	if (s->nincludes > 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    "; %zu includes", s->nincludes);
@@ -1256,6 +1288,23 @@ date_prefix(const char *p, size_t n)
 		    !isdigit((unsigned char)p[k]))
 			return 0;
 	return 11;
+}
+
+/* Jekyll's post name, YYYY-MM-DD-title.EXT (month and day may have one
+ * digit): the length of its date prefix with the '-', else 0. */
+static size_t
+jekyll_date_prefix(const char *p, size_t n)
+{
+	size_t	 k = 0, run, part;
+
+	for (part = 0; part < 3; part++) {
+		for (run = 0; k < n && isdigit((unsigned char)p[k]); k++)
+			run++;
+		if (run < (part == 0 ? 2 : 1) || run > (part == 0 ? 4 : 2) ||
+		    k >= n || p[k++] != '-')
+			return 0;
+	}
+	return k;
 }
 
 struct fields {
@@ -1712,7 +1761,7 @@ jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
 
 	f->ext = ".html";
 	if (post) {
-		size_t k = date_prefix(f->filename, f->fnlen);
+		size_t k = jekyll_date_prefix(f->filename, f->fnlen);
 
 		f->filename += k;
 		f->fnlen -= k;
@@ -1788,6 +1837,57 @@ docusaurus_path(const char *rel, const struct page_meta *m,
 	return plain_path(out, rel, 0, NULL);
 }
 
+/* A Zenn chapter's slug: "3.setup" numbers the chapter setup. */
+static void
+zenn_chapter(const char **p, size_t *n)
+{
+	size_t k = 0;
+
+	while (k < *n && isdigit((unsigned char)(*p)[k]))
+		k++;
+	if (k > 0 && k + 1 < *n && (*p)[k] == '.') {
+		*p += k + 1;
+		*n -= k + 1;
+	}
+}
+
+int
+site_unpublished(const struct site *s, const char *rel)
+{
+	const char	*slash, *name = file_name(rel), *stem, *v;
+	char		 key[PATH_MAX];
+	size_t		 n, i;
+	int		 listed = 0;
+
+	/* Jekyll reads only YYYY-MM-DD-title.EXT from a _posts folder. */
+	if (s->gen == SITE_JEKYLL && jekyll_posts_dir(rel) != NULL)
+		return jekyll_date_prefix(name, strlen(name)) == 0 ||
+		    strchr(name, '.') == NULL;
+	/* A Zenn book: published: false hides it all; with a chapters list
+	 * only the chapters listed are in the book. */
+	if (s->gen != SITE_ZENN || !under(rel, "books") ||
+	    (slash = strchr(rel + 6, '/')) == NULL || strchr(slash + 1, '/')
+	    != NULL || !has_suffix(name, strlen(name), ".md"))
+		return 0;
+	snprintf(key, sizeof(key), "books.%.*s.published",
+	    (int)(slash - rel - 6), rel + 6);
+	if ((v = site_var(s, key)) != NULL && strcmp(v, "false") == 0)
+		return 1;
+	stem = name;
+	n = strlen(name) - 3;
+	zenn_chapter(&stem, &n);
+	for (i = 0; ; i++) {
+		snprintf(key, sizeof(key), "books.%.*s.chapters.%zu",
+		    (int)(slash - rel - 6), rel + 6, i);
+		if ((v = site_var(s, key)) == NULL)
+			break;
+		listed = 1;
+		if (strlen(v) == n && strncmp(v, stem, n) == 0)
+			return 0;
+	}
+	return listed;
+}
+
 int
 site_web_path(const struct site *s, const char *rel,
     const struct page_meta *m, time_t date, int tzoff, struct buf *out)
@@ -1824,6 +1924,7 @@ site_web_path(const struct site *s, const char *rel,
 		if (under(rel, "books") && strchr(rel + 6, '/') != NULL) {
 			p = rel + 6;
 			n = (size_t)(strchr(p, '/') - p);
+			zenn_chapter(&f.filename, &f.fnlen);
 			return buf_printf(out, "/books/%.*s/viewer/%.*s",
 			    (int)n, p, (int)f.fnlen, f.filename) == -1 ?
 			    -1 : 0;

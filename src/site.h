@@ -50,6 +50,7 @@ struct site {
 	size_t		 nvars;
 	struct site_kv	*includes;	/* Jekyll _includes/, by name */
 	size_t		 nincludes;
+	size_t		 nbooks;	/* Zenn books read (books.SLUG.*) */
 	struct site_kv	*langs;		/* Hugo's languages: code -> its
 					   contentDir ("" when shared) */
 	size_t		 nlangs;
@@ -89,6 +90,11 @@ int		 site_is_post(const struct site *, const char *rel);
 /* 1 when rel is a section or list page (_index.md, a section's index),
  * a page rather than a post. */
 int		 site_is_section(const struct site *, const char *rel);
+
+/* 1 when the generator would not publish source rel whatever its front
+ * matter says: a Jekyll _posts file not named YYYY-MM-DD-title, a chapter
+ * of a Zenn book that is unpublished or does not list it. */
+int		 site_unpublished(const struct site *, const char *rel);
 
 /* The language a multilingual site says rel is in (Hugo: its
  * language's contentDir or a "name.CODE.md" file name), else NULL. */

@@ -1153,7 +1153,8 @@ static int
 post_private(const struct site *site, const char *rel,
     const struct page_meta *m)
 {
-	if (m->draft || strncmp(rel, "_drafts/", 8) == 0)
+	if (m->draft || strncmp(rel, "_drafts/", 8) == 0 ||
+	    site_unpublished(site, rel))
 		return 1;
 	return m->has_date && m->date > time(NULL) &&
 	    site_hides_future(site);

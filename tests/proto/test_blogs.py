@@ -392,10 +392,16 @@ FIXTURES = [
             "/quick/kelp/": ("Kelp, Briefly", "2023-02-02", ["kelp"], "en"),
             "/rockpools/2020/09/09/hermit-crabs.html": (
                 "소라게의 새 집", "2020-09-09", ["게", "바다"], "ko"),
+            # A one-digit month and day in the file name.
+            "/rockpools/2020/10/02/tide-chart.html": (
+                "Reading a Tide Chart", "2020-10-02", [], "en"),
         },
         "pages": {"/about/": "About"},
-        "drafts": {"/quick/more-kelp/": "More Kelp Later"},
-        "private": ["/_posts/short/2023-05-05-more-kelp.md"],
+        "drafts": {"/quick/more-kelp/": "More Kelp Later",
+                   # Not named YYYY-MM-DD-title: Jekyll skips it.
+                   "/_posts/short/kelp-notes": "Kelp Notes Without a Date"},
+        "private": ["/_posts/short/2023-05-05-more-kelp.md",
+                    "/_posts/short/kelp-notes.md"],
         "images": {},
         "aliases": {
             # The source forms move to the web's paths.
@@ -459,9 +465,23 @@ FIXTURES = [
                 "한국어 웹 폰트 고르기", "2023-08-15", ["css", "font", "한국어"],
                 "ko"),
         },
-        "drafts": {"/articles/wip-draft-article": "書きかけの記事"},
-        "private": ["/articles/wip-draft-article.md"],
-        "listings": ["/articles/"],
+        # Book chapters are pages at Zenn's viewer paths; a numbered file
+        # (1.setup.md) is chapter setup.
+        "pages": {"/books/rust-workshop/viewer/intro": "はじめに",
+                  "/books/rust-workshop/viewer/ownership": "所有権",
+                  "/books/numbered-guide/viewer/setup": "Setting Up",
+                  "/books/numbered-guide/viewer/first-run":
+                      "The First Run"},
+        # A chapter its book does not list, a book with published: false.
+        "drafts": {"/articles/wip-draft-article": "書きかけの記事",
+                   "/books/rust-workshop/viewer/scratch":
+                       "メモ（本には入れない）",
+                   "/books/secret-book/viewer/plan": "The Plan"},
+        "private": ["/articles/wip-draft-article.md",
+                    "/books/rust-workshop/scratch.md",
+                    "/books/secret-book/plan.md"],
+        "listings": ["/articles/", "/books/rust-workshop/",
+                     "/books/secret-book/"],
         "images": {
             "/articles/rust-async-memo": [
                 ("/images/rust-async-memo/runtime.png",
@@ -474,7 +494,14 @@ FIXTURES = [
                  "images/korean-web-fonts/sample.png")],
         },
         "aliases": {"/articles/rust-async-memo.gmi":
-                    "/articles/rust-async-memo"},
+                    "/articles/rust-async-memo",
+                    "/books/numbered-guide/1.setup":
+                    "/books/numbered-guide/viewer/setup"},
+        "links": {"/articles/zenn-cli-english": [
+            "/books/rust-workshop/viewer/intro",
+            "/books/numbered-guide/viewer/setup"],
+            "/books/rust-workshop/viewer/intro": [
+            "/books/rust-workshop/viewer/ownership"]},
         "remote": {
             "/articles/rust-async-memo":
                 ["=> https://tokio.rs/tokio/tutorial"],

@@ -245,6 +245,14 @@ jekyll_defaults(void)
 	    "jekyll-defaults: a category folder's _posts holds posts");
 	ok(!site_is_post(s, "rockpools/notes.md"),
 	    "jekyll-defaults: the category folder itself holds pages");
+	path_is(s, "rockpools/_posts/2020-10-2-tide-chart.md",
+	    "---\ndate: 2020-10-02\n---\n",
+	    "/rockpools/2020/10/02/tide-chart.html");
+	ok(site_unpublished(s, "_posts/short/kelp-notes.md") &&
+	    site_unpublished(s, "_posts/2021-04-05.md") &&
+	    !site_unpublished(s, "rockpools/_posts/2020-10-2-tide-chart.md") &&
+	    !site_unpublished(s, "kelp-notes.md"),
+	    "jekyll-defaults: only dated names in _posts are published");
 	/* A collection's documents: the defaults for its type. */
 	path_is(s, "_tabs/about.md", "---\ntitle: About Us\n---\n", "/about/");
 	site_free(s);
@@ -261,6 +269,10 @@ others(void)
 		    SITE_NEXTJS },
 		{ "zenn", "articles/rust-async-memo.md", "",
 		    "/articles/rust-async-memo", SITE_ZENN },
+		{ "zenn", "books/numbered-guide/2.first-run.md", "",
+		    "/books/numbered-guide/viewer/first-run", SITE_ZENN },
+		{ "zenn", "books/rust-workshop/intro.md", "",
+		    "/books/rust-workshop/viewer/intro", SITE_ZENN },
 		{ "hatena", "entry/2022/01/03/120000.md",
 		    "---\nURL: https://harbour.hatenablog.com/entry/2022/01/03/"
 		    "120000\n---\n", "/entry/2022/01/03/120000", SITE_HATENA },
@@ -288,6 +300,15 @@ others(void)
 		path_is(s, cases[i].rel, cases[i].fm, cases[i].want);
 		site_free(s);
 	}
+	s = load("zenn");
+	ok(s != NULL && s->nbooks == 3 &&
+	    !site_unpublished(s, "books/rust-workshop/ownership.md") &&
+	    site_unpublished(s, "books/rust-workshop/scratch.md") &&
+	    site_unpublished(s, "books/secret-book/plan.md") &&
+	    !site_unpublished(s, "books/numbered-guide/1.setup.md") &&
+	    !site_unpublished(s, "articles/rust-async-memo.md"),
+	    "zenn: a book's config decides which chapters are published");
+	site_free(s);
 	s = load("astro");
 	is_str(s ? s->title : "", "Stargazer Log", "astro: SITE_TITLE");
 	site_free(s);
