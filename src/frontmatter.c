@@ -78,6 +78,7 @@ static const struct {
 	{ "excerpt",		K_EXCERPT },
 	{ "lang",		K_LANG },
 	{ "draft",		K_DRAFT },
+	{ "isdraft",		K_DRAFT },	/* Astro themes */
 	{ "published",		K_PUBLISHED },
 	{ "slug",		K_SLUG },
 	{ "breaks",		K_BREAKS },

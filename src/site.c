@@ -803,6 +803,8 @@ find_posts(struct site *s, const char *root, const char *override)
 	}
 	if (s->gen == SITE_HUGO)
 		main_sections(s, root);
+	if (s->gen == SITE_ASTRO && site_var(s, "astro.posts") != NULL)
+		s->posts[0] = strdup(site_var(s, "astro.posts"));
 	if (s->posts[0] == NULL)
 		add_posts(s, root, by_gen[s->gen]);
 }
@@ -896,6 +898,49 @@ read_langs(struct site *s)
 		s->deflang = NULL;
 }
 
+/*
+ * Astro's content collection with a glob loader (content.config.ts:
+ * glob({ base: "./content/posts" })): its folder holds the posts, an
+ * entry's id is its path there, and the page route is src/pages/NAME/
+ * when the site has one for the folder's name, else the site's root
+ * ("src/pages/[category]/[slug].astro").
+ */
+static void
+astro_collection(struct site *s, const char *root)
+{
+	static const char *const names[] = { "src/content.config.ts",
+	    "src/content.config.mjs", "src/content.config.js",
+	    "src/content/config.ts", "src/content/config.mjs",
+	    "src/content/config.js", NULL };
+	const char	*v, *name;
+	char		 dir[PATH_MAX], route[PATH_MAX + 16];
+	size_t		 i, n;
+
+	for (i = 0; names[i] != NULL && site_var(s, "astro.base") == NULL;
+	    i++)
+		read_js_string(s, root, names[i], "base", "astro.base");
+	if ((v = site_var(s, "astro.base")) == NULL)
+		return;
+	while (strncmp(v, "./", 2) == 0)
+		v += 2;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof(dir) || v[0] == '/' ||
+	    strstr(v, "..") != NULL)
+		return;
+	memcpy(dir, v, n);
+	dir[n] = '\0';
+	if (!exists(root, dir, 1))
+		return;
+	kv_add(&s->vars, &s->nvars, "astro.posts", 11, dir, n);
+	name = strrchr(dir, '/') != NULL ? strrchr(dir, '/') + 1 : dir;
+	snprintf(route, sizeof(route), "src/pages/%s", name);
+	if (exists(root, route, 1))
+		kv_add(&s->vars, &s->nvars, "astro.route", 11, route + 9,
+		    strlen(route + 9));
+}
+
 /* Zenn's books: each books/SLUG/config.yaml under "books.SLUG." (title,
  * published, the chapters in order). */
 static size_t
@@ -967,8 +1012,12 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		read_js_string(s, root, s->config, "url", "url");
 	}
 	if (s->gen == SITE_ASTRO) {
-		if (s->config != NULL)
+		if (s->config != NULL) {
 			read_js_string(s, root, s->config, "site", "site");
+			read_js_string(s, root, s->config, "trailingSlash",
+			    "trailingSlash");
+		}
+		astro_collection(s, root);
 		read_js_string(s, root, "src/consts.ts", "SITE_TITLE",
 		    "SITE_TITLE");
 		read_js_string(s, root, "src/consts.ts", "SITE_DESCRIPTION",
@@ -1837,6 +1886,49 @@ docusaurus_path(const char *rel, const struct page_meta *m,
 	return plain_path(out, rel, 0, NULL);
 }
 
+static int
+astro_path(const struct site *s, const char *rel, const struct page_meta *m,
+    struct fields *f, struct buf *out)
+{
+	const char	*base = site_var(s, "astro.posts"), *p;
+	const char	*ts = site_var(s, "trailingSlash");
+	int		 slash = ts == NULL || strcmp(ts, "never") != 0, r;
+
+	if (base != NULL && under(rel, base)) {
+		/* A glob loader's entry: its id, the path under base. */
+		p = site_var(s, "astro.route");
+		if (p != NULL && buf_puts(out, p) == -1)
+			return -1;
+		if (m->slug != NULL)
+			r = buf_putc(out, '/') == -1 ||
+			    urlize(out, m->slug, strlen(m->slug)) == -1;
+		else {
+			size_t i = out->len;
+
+			r = plain_path(out, rel + strlen(base) + 1, 0, NULL);
+			/* ids are slugs: lowercased, spaces to '-' */
+			for (; r == 0 && i < out->len; i++)
+				out->data[i] = out->data[i] == ' ' ? '-' :
+				    (char)tolower((unsigned char)out->data[i]);
+		}
+	} else if (under(rel, "src/content/blog") ||
+	    under(rel, "src/content/posts")) {
+		p = strchr(rel + 12, '/') + 1;
+		r = buf_printf(out, "/%.*s/%.*s", (int)(p - rel - 13),
+		    rel + 12, (int)(m->slug ? strlen(m->slug) : f->fnlen),
+		    m->slug ? m->slug : f->filename) == -1;
+	} else if (under(rel, "src/pages"))
+		r = plain_path(out, rel + 10, 0, NULL) == -1;
+	else
+		return plain_path(out, rel, 0, NULL);
+	if (r)
+		return -1;
+	/* trailingSlash: "never" drops it, otherwise pages end in one. */
+	if (out->len > 1 && out->data[out->len - 1] == '/')
+		out->len--;
+	return slash ? buf_putc(out, '/') : 0;
+}
+
 /* A Zenn chapter's slug: "3.setup" numbers the chapter setup. */
 static void
 zenn_chapter(const char **p, size_t *n)
@@ -1938,17 +2030,7 @@ site_web_path(const struct site *s, const char *rel,
 			return buf_puts(out, p);
 		break;
 	case SITE_ASTRO:
-		if (under(rel, "src/content/blog") ||
-		    under(rel, "src/content/posts")) {
-			p = strchr(rel + 12, '/') + 1;
-			return buf_printf(out, "/%.*s/%.*s/",
-			    (int)(p - rel - 13), rel + 12,
-			    (int)(m->slug ? strlen(m->slug) : f.fnlen),
-			    m->slug ? m->slug : f.filename) == -1 ? -1 : 0;
-		}
-		if (under(rel, "src/pages"))
-			return plain_path(out, rel + 10, 1, NULL);
-		break;
+		return astro_path(s, rel, m, &f, out);
 	case SITE_DOCUSAURUS:
 		return docusaurus_path(rel, m, &f, out);
 	case SITE_PLAIN:

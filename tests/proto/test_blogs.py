@@ -560,6 +560,30 @@ FIXTURES = [
         },
     },
     {
+        # A glob loader outside src/content (content.config.ts), routed
+        # by src/pages/[category]/[slug].astro, trailingSlash "never".
+        "name": "astro-loader",
+        "title": None,
+        "posts": {
+            "/garden/first-frost": (
+                "The First Frost", "2024-11-02", ["garden", "weather"],
+                "en"),
+            "/kitchen/green-tomato-chutney": (
+                "青いトマトのチャツネ", "2024-11-05", ["料理"], "ja"),
+        },
+        "drafts": {"/garden/seed-order": "Next Year's Seed Order"},
+        "private": ["/content/posts/garden/seed-order.md"],
+        "images": {},
+        "aliases": {
+            "/content/posts/garden/first-frost": "/garden/first-frost",
+            "/garden/first-frost/": "/garden/first-frost",
+        },
+        "links": {
+            "/garden/first-frost": ["/kitchen/green-tomato-chutney"],
+            "/kitchen/green-tomato-chutney": ["/garden/first-frost"],
+        },
+    },
+    {
         "name": "astro",
         "title": "Stargazer Log",
         "posts": {

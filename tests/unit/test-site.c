@@ -278,6 +278,12 @@ others(void)
 		    "120000\n---\n", "/entry/2022/01/03/120000", SITE_HATENA },
 		{ "astro", "src/content/blog/orion.md", "", "/blog/orion/",
 		    SITE_ASTRO },
+		{ "astro-loader", "content/posts/kitchen/Green Tomato "
+		    "Chutney.md", "", "/kitchen/green-tomato-chutney",
+		    SITE_ASTRO },
+		{ "astro-loader", "content/posts/garden/x.md",
+		    "---\nslug: Frost Notes\n---\n", "/frost-notes",
+		    SITE_ASTRO },
 		{ "astro", "src/content/blog/markdown-style-guide/index.md", "",
 		    "/blog/markdown-style-guide/", SITE_ASTRO },
 		{ "docusaurus", "blog/2023-08-14-rain-gauge.md", "",
