@@ -313,43 +313,90 @@ read_config(struct site *s, const char *root, const char *rel,
 /*
  * Sites whose config is a program (Docusaurus, Astro) keep their title in
  * a plain string literal: `title: 'My Site'`, `SITE_TITLE = "..."`.  The
- * first such literal for name is taken; anything computed is left out.
+ * first such literal for name in [p, end) is taken (its length in *len);
+ * anything computed is left out.
  */
-static void
-read_js_string(struct site *s, const char *root, const char *rel,
-    const char *name, const char *key)
+static const char *
+js_string(const char *p, const char *end, const char *name, size_t *len)
 {
-	struct buf	 b;
-	const char	*p, *q;
+	const char	*q, *start = p;
 	char		 quote;
 	size_t		 n = strlen(name);
+
+	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
+		if (p > start && (isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_'))
+			continue;
+		q = p + n;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || (*q != ':' && *q != '='))
+			continue;
+		q++;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || (*q != '\'' && *q != '"' && *q != '`'))
+			continue;
+		quote = *q++;
+		for (p = q; p < end && *p != quote && *p != '\n' &&
+		    *p != '$'; p++)
+			;
+		if (p >= end || *p != quote)
+			return NULL;
+		*len = (size_t)(p - q);
+		return q;
+	}
+	return NULL;
+}
+
+/* The object literal `name: { ... }` in [p, end): its braces' span. */
+static const char *
+js_block(const char *p, const char *end, const char *name,
+    const char **bend)
+{
+	const char	*q;
+	size_t		 n = strlen(name);
+	int		 depth;
+
+	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
+		q = p + n;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || *q++ != ':')
+			continue;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if (q >= end || *q != '{')
+			continue;
+		for (p = q, depth = 0; p < end; p++)
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && --depth == 0)
+				break;
+		*bend = p;
+		return q;
+	}
+	return NULL;
+}
+
+/* name's string literal in rel, stored as key; inside the object
+ * literal block when block is not NULL (Docusaurus' docs: {...}). */
+static void
+read_js_string(struct site *s, const char *root, const char *rel,
+    const char *block, const char *name, const char *key)
+{
+	struct buf	 b;
+	const char	*p, *end, *v;
+	size_t		 n;
 
 	if (site_var(s, key) != NULL || slurp(root, rel, SITE_FILE_MAX, &b) ==
 	    -1)
 		return;
-	for (p = b.data ? b.data : ""; (p = strstr(p, name)) != NULL; p += n) {
-		if (p > b.data && (isalnum((unsigned char)p[-1]) ||
-		    p[-1] == '_'))
-			continue;
-		q = p + n;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != ':' && *q != '=')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '\'' && *q != '"' && *q != '`')
-			continue;
-		quote = *q++;
-		for (p = q; *p != '\0' && *p != quote && *p != '\n' &&
-		    *p != '$'; p++)
-			;
-		if (*p == quote)
-			kv_add(&s->vars, &s->nvars, key, strlen(key), q,
-			    (size_t)(p - q));
-		break;
-	}
+	p = b.data ? b.data : "";
+	end = p + b.len;
+	if ((block == NULL || (p = js_block(p, end, block, &end)) != NULL) &&
+	    (v = js_string(p, end, name, &n)) != NULL)
+		kv_add(&s->vars, &s->nvars, key, strlen(key), v, n);
 	buf_free(&b);
 }
 
@@ -780,6 +827,36 @@ main_sections(struct site *s, const char *root)
 				n++;
 }
 
+/* A Docusaurus plugin's ("docs", "blog") folder and route, as its
+ * preset options set them, without the slashes around. */
+static const char *
+docu_opt(const struct site *s, const char *plugin, const char *opt,
+    size_t *n)
+{
+	char		 key[64];
+	const char	*v;
+
+	snprintf(key, sizeof(key), "%s.%s", plugin, opt);
+	if ((v = site_var(s, key)) == NULL || strstr(v, "..") != NULL)
+		v = plugin;
+	while (*v == '/' || *v == '.')
+		v++;
+	*n = strlen(v);
+	while (*n > 0 && v[*n - 1] == '/')
+		(*n)--;
+	return v;
+}
+
+static const char *
+docu_dir(const struct site *s, const char *plugin)
+{
+	size_t		 n;
+	const char	*v = docu_opt(s, plugin, "path", &n);
+
+	/* A path with a trailing slash is the one case not served. */
+	return v[n] == '\0' && n > 0 ? v : plugin;
+}
+
 static void
 find_posts(struct site *s, const char *root, const char *override)
 {
@@ -805,6 +882,9 @@ find_posts(struct site *s, const char *root, const char *override)
 		main_sections(s, root);
 	if (s->gen == SITE_ASTRO && site_var(s, "astro.posts") != NULL)
 		s->posts[0] = strdup(site_var(s, "astro.posts"));
+	if (s->gen == SITE_DOCUSAURUS)
+		add_posts(s, root, (const char *const[]){ docu_dir(s, "blog"),
+		    NULL });
 	if (s->posts[0] == NULL)
 		add_posts(s, root, by_gen[s->gen]);
 }
@@ -838,7 +918,9 @@ set_bases(struct site *s, const char *url, const char *path)
 		n = (size_t)(slash - url);
 	} else if (path != NULL && *path != '\0' && strcmp(path, "/") != 0) {
 		free(s->basepath);
-		s->basepath = strdup(path);
+		/* Docusaurus writes baseUrl as "/repo/". */
+		s->basepath = strndup(path, strlen(path) -
+		    (path[strlen(path) - 1] == '/'));
 	}
 	s->bases[0] = strndup(url, n);
 	/* The other scheme of the same host, as links often mix them. */
@@ -918,7 +1000,7 @@ astro_collection(struct site *s, const char *root)
 
 	for (i = 0; names[i] != NULL && site_var(s, "astro.base") == NULL;
 	    i++)
-		read_js_string(s, root, names[i], "base", "astro.base");
+		read_js_string(s, root, names[i], NULL, "base", "astro.base");
 	if ((v = site_var(s, "astro.base")) == NULL)
 		return;
 	while (strncmp(v, "./", 2) == 0)
@@ -1007,20 +1089,31 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		}
 	}
 	if (s->gen == SITE_DOCUSAURUS && s->config != NULL) {
-		read_js_string(s, root, s->config, "title", "title");
-		read_js_string(s, root, s->config, "tagline", "tagline");
-		read_js_string(s, root, s->config, "url", "url");
+		read_js_string(s, root, s->config, NULL, "title", "title");
+		read_js_string(s, root, s->config, NULL, "tagline", "tagline");
+		read_js_string(s, root, s->config, NULL, "url", "url");
+		/* Not "baseUrl": Hugo's baseURL is looked up without case. */
+		read_js_string(s, root, s->config, NULL, "baseUrl",
+		    "docusaurus.baseUrl");
+		/* The classic preset's plugins: where each folder is read
+		 * from and published at. */
+		read_js_string(s, root, s->config, "docs", "routeBasePath",
+		    "docs.routeBasePath");
+		read_js_string(s, root, s->config, "docs", "path", "docs.path");
+		read_js_string(s, root, s->config, "blog", "routeBasePath",
+		    "blog.routeBasePath");
+		read_js_string(s, root, s->config, "blog", "path", "blog.path");
 	}
 	if (s->gen == SITE_ASTRO) {
 		if (s->config != NULL) {
-			read_js_string(s, root, s->config, "site", "site");
-			read_js_string(s, root, s->config, "trailingSlash",
+			read_js_string(s, root, s->config, NULL, "site", "site");
+			read_js_string(s, root, s->config, NULL, "trailingSlash",
 			    "trailingSlash");
 		}
 		astro_collection(s, root);
-		read_js_string(s, root, "src/consts.ts", "SITE_TITLE",
+		read_js_string(s, root, "src/consts.ts", NULL, "SITE_TITLE",
 		    "SITE_TITLE");
-		read_js_string(s, root, "src/consts.ts", "SITE_DESCRIPTION",
+		read_js_string(s, root, "src/consts.ts", NULL, "SITE_DESCRIPTION",
 		    "SITE_DESCRIPTION");
 	}
 	if (s->gen == SITE_JEKYLL && exists(root, "_includes", 1))
@@ -1058,7 +1151,9 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	set_str(&s->author, first_var(s, authors));
 	set_str(&s->lang, first_var(s, langs));
 	set_bases(s, o->site_url != NULL ? o->site_url : first_var(s, urls),
-	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") : NULL);
+	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") :
+	    s->gen == SITE_DOCUSAURUS ? site_var(s, "docusaurus.baseUrl") :
+	    NULL);
 	if (s->basepath == NULL)
 		s->basepath = strdup("");
 }
@@ -1863,27 +1958,73 @@ jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
 	    global[strlen(global) - 1] == '/', ".html");
 }
 
+/* One part of a doc's path, "/" + it without a number prefix ("01-"). */
 static int
-docusaurus_path(const char *rel, const struct page_meta *m,
-    struct fields *f, struct buf *out)
+doc_part(struct buf *out, const char *p, size_t n)
 {
-	size_t k;
+	size_t k = 0;
 
-	if (under(rel, "blog")) {
+	while (k < n && isdigit((unsigned char)p[k]))
+		k++;
+	if (k > 0 && k + 1 < n && (p[k] == '-' || p[k] == '_' ||
+	    p[k] == '.')) {
+		p += k + 1;
+		n -= k + 1;
+	}
+	return buf_putc(out, '/') == -1 ? -1 : buf_append(out, p, n);
+}
+
+static int
+docusaurus_path(const struct site *s, const char *rel,
+    const struct page_meta *m, struct fields *f, struct buf *out)
+{
+	const char	*route, *dir = docu_dir(s, "blog"), *p, *e;
+	size_t		 k, rn;
+
+	route = docu_opt(s, "blog", "routeBasePath", &rn);
+	if (under(rel, dir)) {
+		/* routeBasePath '/' publishes at the root. */
+		if (rn > 0 && (buf_putc(out, '/') == -1 ||
+		    buf_append(out, route, rn) == -1))
+			return -1;
 		if (m->slug != NULL)
-			return buf_printf(out, "/blog/%s", m->slug +
+			return buf_printf(out, "/%s", m->slug +
 			    (m->slug[0] == '/')) == -1 ? -1 : 0;
 		if ((k = date_prefix(f->filename, f->fnlen)) > 0)
-			return buf_printf(out, "/blog/%.4s/%.2s/%.2s/%.*s",
+			return buf_printf(out, "/%.4s/%.2s/%.2s/%.*s",
 			    f->filename, f->filename + 5, f->filename + 8,
 			    (int)(f->fnlen - k), f->filename + k) == -1 ?
 			    -1 : 0;
-		return buf_printf(out, "/blog/%.*s", (int)f->fnlen,
+		return buf_printf(out, "/%.*s", (int)f->fnlen,
 		    f->filename) == -1 ? -1 : 0;
 	}
-	if (under(rel, "src/pages"))
-		return plain_path(out, rel + 9, 0, NULL);
-	return plain_path(out, rel, 0, NULL);
+	dir = docu_dir(s, "docs");
+	if (!under(rel, dir)) {
+		if (under(rel, "src/pages"))
+			return plain_path(out, rel + 9, 0, NULL);
+		return plain_path(out, rel, 0, NULL);
+	}
+	/* A doc: its path under the docs folder, number prefixes ("01-")
+	 * dropped from every part; an absolute slug replaces it. */
+	route = docu_opt(s, "docs", "routeBasePath", &rn);
+	k = out->len;
+	if (rn > 0 && (buf_putc(out, '/') == -1 ||
+	    buf_append(out, route, rn) == -1))
+		return -1;
+	if (m->slug != NULL && m->slug[0] == '/')
+		return buf_puts(out, m->slug);
+	for (p = rel + strlen(dir) + 1; (e = strchr(p, '/')) != NULL;
+	    p = e + 1)
+		if (doc_part(out, p, (size_t)(e - p)) == -1)
+			return -1;
+	if (m->slug != NULL)
+		return buf_putc(out, '/') == -1 ? -1 : buf_puts(out, m->slug);
+	if (strncmp(p, "index.", 6) != 0 && strncmp(p, "README.", 7) != 0 &&
+	    doc_part(out, p, strrchr(p, '.') != NULL ?
+	    (size_t)(strrchr(p, '.') - p) : strlen(p)) == -1)
+		return -1;
+	/* The docs' own index at the site's root. */
+	return out->len == k ? buf_putc(out, '/') : 0;
 }
 
 static int
@@ -1901,7 +2042,8 @@ astro_path(const struct site *s, const char *rel, const struct page_meta *m,
 			return -1;
 		if (m->slug != NULL)
 			r = buf_putc(out, '/') == -1 ||
-			    urlize(out, m->slug, strlen(m->slug)) == -1;
+			    urlize(out, m->slug + (m->slug[0] == '/'),
+			    strlen(m->slug + (m->slug[0] == '/'))) == -1;
 		else {
 			size_t i = out->len;
 
@@ -2032,7 +2174,7 @@ site_web_path(const struct site *s, const char *rel,
 	case SITE_ASTRO:
 		return astro_path(s, rel, m, &f, out);
 	case SITE_DOCUSAURUS:
-		return docusaurus_path(rel, m, &f, out);
+		return docusaurus_path(s, rel, m, &f, out);
 	case SITE_PLAIN:
 		break;
 	}

@@ -584,6 +584,34 @@ FIXTURES = [
         },
     },
     {
+        # baseUrl /handbook/, docs at the root (routeBasePath '/'), the
+        # blog read from journal/ and published under /diary.
+        "name": "docusaurus-routes",
+        "title": "Rain Gauge Handbook",
+        "posts": {
+            "/diary/2024/03/01/first-rain": (
+                "The First Rain", "2024-03-01", ["rain"], "en"),
+            "/diary/2024/04/02/spring-wind": (
+                "春の風", "2024-04-02", ["風"], "ja"),
+        },
+        "pages": {"/intro": "Start Here", "/setup/wiring": "Wiring the Sensor",
+                  "/guide": "Reading the Gauge"},
+        "drafts": {},
+        "images": {},
+        "aliases": {
+            "/docs/intro": "/intro",
+            "/docs/01-setup/02-wiring.gmi": "/setup/wiring",
+            "/journal/2024-03-01-first-rain": "/diary/2024/03/01/first-rain",
+        },
+        "links": {
+            # Relative file links and links on the base path.
+            "/intro": ["/setup/wiring", "/guide",
+                       "/diary/2024/03/01/first-rain"],
+            "/setup/wiring": ["/intro"],
+            "/diary/2024/03/01/first-rain": ["/setup/wiring"],
+        },
+    },
+    {
         "name": "astro",
         "title": "Stargazer Log",
         "posts": {

@@ -293,6 +293,16 @@ others(void)
 		    SITE_DOCUSAURUS },
 		{ "docusaurus", "docs/setup.md", "", "/docs/setup",
 		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/01-setup/02-wiring.md", "",
+		    "/setup/wiring", SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/guide/index.md", "", "/guide",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/index.md", "", "/",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/guide/x.md",
+		    "---\nslug: /reading\n---\n", "/reading", SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "journal/2024-03-01-first-rain.md", "",
+		    "/diary/2024/03/01/first-rain", SITE_DOCUSAURUS },
 	};
 	struct site	*s;
 	size_t		 i;
