@@ -84,6 +84,8 @@ void		 site_md(const struct site *, struct md_site *);
 /* The date git first saw rel, or 0. */
 time_t		 site_added(const struct site *, const char *rel);
 
+/*------------------------------------------------ siteurl.c: URL scheme */
+
 /* 1 when rel (a source) is in one of the posts folders. */
 int		 site_is_post(const struct site *, const char *rel);
 
