@@ -138,6 +138,12 @@ hugo_i18n(void)
 	path_is(s, "content/en/logbook/_index.md", "", "/en/logbook/");
 	path_is(s, "content/en/logbook/lamp/index.en.md", "",
 	    "/en/logbook/lamp/");
+	/* Translation by file name, in the shared content folder. */
+	path_is(s, "content/notes/tide.en.md", "", "/en/notes/tide/");
+	path_is(s, "content/notes/tide.ja.md", "", "/notes/tide/");
+	path_is(s, "content/notes/v1.2.md", "", "/notes/v1.2/");
+	is_str(site_lang_of(s, "content/notes/tide.en.md"), "en",
+	    "hugo-i18n: a page's language from its name");
 	is_str(site_lang_of(s, "content/en/logbook/first-watch.md"), "en",
 	    "hugo-i18n: a page's language from its folder");
 	is_str(site_lang_of(s, "content/ja/about.md"), "ja",
