@@ -203,16 +203,18 @@ post_aliases(const struct site *site, struct post *p,
  * the last one changes with time: post_hidden says it for a loaded
  * entry (the index file's, which may be days old). */
 static int
-post_draft_set(const char *rel, const struct page_meta *m)
+post_draft_set(const struct site *site, const char *rel,
+    const struct page_meta *m)
 {
-	return m->draft || strncmp(rel, "_drafts/", 8) == 0;
+	return m->draft || strncmp(rel, "_drafts/", 8) == 0 ||
+	    site_unpublished(site, rel);
 }
 
 int
 post_private(const struct site *site, const char *rel,
     const struct page_meta *m)
 {
-	return post_draft_set(rel, m) || (m->has_date &&
+	return post_draft_set(site, rel, m) || (m->has_date &&
 	    m->date > time(NULL) && site_hides_future(site));
 }
 
@@ -328,7 +330,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	char			 name[256];
 	time_t			 added;
 	int			 listed;
-	const char		*text = NULL;
+	const char		*text = NULL, *lang;
 
 	buf_init(&src, PAGE_SOURCE_MAX);
 	buf_init(&plain, PAGE_SOURCE_MAX);
@@ -347,7 +349,9 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->ino = st->st_ino;
 	p->size = st->st_size;
 	p->mtime = st->st_mtim;
-	p->draft_set = post_draft_set(rel, &meta);	/* post_private's */
+	/* post_private's, kept apart from the part that changes with
+	 * time. */
+	p->draft_set = post_draft_set(store_site(s), rel, &meta);
 	p->is_post = site_is_post(store_site(s), rel);
 	/* Front matter, the file name, the commit that added the file, and
 	 * only then the file's time (a fresh clone's). */
@@ -395,8 +399,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 		goto fail;
 	if (!listed)
 		goto out;	/* found by path, never listed */
-	p->lang = strdup(meta.lang ? meta.lang :
-	    lang_detect(body, blen, store_conf(s)->default_lang));
+	if ((lang = meta.lang) == NULL &&
+	    (lang = site_lang_of(store_site(s), rel)) == NULL)
+		lang = lang_detect(body, blen, store_conf(s)->default_lang);
+	p->lang = strdup(lang);
 	p->tags = meta.tags;
 	p->ntags = meta.ntags;
 	meta.tags = NULL;

@@ -598,10 +598,12 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
 	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
+		/* The file's path inside the bundle: "images/x.svg". */
 		r = buf_puts(out, p->canon) == -1 ||
 		    (out->len > 0 && out->data[out->len - 1] != '/' &&
 		    buf_putc(out, '/') == -1) ||
-		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+		    buf_puts(out, rel + (strrchr(p->rel, '/') - p->rel + 1)) ==
+		    -1 ? -1 : 2;
 	free(k);
 	free(d);
 	return r;
@@ -857,8 +859,10 @@ render_pure(const struct store *s, const struct post_index *ix,
 	 * (the other two formats drop the same ones). */
 	if (fmt == MD_GEMTEXT)
 		o.warn = warn;
-	l = meta.lang ? meta.lang :
-	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
+	l = meta.lang ? meta.lang : site_lang_of(s->site, rel);
+	if (l == NULL)
+		l = lang_detect(src + meta.body, len - meta.body,
+		    s->conf.default_lang);
 	snprintf(rd->lang, sizeof(rd->lang), "%s", l);
 	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	page_meta_free(&meta);
