@@ -1,11 +1,15 @@
 /*
  * feed: pages generated from the post index: the home page, the gemlog,
- * tag pages, Atom feeds, robots.txt, favicon.txt and caps.txt.  Generated
- * pages are cached per index generation, so they are rebuilt only when
- * the set of posts changes.
+ * tag pages, search results, directory listings, Atom feeds, robots.txt,
+ * favicon.txt and caps.txt.  The pages people read are built as the
+ * converters' document (doc.h) and rendered by the same emitters.
+ * Generated pages are cached per index generation, so they are rebuilt
+ * only when the set of posts changes.
  */
 #ifndef CAPSULED_FEED_H
 #define CAPSULED_FEED_H
+
+#include "markdown.h"
 
 struct conf;
 struct host;
@@ -25,5 +29,13 @@ void	feed_home_gemini(const struct conf *, const struct host *,
 	    struct reply *);
 void	feed_home_gopher(const struct conf *, const struct host *,
 	    struct reply *);
+
+/*
+ * The listing of directory rel ("" or "a/b", as store_list takes it) as
+ * a page in fmt: 0 with the reply filled, or -1 when the directory
+ * cannot be listed (the caller answers "not found").
+ */
+int	feed_listing(const struct conf *, const struct host *,
+	    const char *rel, enum md_format fmt, struct reply *);
 
 #endif

@@ -163,10 +163,11 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* The directory's index file: index.gmi (Gemini only), else index.md. */
+/* The directory's index file: index.gmi (converted for Gopher), else
+ * index.md. */
 static int
-open_index(struct store *s, const char *dir, int gemini, char *rel,
-    size_t rellen, struct stat *st)
+open_index(struct store *s, const char *dir, char *rel, size_t rellen,
+    struct stat *st)
 {
 	char	stem[PATH_MAX];
 	int	fd;
@@ -174,7 +175,7 @@ open_index(struct store *s, const char *dir, int gemini, char *rel,
 	if ((size_t)snprintf(stem, sizeof(stem), "%s%sindex", dir,
 	    *dir ? "/" : "") >= sizeof(stem))
 		return -ENAMETOOLONG;
-	if (gemini && (size_t)snprintf(rel, rellen, "%s.gmi", stem) < rellen) {
+	if ((size_t)snprintf(rel, rellen, "%s.gmi", stem) < rellen) {
 		if ((fd = store_open(s, rel, st)) >= 0 && S_ISREG(st->st_mode))
 			return fd;
 		if (fd >= 0)
@@ -206,85 +207,17 @@ open_static(struct store *s, const char *p, struct stat *st)
 	return -ENOENT;
 }
 
-/*------------------------------------------------------------ listings */
-
-/* What a directory entry links to: Markdown files as their pages. */
-static void
-entry_target(const char *name, int is_dir, struct buf *path, char *type,
-    int gemini)
-{
-	size_t n = strlen(name);
-
-	if (is_dir) {
-		url_encode_path(path, name, n);
-		buf_putc(path, '/');
-		*type = '1';
-	} else if (store_is_markdown(name)) {
-		n = (size_t)(strrchr(name, '.') - name);
-		url_encode_path(path, name, n);
-		if (gemini)
-			buf_puts(path, ".gmi");
-		*type = '1';
-	} else {
-		url_encode_path(path, name, n);
-		*type = mime_gopher_type(name);
-	}
-}
-
+/* A directory without an index, or 51 when it cannot be listed. */
 static void
 list_dir(const struct conf *c, const struct host *h, const char *rel,
-    int gemini, struct reply *r)
+    enum md_format fmt, struct reply *r)
 {
-	struct store_dirent	*v;
-	struct buf		 b, target, sel;
-	size_t			 n, i;
-	char			 type;
-
-	if (store_list(h->store, rel, &v, &n) < 0) {
-		if (gemini)
-			reply_status(r, 51, "Not found");
-		else
-			gopher_fail(r, 51, "Not found", rel);
+	if (feed_listing(c, h, rel, fmt, r) == 0)
 		return;
-	}
-	buf_init(&b, RENDER_MAX);
-	buf_init(&target, PATH_MAX * 3);
-	buf_init(&sel, PATH_MAX * 3 + 2);
-	if (gemini)
-		buf_printf(&b, "# /%s%s\n\n", rel, *rel ? "/" : "");
-	else {
-		buf_printf(&sel, "/%s%s", rel, *rel ? "/" : "");
-		gopher_info(&b, sel.data, sel.len, h->name, c->gopher_port);
-		gopher_info(&b, "", 0, h->name, c->gopher_port);
-	}
-	if (*rel != '\0') {
-		if (gemini)
-			buf_puts(&b, "=> ../ ..\n");
-	}
-	for (i = 0; i < n; i++) {
-		buf_reset(&target);
-		entry_target(v[i].name, v[i].is_dir, &target, &type, gemini);
-		if (gemini) {
-			buf_printf(&b, "=> %s %s%s\n", target.data, v[i].name,
-			    v[i].is_dir ? "/" : "");
-			continue;
-		}
-		buf_reset(&sel);
-		buf_putc(&sel, '/');
-		if (*rel != '\0') {
-			url_encode_path(&sel, rel, strlen(rel));
-			buf_putc(&sel, '/');
-		}
-		buf_append(&sel, target.data, target.len);
-		gopher_item(&b, type, v[i].name, strlen(v[i].name), sel.data,
-		    h->name, c->gopher_port);
-	}
-	if (!gemini)
-		gopher_menu_end(&b);
-	store_list_free(v, n);
-	buf_free(&target);
-	buf_free(&sel);
-	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
+	if (fmt == MD_GEMTEXT)
+		reply_status(r, 51, "Not found");
+	else
+		gopher_fail(r, 51, "Not found", rel);
 }
 
 /*------------------------------------------------------------ rules */
@@ -370,7 +303,7 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (n > 0 && p[n - 1] == '/')
 			n--;
 		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
-		fd = open_index(s, dir, 1, rel, sizeof(rel), &st);
+		fd = open_index(s, dir, rel, sizeof(rel), &st);
 		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
 			close(fd);
 			fd = -ENOENT;
@@ -383,7 +316,7 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		} else if (*p == '\0')
 			feed_home_gemini(c, h, r);
 		else
-			list_dir(c, h, dir, 1, r);
+			list_dir(c, h, dir, MD_GEMTEXT, r);
 		return;
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
@@ -592,7 +525,11 @@ route_gopher(const struct conf *c, const struct host *h,
 
 	if ((fd = store_open(s, p, &st)) >= 0) {
 		if (S_ISREG(st.st_mode)) {
-			reply_file(s, fd, &st, mime_type(p), r);
+			/* Gemtext goes out as a menu, like Markdown. */
+			if (store_is_gemtext(p))
+				reply_page(s, p, fd, &st, MD_GOPHERMAP, r);
+			else
+				reply_file(s, fd, &st, mime_type(p), r);
 			return;
 		}
 		close(fd);
@@ -610,7 +547,7 @@ route_gopher(const struct conf *c, const struct host *h,
 			return;
 		if (fd >= 0)
 			close(fd);
-		fd = open_index(s, dir, 0, rel, sizeof(rel), &st);
+		fd = open_index(s, dir, rel, sizeof(rel), &st);
 		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
 			close(fd);
 			fd = -ENOENT;
@@ -620,7 +557,7 @@ route_gopher(const struct conf *c, const struct host *h,
 		else if (*dir == '\0')
 			feed_home_gopher(c, h, r);
 		else
-			list_dir(c, h, dir, 0, r);
+			list_dir(c, h, dir, MD_GOPHERMAP, r);
 		return;
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)

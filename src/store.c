@@ -32,7 +32,9 @@
 
 #include "buf.h"
 #include "defaults.h"
+#include "doc.h"
 #include "frontmatter.h"
+#include "gmiparse.h"
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
@@ -513,6 +515,15 @@ store_is_markdown(const char *rel)
 	    (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
 }
 
+int
+store_is_gemtext(const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+
+	return dot != NULL && strchr(dot, '/') == NULL &&
+	    (strcasecmp(dot, ".gmi") == 0 || strcasecmp(dot, ".gemini") == 0);
+}
+
 /* Read all of fd (at most max bytes) into b. */
 static int
 read_all(int fd, struct buf *b, size_t max)
@@ -601,6 +612,30 @@ base_name(const char *rel, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* A native gemtext page in another protocol's form. */
+static int
+render_gemtext(struct store *s, const char *rel, const char *src, size_t len,
+    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+{
+	struct md_doc	 d;
+	struct md_opts	 o;
+	char		 path[PATH_MAX + 2];
+	int		 r;
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	if (gmi_parse(&d, src, len, path, RENDER_MAX) == -1)
+		return -ENOMEM;
+	memset(&o, 0, sizeof(o));
+	o.width = s->conf.width;
+	o.host = s->conf.host;
+	o.port = s->conf.gopher_port;
+	r = doc_emit(&d, fmt, &o, out);
+	md_doc_free(&d);
+	snprintf(lang, langlen, "%s", lang_detect(src, len,
+	    s->conf.default_lang));
+	return r == -1 ? -ENOMEM : 0;
+}
+
 static int
 render_source(struct store *s, const char *rel, const char *src, size_t len,
     enum md_format fmt, struct buf *out, char *lang, size_t langlen)
@@ -612,6 +647,9 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	const char		*l, *w, *nl;
 	int			 r;
 
+	if (store_is_gemtext(rel))
+		return render_gemtext(s, rel, src, len, fmt, out, lang,
+		    langlen);
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
 	if (meta.draft) {

@@ -111,7 +111,8 @@ GEMFEED = re.compile(r"^=> (\S+) (\d{4}-\d{2}-\d{2}) (.+)$")
 
 # ------------------------------------------------------------ gemlog
 head, body = gem("/gemlog/")
-t.eq(head, "20 text/gemini; charset=utf-8", "gemlog: 20 text/gemini")
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
+     "gemlog: 20 text/gemini in the language most posts are written in")
 lines = body.split("\n")
 t.ok(lines[0].startswith("# ") and len(lines[0]) > 2,
      "gemlog: first line is a level-1 heading", lines[0])
@@ -149,7 +150,7 @@ t.ok(b"draft" not in data.lower(), "gopher gemlog: no draft")
 
 # ------------------------------------------------------------ tags
 head, body = gem("/tags/")
-t.eq(head, "20 text/gemini; charset=utf-8", "tags: 20")
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en", "tags: 20, with lang")
 tags = {}
 for ln in body.split("\n"):
     m = re.match(r"^=> (\S+) (.+) \((\d+)\)$", ln)
