@@ -4341,7 +4341,9 @@ md_doc_summary(const struct md_doc *d, size_t max, struct buf *out)
 	return 0;
 }
 
-/* Every block as one line of plain text. */
+/* Every prose block as one line of plain text.  Code, tables and other
+ * preformatted blocks are left out: search excerpts are cut from this
+ * text, and a run of table cells or code reads as noise there. */
 static int
 md_doc_plaintext(const struct md_doc *d, struct buf *out)
 {
@@ -4351,7 +4353,7 @@ md_doc_plaintext(const struct md_doc *d, struct buf *out)
 
 	for (i = 0; i < d->nblocks; i++) {
 		blk = &d->blocks[i];
-		if (blk->type == MDB_RULE)
+		if (blk->type == MDB_RULE || blk->type == MDB_PRE)
 			continue;
 		if (blk->inplace) {
 			for (k = 0; k < blk->nlinks; k++) {

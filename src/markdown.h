@@ -72,8 +72,8 @@ int	md_first_heading(const char *body, size_t len, struct buf *out);
  * character boundary with "…" (Atom summaries). */
 int	md_summary(const char *body, size_t len, size_t max, struct buf *out);
 
-/* The whole page as plain text without markup, one block per line
- * (search index). */
+/* The page's prose as plain text without markup, one block per line
+ * (search index and excerpts); code blocks and tables are left out. */
 int	md_plaintext(const char *body, size_t len, struct buf *out);
 
 /* md_summary and md_plaintext from one parse (either buf may be NULL):

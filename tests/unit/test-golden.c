@@ -596,6 +596,13 @@ api(void)
 	is_str(b.data, "Title\nSome text with tags.\none\ntwo\n",
 	    "plaintext: one block per line");
 	buf_reset(&b);
+	s = "커피를 마셨다.\n\n| 메뉴 | 가격 |\n|------|------|\n"
+	    "| 라떼 | 5000 |\n\n```\nlet x = 1;\n```\n\n    indented();\n\n"
+	    "맛있었다.\n";
+	is_int(md_plaintext(s, strlen(s), &b), 0, "plaintext: tables, code");
+	is_str(b.data, "커피를 마셨다.\n맛있었다.\n",
+	    "plaintext: prose only, no table cells or code for excerpts");
+	buf_reset(&b);
 
 	memset(&o, 0, sizeof(o));
 	o.breaks = 1;
