@@ -511,6 +511,35 @@ t.ok(problems == [] and len([i for i in items if i[0] == "1" and
                              i[2].startswith("/posts/bulk-")]) == 50,
      "gopher search: 50 hits", data[:300])
 
+# ------------------------------------------------------------ language
+# Generated pages speak the language most posts are written in, unless
+# the host says otherwise (--lang is only the default for undetected
+# text); a tie goes to the default language.
+ja = os.path.join(work, "ja")
+for i, body in enumerate(["港のカモメは朝早くから鳴いている。",
+                          "灯台の光が海を照らしている。",
+                          "The harbour at first light."]):
+    path = os.path.join(ja, "posts", "p%d.md" % i)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("---\ntitle: P%d\ndate: 2023-0%d-01\ntags: [t]\n---\n\n%s\n"
+                % (i, i + 1, body))
+srv2 = Server(ja)
+B2 = "gemini://localhost:%d" % srv2.gemini_port
+for path in ["/", "/gemlog/", "/tags/", "/tags/t.gmi", "/search?harbour"]:
+    head, _, _ = srv2.gemini(B2 + path)
+    t.eq(head, "20 text/gemini; charset=utf-8; lang=ja",
+         "%s: lang of the majority of posts (2 ja, 1 en)" % path)
+srv2.stop()
+srv2.cleanup()
+os.remove(os.path.join(ja, "posts", "p1.md"))
+srv2 = Server(ja)
+head, _, _ = srv2.gemini("gemini://localhost:%d/" % srv2.gemini_port)
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
+     "home: a tie (1 ja, 1 en) goes to the default language")
+srv2.stop()
+srv2.cleanup()
+
 t.ok(srv.alive(), "daemon alive after all cases")
 rc = srv.stop()
 t.ok(rc == 0, "SIGTERM: clean exit", "exit %r\n%s" % (
