@@ -13,7 +13,8 @@ import tempfile
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import Tap, Server, menu_lines, crawl_links  # noqa: E402
+from capsuletest import (Tap, Server, menu_lines, crawl_links,  # noqa: E402
+                         gopher_crawl)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-feeds-")
@@ -434,31 +435,7 @@ t.eq([w for w in want if w not in seen], [],
      "gemini crawl reaches every post, tag and the feed")
 
 
-def crawl_gopher():
-    seen, queue, broken = {}, [("1", "/")], []
-    while queue and len(seen) < 300:
-        typ, sel = queue.pop(0)
-        if sel in seen:
-            continue
-        data = gopher(sel)
-        seen[sel] = typ
-        if typ != "1":
-            if not data or data.startswith(b"3"):
-                broken.append((sel, data[:80]))
-            continue
-        lines, problems = menu_lines(data)
-        if problems or data.startswith(b"3"):
-            broken.append((sel, problems or data[:80]))
-            continue
-        for ln in lines:
-            parts = ln.decode("utf-8", "replace").split("\t")
-            if (len(parts) == 4 and parts[0][:1] in "01" and
-                    parts[2] == "localhost" and parts[3] == str(OP)):
-                queue.append((parts[0][:1], parts[1]))
-    return seen, broken
-
-
-seen, broken = crawl_gopher()
+seen, broken, _ = gopher_crawl(srv)
 t.eq(broken, [], "gopher crawl from the root finds no broken item")
 want = (["/posts/hangul", "/posts/nihongo", "/posts/2022-09-04-hello",
          "/posts/old", "/atom.xml", "/gemlog/", "/tags/"] +

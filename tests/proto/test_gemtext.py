@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import Tap, Server, menu_lines  # noqa: E402
+from capsuletest import Tap, Server, menu_lines, gopher_crawl  # noqa: E402
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-gemtext-")
@@ -141,35 +141,7 @@ t.ok(head.startswith("20 text/gemini") and
      "gemini: the same directory listed", body)
 
 # ------------------------------------------------------------ crawl
-
-
-def crawl():
-    seen, queue, broken, items_seen = {}, [("1", "/")], [], 0
-    while queue and len(seen) < 200:
-        typ, sel = queue.pop(0)
-        if sel in seen:
-            continue
-        data = srv.gopher(sel)
-        seen[sel] = typ
-        if typ != "1":
-            if not data or data.startswith(b"3"):
-                broken.append((sel, data[:80]))
-            continue
-        lines, problems = menu_lines(data)
-        if problems or data.startswith(b"3"):
-            broken.append((sel, problems or data[:80]))
-            continue
-        for ln in lines:
-            parts = ln.decode("utf-8", "replace").split("\t")
-            if parts[0][:1] != "i":
-                items_seen += 1
-            if (parts[0][:1] in "01I9" and parts[2] == "localhost" and
-                    parts[3] == str(OP)):
-                queue.append((parts[0][:1], parts[1]))
-    return seen, broken, items_seen
-
-
-seen, broken, nitems = crawl()
+seen, broken, nitems = gopher_crawl(srv, "01I9")
 t.eq(broken, [], "gopher crawl from the root: no broken item")
 every = ["/", "/docs/", "/log/", "/about.gmi", "/notes.txt",
          "/images/lamp.png", "/docs/guide.gmi", "/docs/sub/",
