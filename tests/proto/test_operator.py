@@ -298,6 +298,7 @@ hosts:
     root: %(rootB)s
     certs: %(certs)s
     title: Title B
+    lang: de
     require_cert:
       - path: /club/
         fingerprints: ["sha256:%(fplower)s"]
@@ -432,6 +433,9 @@ t.eq((head[:2], bodyB), ("20", b"# Host B\n\nThe other capsule.\n"),
      "b.test serves its own root")
 t.eq(gem(GP, "gemini://www.b.test/", sni="www.b.test"), (head, bodyB),
      "an alias serves the same capsule")
+t.eq(gem(GP, "gemini://b.test/gemlog/", sni="b.test")[0],
+     "20 text/gemini; charset=utf-8; lang=de",
+     "generated pages speak the host's configured language")
 t.eq(gem(GP, "gemini://WWW.B.Test/", sni="www.b.test"), (head, bodyB),
      "host names are case-insensitive")
 t.eq(gem(GP, "gemini://a.test/new/page.gmi", sni="a.test")[1],
