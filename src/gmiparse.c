@@ -4,6 +4,7 @@
  * section: a line's first characters decide, with no nesting.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "doc.h"
@@ -15,6 +16,7 @@
 struct gmi {
 	struct md_doc	*d;
 	const char	*path;
+	const char	*self;		/* our host name, or NULL */
 	struct buf	 url, label, sel;
 };
 
@@ -37,14 +39,44 @@ gmi_trim(const char *s, size_t *n)
 	return s;
 }
 
+/*
+ * u[0..*n) without "gemini://SELF[:port]" when it names this capsule:
+ * gemtext authors often write their own pages as absolute URLs, which
+ * Gopher can only reach as our own selectors.
+ */
+static const char *
+gmi_own(const struct gmi *g, const char *u, size_t *n)
+{
+	static const char	 scheme[] = "gemini://";
+	size_t			 k = sizeof(scheme) - 1, hl;
+
+	if (g->self == NULL || *n < k || strncasecmp(u, scheme, k) != 0)
+		return u;
+	hl = strlen(g->self);
+	if (*n - k < hl || strncasecmp(u + k, g->self, hl) != 0)
+		return u;
+	k += hl;
+	if (k < *n && u[k] == ':')
+		for (k++; k < *n && u[k] >= '0' && u[k] <= '9'; k++)
+			;
+	if (k < *n && u[k] != '/')
+		return u;
+	if (k == *n) {
+		*n = 1;
+		return "/";
+	}
+	*n -= k;
+	return u + k;
+}
+
 /* "=>[ws]URL[ws label]"; a link without a URL is text. */
 static int
 gmi_link(struct gmi *g, enum md_sep sep, const char *line, size_t n)
 {
 	struct doc_target	 t;
 	struct md_target	 mt;
-	const char		*s = line + 2, *u;
-	size_t			 left = n - 2, ulen;
+	const char		*s = line + 2, *u, *own;
+	size_t			 left = n - 2, ulen, olen;
 
 	s = gmi_trim(s, &left);
 	for (u = s, ulen = 0; ulen < left && !gmi_space(u[ulen]); ulen++)
@@ -54,12 +86,14 @@ gmi_link(struct gmi *g, enum md_sep sep, const char *line, size_t n)
 	s = u + ulen;
 	left -= ulen;
 	s = gmi_trim(s, &left);
+	olen = ulen;
+	own = gmi_own(g, u, &olen);
 	buf_reset(&g->url);
 	buf_reset(&g->label);
 	buf_reset(&g->sel);
 	if (buf_append(&g->url, u, ulen) == -1 ||
 	    buf_append(&g->label, s, left) == -1 ||
-	    md_link_map(u, ulen, g->path, MD_GOPHERMAP, &g->sel, &mt) == -1)
+	    md_link_map(own, olen, g->path, MD_GOPHERMAP, &g->sel, &mt) == -1)
 		return -1;
 	/* A link that leads nowhere ("javascript:", "#top") keeps its
 	 * words. */
@@ -107,7 +141,7 @@ gmi_line(struct gmi *g, enum md_sep sep, const char *s, size_t n)
 
 int
 gmi_parse(struct md_doc *d, const char *src, size_t n, const char *path,
-    size_t max)
+    const char *self, size_t max)
 {
 	struct gmi	 g;
 	struct buf	 pre, alt;
@@ -119,6 +153,7 @@ gmi_parse(struct md_doc *d, const char *src, size_t n, const char *path,
 	memset(&g, 0, sizeof(g));
 	g.d = d;
 	g.path = path != NULL ? path : "/";
+	g.self = self;
 	buf_init(&g.url, GMI_LINE_MAX);
 	buf_init(&g.label, GMI_LINE_MAX);
 	buf_init(&g.sel, GMI_LINE_MAX * 3);

@@ -14,12 +14,13 @@ struct md_doc;
 /*
  * Parse the gemtext page src[0..n) served at URL path (for relative
  * links, "/docs/a.gmi") into d, its pool bounded by max bytes.  Links
- * are mapped by md_link_map as Markdown links are.  Each gemtext line
- * is one block; a run of empty lines is one blank line; an unclosed
- * preformatted block ends with the page.  0, or -1 (allocation or
+ * are mapped by md_link_map as Markdown links are; a gemini:// URL on
+ * host self (our name, may be NULL) is one of our own paths.  Each
+ * gemtext line is one block; a run of empty lines is one blank line; an
+ * unclosed preformatted block ends with the page.  0, or -1 (allocation or
  * limit; d is then freed).  Free d with md_doc_free.
  */
 int	gmi_parse(struct md_doc *d, const char *src, size_t n,
-	    const char *path, size_t max);
+	    const char *path, const char *self, size_t max);
 
 #endif

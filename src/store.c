@@ -623,7 +623,7 @@ render_gemtext(struct store *s, const char *rel, const char *src, size_t len,
 	int		 r;
 
 	snprintf(path, sizeof(path), "/%s", rel);
-	if (gmi_parse(&d, src, len, path, RENDER_MAX) == -1)
+	if (gmi_parse(&d, src, len, path, s->conf.host, RENDER_MAX) == -1)
 		return -ENOMEM;
 	memset(&o, 0, sizeof(o));
 	o.width = s->conf.width;

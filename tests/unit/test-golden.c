@@ -188,7 +188,7 @@ render_gmi(const char *src, size_t len, const char *name, enum md_format fmt,
 	int		 rv;
 
 	snprintf(path, sizeof(path), "/docs/%s.gmi", name);
-	if (gmi_parse(&d, src, len, path, OUT_MAX) == -1)
+	if (gmi_parse(&d, src, len, path, "localhost", OUT_MAX) == -1)
 		return -1;
 	memset(&o, 0, sizeof(o));
 	o.width = 67;
