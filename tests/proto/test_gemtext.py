@@ -40,6 +40,7 @@ write("index.gmi", """# The keeper's capsule
 => about.gmi About me
 => notes.txt Plain notes
 => images/lamp.png The lamp
+=> gemini://localhost/log/2024-01-02-storm.gmi The storm, linked as a URL
 => gemini://example.org/ A friend's capsule
 => https://example.com/ A web page
 
@@ -94,6 +95,7 @@ t.ok(all(len(x) <= 67 for x in text) and
 want = [("1", "Documentation", "/docs/"), ("1", "Logbook", "/log/"),
         ("1", "About me", "/about.gmi"), ("0", "Plain notes", "/notes.txt"),
         ("I", "The lamp", "/images/lamp.png"),
+        ("1", "The storm, linked as a URL", "/log/2024-01-02-storm.gmi"),
         ("h", "A friend's capsule", "URL:gemini://example.org/"),
         ("h", "A web page", "URL:https://example.com/")]
 got = [i[:3] for i in items if i[0] != "i"]
