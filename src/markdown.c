@@ -4341,18 +4341,20 @@ md_doc_summary(const struct md_doc *d, size_t max, struct buf *out)
 	return 0;
 }
 
-/* Every prose block as one line of plain text.  Code, tables and other
- * preformatted blocks are left out: search excerpts are cut from this
- * text, and a run of table cells or code reads as noise there. */
+/* Every block as one line of plain text: the prose first, then, after
+ * an MD_PLAIN_VERBATIM line, code, tables and other preformatted blocks
+ * (searched, but never cut into an excerpt, where they read as noise). */
 static int
 md_doc_plaintext(const struct md_doc *d, struct buf *out)
 {
 	const struct md_block	*blk;
 	const struct md_link	*l;
 	size_t			 i, k;
+	int			 pre = 0;
 
 	for (i = 0; i < d->nblocks; i++) {
 		blk = &d->blocks[i];
+		pre |= blk->type == MDB_PRE && !blk->inplace;
 		if (blk->type == MDB_RULE || blk->type == MDB_PRE)
 			continue;
 		if (blk->inplace) {
@@ -4366,6 +4368,19 @@ md_doc_plaintext(const struct md_doc *d, struct buf *out)
 		    0) == -1)
 			return -1;
 		if (buf_putc(out, '\n') == -1)
+			return -1;
+	}
+	if (!pre)
+		return 0;
+	if (buf_putc(out, MD_PLAIN_VERBATIM) == -1 ||
+	    buf_putc(out, '\n') == -1)
+		return -1;
+	for (i = 0; i < d->nblocks; i++) {
+		blk = &d->blocks[i];
+		if (blk->type != MDB_PRE || blk->inplace)
+			continue;
+		if (md_oneline(out, md_str(d, blk->text), blk->len, 0) == -1 ||
+		    buf_putc(out, '\n') == -1)
 			return -1;
 	}
 	return 0;

@@ -72,8 +72,13 @@ int	md_first_heading(const char *body, size_t len, struct buf *out);
  * character boundary with "…" (Atom summaries). */
 int	md_summary(const char *body, size_t len, size_t max, struct buf *out);
 
-/* The page's prose as plain text without markup, one block per line
- * (search index and excerpts); code blocks and tables are left out. */
+/*
+ * The whole page as plain text without markup, one block per line
+ * (search index): the prose, then a line holding MD_PLAIN_VERBATIM
+ * alone and the code blocks and tables, which search matches but never
+ * shows in an excerpt.
+ */
+#define MD_PLAIN_VERBATIM	'\f'
 int	md_plaintext(const char *body, size_t len, struct buf *out);
 
 /* md_summary and md_plaintext from one parse (either buf may be NULL):

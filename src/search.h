@@ -54,8 +54,9 @@ int	search_run(const struct post_index *ix, const char *q, size_t n,
 	    struct search_hit *hits, size_t max, size_t *total);
 
 /*
- * A one-line snippet of text around hit (or its start when the match
- * was in the title or tags): about ctx display columns either side,
+ * A one-line snippet of text (md_plaintext's) around hit, from the prose
+ * before its MD_PLAIN_VERBATIM line only (its start when the match was
+ * in the title, tags or the code after it): about ctx columns either side,
  * cut at character boundaries, "…" where text was cut, whitespace runs
  * as single spaces.  Appends nothing for an empty text.  0 or -1.
  */

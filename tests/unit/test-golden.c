@@ -676,8 +676,9 @@ api(void)
 	    "| 라떼 | 5000 |\n\n```\nlet x = 1;\n```\n\n    indented();\n\n"
 	    "맛있었다.\n";
 	is_int(md_plaintext(s, strlen(s), &b), 0, "plaintext: tables, code");
-	is_str(b.data, "커피를 마셨다.\n맛있었다.\n",
-	    "plaintext: prose only, no table cells or code for excerpts");
+	is_str(b.data, "커피를 마셨다.\n맛있었다.\n\f\n메뉴 가격 ---- ---- "
+	    "라떼 5000\nlet x = 1;\nindented();\n",
+	    "plaintext: the prose, then code and tables after a form feed");
 	buf_reset(&b);
 
 	memset(&o, 0, sizeof(o));
