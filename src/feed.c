@@ -455,16 +455,39 @@ doc_home(const struct conf *c, const struct host *h,
 	return rc ? FAILED : BUILT;
 }
 
+/*
+ * The home of a root without an index file.  A capsule without posts
+ * (pages written in gemtext, a folder of notes) gets its root listed
+ * instead: the generated home would offer an empty gemlog and no way to
+ * its files.
+ */
+static void
+serve_home(const struct conf *c, const struct host *h, enum md_format fmt,
+    struct reply *r)
+{
+	struct post_index	*ix;
+	size_t			 n = 1;
+
+	if ((ix = visible_posts(h)) != NULL) {
+		n = ix->n;
+		post_index_unref(ix);
+	}
+	if (n == 0 && feed_listing(c, h, "", fmt, r) == 0)
+		return;
+	serve_doc(c, h, fmt == MD_GEMTEXT ? "home:gemini" : "home:gopher",
+	    doc_home, NULL, fmt, r);
+}
+
 void
 feed_home_gemini(const struct conf *c, const struct host *h, struct reply *r)
 {
-	serve_doc(c, h, "home:gemini", doc_home, NULL, MD_GEMTEXT, r);
+	serve_home(c, h, MD_GEMTEXT, r);
 }
 
 void
 feed_home_gopher(const struct conf *c, const struct host *h, struct reply *r)
 {
-	serve_doc(c, h, "home:gopher", doc_home, NULL, MD_GOPHERMAP, r);
+	serve_home(c, h, MD_GOPHERMAP, r);
 }
 
 /*------------------------------------------------------------ gemlog */
@@ -996,13 +1019,16 @@ doc_listing(const struct conf *c, const struct host *h,
 	int			 md, rc = 0;
 
 	(void)c;
-	(void)h;
 	(void)ix;
 	buf_init(&gem, PATH_MAX * 3 + 8);
 	buf_init(&sel, PATH_MAX * 6 + 8);
 	buf_init(&label, PATH_MAX + 8);
-	rc |= buf_printf(&label, "/%s%s", ls->rel, dirlen > 0 ? "/" : "");
-	rc |= doc_title(d, 1, label.data);
+	/* The root is listed as a home page (see serve_home). */
+	if (dirlen == 0)
+		rc |= buf_puts(&label, site_title(h));
+	else
+		rc |= buf_printf(&label, "/%s/", ls->rel);
+	rc |= doc_title(d, 1, label.data ? label.data : "");
 	if (dirlen > 0) {
 		slash = strrchr(ls->rel, '/');
 		rc |= buf_putc(&sel, '/');

@@ -24,7 +24,8 @@ int	feed_gemini(const struct conf *, const struct host *,
 int	feed_gopher(const struct conf *, const struct host *,
 	    const char *selector, const char *search, struct reply *);
 
-/* The home page of a root without an index file. */
+/* The home page of a root without an index file (the root's listing
+ * when there are no posts). */
 void	feed_home_gemini(const struct conf *, const struct host *,
 	    struct reply *);
 void	feed_home_gopher(const struct conf *, const struct host *,

@@ -172,6 +172,32 @@ if shutil.which("lynx"):
 else:
     t.skip("lynx -dump", "lynx not installed")
 
+# ------------------------------------------------------------ no index
+# A capsule with neither an index file nor posts: its root is listed in
+# both protocols, so every page can be reached.
+bare = os.path.join(work, "bare")
+for rel, text in [("first.gmi", "# First\n\n=> docs/more.gmi More\n"),
+                  ("docs/more.gmi", "# More\n\n=> ../first.gmi Back\n"),
+                  ("docs/deeper/last.gmi", "# Last\n")]:
+    path = os.path.join(bare, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+srv2 = Server(bare)
+data = srv2.gopher("/")
+lines, problems = menu_lines(data)
+t.ok(not problems and b"1first.gmi\t/first.gmi\t" in data and
+     b"1docs/\t/docs/\t" in data and b"Phlog" not in data,
+     "no index, no posts: the Gopher root lists the capsule's files", data)
+head, body, _ = srv2.gemini("gemini://localhost:%d/" % srv2.gemini_port)
+t.ok(head.startswith("20 text/gemini") and b"=> first.gmi\n" in body and
+     b"=> docs/\n" in body, "and so does the Gemini root", body)
+seen, broken, _ = gopher_crawl(srv2)
+t.ok(not broken and "/docs/deeper/last.gmi" in seen,
+     "every page of the bare capsule reached over Gopher", (seen, broken))
+srv2.stop()
+srv2.cleanup()
+
 t.ok(srv.alive(), "daemon alive after all cases")
 rc = srv.stop()
 t.ok(rc == 0, "SIGTERM: clean exit", "exit %r\n%s" % (
