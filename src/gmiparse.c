@@ -11,8 +11,6 @@
 #include "gmiparse.h"
 #include "markdown.h"
 
-#define GMI_LINE_MAX	(1024 * 1024)	/* bytes of a URL or label copy */
-
 struct gmi {
 	struct md_doc	*d;
 	const char	*path;
@@ -154,11 +152,12 @@ gmi_parse(struct md_doc *d, const char *src, size_t n, const char *path,
 	g.d = d;
 	g.path = path != NULL ? path : "/";
 	g.self = self;
-	buf_init(&g.url, GMI_LINE_MAX);
-	buf_init(&g.label, GMI_LINE_MAX);
-	buf_init(&g.sel, GMI_LINE_MAX * 3);
+	/* Nothing copied out of the page outgrows the page's own limit. */
+	buf_init(&g.url, max);
+	buf_init(&g.label, max);
+	buf_init(&g.sel, max);
 	buf_init(&pre, max);
-	buf_init(&alt, GMI_LINE_MAX);
+	buf_init(&alt, max);
 	if (doc_init(d, max) == -1)
 		goto done;
 	for (line = src; line < e; line = nl + 1) {
