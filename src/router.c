@@ -444,68 +444,24 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 
 /*------------------------------------------------------------ gopher */
 
-/* A directory's own gophermap file, its lines completed: info lines for
- * text, items get our host and port when they leave them out, and
- * relative selectors are made absolute. */
+/* A directory's own gophermap file, completed into a menu (see
+ * gopher_complete_map). */
 static int
 serve_gophermap(const struct conf *c, const struct host *h, const char *dir,
     int fd, const struct stat *st, struct reply *r)
 {
 	struct blob	*src;
 	struct buf	 b;
-	const char	*p, *end, *nl, *f[4];
-	size_t		 len[4], k;
-	char		 portstr[8];
 
 	if (store_file(h->store, fd, st, &src) < 0 || src == NULL)
 		return -1;
 	buf_init(&b, RENDER_MAX);
-	snprintf(portstr, sizeof(portstr), "%u", c->gopher_port);
-	for (p = src->data, end = p + src->len; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		len[0] = (size_t)(nl - p);
-		if (len[0] > 0 && p[len[0] - 1] == '\r')
-			len[0]--;
-		if (len[0] == 1 && p[0] == '.')
-			break;
-		if (memchr(p, '\t', len[0]) == NULL) {
-			gopher_info(&b, p, len[0], h->name, c->gopher_port);
-			continue;
-		}
-		/* Split into display, selector, host, port. */
-		f[0] = p;
-		for (k = 1; k < 4; k++) {
-			const char *t = memchr(f[k - 1], '\t', len[k - 1]);
-
-			if (t == NULL)
-				break;
-			f[k] = t + 1;
-			len[k] = len[k - 1] - (size_t)(f[k] - f[k - 1]);
-			len[k - 1] = (size_t)(t - f[k - 1]);
-		}
-		if (k == 4 && memchr(f[3], '\t', len[3]) != NULL)
-			len[3] = (size_t)((const char *)memchr(f[3], '\t',
-			    len[3]) - f[3]);	/* a Gopher+ fifth field */
-		if (k < 3 || len[2] == 0) {
-			f[2] = h->name;
-			len[2] = strlen(h->name);
-		}
-		if (k < 4 || len[3] == 0) {
-			f[3] = portstr;
-			len[3] = strlen(portstr);
-		}
-		buf_append(&b, f[0], len[0]);
-		buf_putc(&b, '\t');
-		/* A relative selector on one of our own items. */
-		if (len[1] > 0 && f[1][0] != '/' &&
-		    strncmp(f[1], "URL:", 4) != 0 && f[2] == h->name)
-			buf_printf(&b, "/%s%s", dir, *dir ? "/" : "");
-		buf_append(&b, f[1], len[1]);
-		buf_printf(&b, "\t%.*s\t%.*s\r\n", (int)len[2], f[2],
-		    (int)len[3], f[3]);
+	if (gopher_complete_map(&b, src->data, src->len, dir, h->name,
+	    c->gopher_port) == -1) {
+		blob_unref(src);
+		buf_free(&b);
+		return -1;
 	}
-	gopher_menu_end(&b);
 	blob_unref(src);
 	close(fd);
 	reply_body(r, 20, "text/gopher", &b);
