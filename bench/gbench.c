@@ -73,6 +73,20 @@ enum gb_state {
 	GB_S_DONE		/* idle mode: finished, not to be restarted */
 };
 
+/*
+ * --resume: every connection offers the newest session this worker
+ * holds, so one ticket serves many connections (what a client with a
+ * session cache may do).  --single-use: each session is offered once
+ * and each connection adds the fresh ticket it received, as RFC 8446
+ * C.4 advises and browsers do: a server that issues no new ticket on
+ * resumption resumes only every other connection.
+ */
+enum gb_resume {
+	GB_RESUME_OFF,
+	GB_RESUME_SHARED,
+	GB_RESUME_ONCE
+};
+
 struct gb_opts {
 	enum gb_proto		 proto;
 	struct sockaddr_storage	 addr;
@@ -85,7 +99,7 @@ struct gb_opts {
 	uint64_t		 requests;	/* 0 = bounded by time only */
 	double			 seconds;
 	int			 threads;
-	int			 resume;
+	enum gb_resume		 resume;
 	const char		*sni;
 	char			 sni_buf[256];
 	char			 expect_status[3];
@@ -106,6 +120,11 @@ struct gb_stats {
 	uint64_t	 fail[GB_F_MAX];
 	uint64_t	 resumed;
 	uint64_t	 handshakes;
+	/* Handshakes on a slot's second or later connection, when a
+	 * client that keeps every fresh ticket always has one to offer:
+	 * the share of these resumed is the resumption rate. */
+	uint64_t	 warm;
+	uint64_t	 warm_resumed;
 	uint64_t	 bytes;
 	uint64_t	 aborted;	/* in flight when the clock ran out */
 	uint64_t	*lat;		/* latency of each completed request, ns */
@@ -144,6 +163,7 @@ struct gb_conn {
 	int			 hdr_done;
 	uint64_t		 body;		/* bytes after the header */
 	uint64_t		 total;		/* all plaintext bytes */
+	SSL_SESSION		*offered;	/* --single-use: consumed */
 	char			*dump;		/* -o: this request is recorded */
 	size_t			 dumplen;
 	size_t			 dumpcap;
@@ -158,6 +178,9 @@ struct gb_worker {
 	int			 active;	/* conns not IDLE/DONE */
 	int			 stopping;
 	SSL_SESSION		*sess;		/* newest session for --resume */
+	SSL_SESSION		**unused;	/* --single-use: fresh, newest
+						   last */
+	int			 nunused;
 	struct gb_stats		 st;
 	char			*scratch;
 	char			*reqbuf;	/* one request line per URL */
@@ -171,6 +194,7 @@ struct gb_worker {
 
 static void	 gb_conn_start(struct gb_conn *);
 static void	 gb_conn_io(struct gb_conn *);
+static void	 gb_keep_fresh(struct gb_conn *);
 
 static uint64_t
 gb_now(void)
@@ -435,6 +459,10 @@ gb_conn_close(struct gb_conn *c, int peer_closed)
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
+	if (c->offered != NULL) {
+		SSL_SESSION_free(c->offered);
+		c->offered = NULL;
+	}
 	if (c->fd != -1) {
 		if (!peer_closed)
 			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l,
@@ -523,11 +551,12 @@ gb_succeed(struct gb_conn *c, int peer_closed)
 		return;
 	}
 	/* Tickets come before the reply: this session is the newest. */
-	if (o->resume && c->ssl != NULL) {
+	if (o->resume == GB_RESUME_SHARED && c->ssl != NULL) {
 		if (w->sess != NULL)
 			SSL_SESSION_free(w->sess);
 		w->sess = SSL_get1_session(c->ssl);
-	}
+	} else if (o->resume == GB_RESUME_ONCE && c->ssl != NULL)
+		gb_keep_fresh(c);
 	w->st.completed++;
 	w->st.bytes += c->total;
 	gb_record_latency(&w->st, t - c->t0);
@@ -535,6 +564,42 @@ gb_succeed(struct gb_conn *c, int peer_closed)
 		gb_dump_write(c);
 	gb_conn_close(c, peer_closed);
 	gb_conn_start(c);
+}
+
+static int
+gb_same_ticket(const SSL_SESSION *a, const SSL_SESSION *b)
+{
+	const unsigned char	*ta, *tb;
+	size_t			 la, lb;
+
+	SSL_SESSION_get0_ticket(a, &ta, &la);
+	SSL_SESSION_get0_ticket(b, &tb, &lb);
+	return la == lb && (la == 0 || memcmp(ta, tb, la) == 0);
+}
+
+/* --single-use: keep the session only if the server sent a new ticket
+ * on this connection; the one offered is never offered again. */
+static void
+gb_keep_fresh(struct gb_conn *c)
+{
+	struct gb_worker	*w = c->w;
+	SSL_SESSION		*s = SSL_get1_session(c->ssl);
+
+	if (s == NULL)
+		return;
+	if (!SSL_SESSION_is_resumable(s) ||
+	    (c->offered != NULL && gb_same_ticket(s, c->offered))) {
+		SSL_SESSION_free(s);
+		return;
+	}
+	/* At most one per connection slot: the oldest goes first. */
+	if (w->nunused == w->nconns) {
+		SSL_SESSION_free(w->unused[0]);
+		memmove(w->unused, w->unused + 1,
+		    (size_t)(w->nunused - 1) * sizeof(*w->unused));
+		w->nunused--;
+	}
+	w->unused[w->nunused++] = s;
 }
 
 /* Claim the next request; returns 0 when the run is over. */
@@ -732,8 +797,11 @@ gb_tls_handshake(struct gb_conn *c)
 		return;
 	}
 	w->st.handshakes++;
-	if (SSL_session_reused(c->ssl))
+	w->st.warm += c->gen > 1;
+	if (SSL_session_reused(c->ssl)) {
 		w->st.resumed++;
+		w->st.warm_resumed += c->gen > 1;
+	}
 	if (w->sh->o->idle) {
 		c->st = GB_S_HOLDING;
 		w->held++;
@@ -910,8 +978,12 @@ gb_connected(struct gb_conn *c)
 	SSL_set_connect_state(c->ssl);
 	if (o->sni != NULL)
 		SSL_set_tlsext_host_name(c->ssl, o->sni);
-	if (o->resume && w->sess != NULL)
+	if (o->resume == GB_RESUME_SHARED && w->sess != NULL)
 		SSL_set_session(c->ssl, w->sess);
+	else if (o->resume == GB_RESUME_ONCE && w->nunused > 0) {
+		c->offered = w->unused[--w->nunused];
+		SSL_set_session(c->ssl, c->offered);
+	}
 	c->st = GB_S_HANDSHAKE;
 	gb_tls_handshake(c);
 }
@@ -984,6 +1056,7 @@ gb_worker_prepare(struct gb_worker *w, int nconns)
 
 	w->nconns = nconns;
 	w->conns = gb_xcalloc((size_t)nconns, sizeof(*w->conns));
+	w->unused = gb_xcalloc((size_t)nconns, sizeof(*w->unused));
 	for (k = 0; k < nconns; k++) {
 		w->conns[k].w = w;
 		w->conns[k].idx = (uint32_t)k;
@@ -1019,6 +1092,9 @@ gb_worker_free(struct gb_worker *w)
 			gb_conn_close(&w->conns[i], 0);
 	if (w->sess != NULL)
 		SSL_SESSION_free(w->sess);
+	while (w->nunused > 0)
+		SSL_SESSION_free(w->unused[--w->nunused]);
+	free(w->unused);
 	close(w->ep);
 	free(w->conns);
 	free(w->scratch);
@@ -1123,6 +1199,8 @@ gb_merge(struct gb_stats *dst, const struct gb_stats *src)
 	for (k = 0; k < GB_F_MAX; k++)
 		dst->fail[k] += src->fail[k];
 	dst->resumed += src->resumed;
+	dst->warm += src->warm;
+	dst->warm_resumed += src->warm_resumed;
 	dst->handshakes += src->handshakes;
 	dst->bytes += src->bytes;
 	dst->aborted += src->aborted;
@@ -1147,7 +1225,7 @@ gb_print_tsv_header(void)
 	    "f_truncated\tf_no_close_notify\tf_timeout\thandshakes\tresumed\t"
 	    "elapsed_s\treq_per_s\tmb_per_s\tp50_us\tp90_us\tp99_us\t"
 	    "max_us\tserver_cpu_us\tclient_cpu_us\tbytes_per_reply\t"
-	    "first_header\n");
+	    "first_header\twarm\twarm_resumed\n");
 }
 
 /* --latencies: every completed request's latency in microseconds, one
@@ -1203,15 +1281,18 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 			printf("\t%.1f", srv_cpu_us);
 		else
 			printf("\t-");
-		printf("\t%.1f\t%.0f\t%s\n", cli_us, bpr,
-		    st->first_header[0] != '\0' ? st->first_header : "-");
+		printf("\t%.1f\t%.0f\t%s\t%llu\t%llu\n", cli_us, bpr,
+		    st->first_header[0] != '\0' ? st->first_header : "-",
+		    (unsigned long long)st->warm,
+		    (unsigned long long)st->warm_resumed);
 		return;
 	}
 	printf("target        %s port %d, %zu target(s), first: %s\n",
 	    o->hostarg, o->port, o->nurls, o->urls[0]);
 	printf("load          %s, %d connections, %d thread(s)%s\n",
 	    o->proto == GB_GEMINI ? "gemini" : "gopher", o->conns,
-	    o->threads, o->resume ? ", session resumption" : "");
+	    o->threads, o->resume == GB_RESUME_SHARED ? ", session resumption" :
+	    o->resume == GB_RESUME_ONCE ? ", single-use tickets" : "");
 	if (st->first_header[0] != '\0')
 		printf("first header  %s\n", st->first_header);
 	printf("completed     %llu in %.2f s (%llu cut off at the end)\n",
@@ -1223,9 +1304,13 @@ gb_report(const struct gb_opts *o, struct gb_stats *st, double elapsed,
 		    (unsigned long long)st->fail[k]);
 	printf(")\n");
 	if (o->proto == GB_GEMINI)
-		printf("handshakes    %llu, resumed %llu\n",
+		printf("handshakes    %llu, resumed %llu; after each "
+		    "connection's first: %llu of %llu (%.1f%%)\n",
 		    (unsigned long long)st->handshakes,
-		    (unsigned long long)st->resumed);
+		    (unsigned long long)st->resumed,
+		    (unsigned long long)st->warm_resumed,
+		    (unsigned long long)st->warm, st->warm ?
+		    100.0 * (double)st->warm_resumed / (double)st->warm : 0.0);
 	printf("requests/s    %.1f\n", rps);
 	printf("transfer      %.2f MB/s, %.0f bytes/reply\n", mbps, bpr);
 	printf("latency us    p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n",
@@ -1445,7 +1530,8 @@ gb_usage(void)
 	fprintf(stderr,
 "usage: gbench gemini|gopher -p PORT (-u URL_OR_SELECTOR | -U FILE)\n"
 "              [-H 127.0.0.1] [-c CONNS] [-n REQUESTS] [-d SECONDS]\n"
-"              [-t THREADS] [--resume] [--sni NAME] [--expect-status NN]\n"
+"              [-t THREADS] [--resume | --single-use] [--sni NAME]\n"
+"              [--expect-status NN]\n"
 "              [--expect-bytes N] [--timeout SECONDS] [--server-pid PID]\n"
 "              [--idle N [--hold SECONDS]] [--wait-ready SECONDS]\n"
 "              [-o FILE] [--latencies FILE] [--tsv] [-v]\n"
@@ -1469,12 +1555,13 @@ int
 main(int argc, char *argv[])
 {
 	enum {
-		OPT_RESUME = 256, OPT_SNI, OPT_EXPECT_STATUS, OPT_EXPECT_BYTES,
+		OPT_RESUME = 256, OPT_SINGLE_USE, OPT_SNI, OPT_EXPECT_STATUS, OPT_EXPECT_BYTES,
 		OPT_TIMEOUT, OPT_SERVER_PID, OPT_TSV, OPT_TSV_HEADER,
 		OPT_IDLE, OPT_HOLD, OPT_WAIT_READY, OPT_LATENCIES
 	};
 	static const struct option longopts[] = {
 		{ "resume",		no_argument,	   NULL, OPT_RESUME },
+		{ "single-use",		no_argument,	   NULL, OPT_SINGLE_USE },
 		{ "sni",		required_argument, NULL, OPT_SNI },
 		{ "expect-status",	required_argument, NULL,
 		    OPT_EXPECT_STATUS },
@@ -1564,7 +1651,10 @@ main(int argc, char *argv[])
 			o.verbose = 1;
 			break;
 		case OPT_RESUME:
-			o.resume = 1;
+			o.resume = GB_RESUME_SHARED;
+			break;
+		case OPT_SINGLE_USE:
+			o.resume = GB_RESUME_ONCE;
 			break;
 		case OPT_SNI:
 			o.sni = optarg;

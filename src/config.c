@@ -94,6 +94,9 @@ conf_init(struct conf *c)
 	c->timeout_ms = DEFAULT_TIMEOUT_MS;
 	c->max_conns = DEFAULT_MAX_CONNS;
 	c->gopher_width = DEFAULT_GOPHER_WIDTH;
+	/* Sniffing the first byte costs nothing and a certificate always
+	 * exists: gophers:// clients work without configuration. */
+	c->gopher_tls = 1;
 	c->default_lang = DEFAULT_LANG;
 	c->user = DEFAULT_USER;
 	c->log_format = CONF_LOG_TEXT;
@@ -216,6 +219,19 @@ conf_listen_gopher_host(const struct conf *c, size_t i)
 	return h != NULL ? h : &c->hosts[0];
 }
 
+int
+conf_same_host(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	/* "localhost." is the fully qualified spelling of "localhost". */
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 struct host *
 conf_find_host(const struct conf *c, const char *name)
 {
@@ -226,10 +242,10 @@ conf_find_host(const struct conf *c, const char *name)
 	for (i = 0; i < c->nhosts; i++) {
 		if (c->hosts[i].name == NULL)
 			continue;	/* only in a config that failed */
-		if (strcasecmp(c->hosts[i].name, name) == 0)
+		if (conf_same_host(c->hosts[i].name, name))
 			return &c->hosts[i];
 		for (j = 0; j < c->hosts[i].naliases; j++)
-			if (strcasecmp(c->hosts[i].aliases[j], name) == 0)
+			if (conf_same_host(c->hosts[i].aliases[j], name))
 				return &c->hosts[i];
 	}
 	return NULL;

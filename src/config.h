@@ -171,8 +171,11 @@ unsigned	 conf_listen_port(const struct conf *, size_t i, int gopher);
 int		 conf_listen_proxy(const struct conf *, size_t i);
 struct host	*conf_listen_gopher_host(const struct conf *, size_t i);
 
+/* Whether two host names name the same host: any case, a trailing dot
+ * (the fully qualified spelling) ignored. */
+int		 conf_same_host(const char *, const char *);
 /* The host a Gemini request or SNI name is for (name or alias,
- * any case), or NULL. */
+ * any case, trailing dot or not), or NULL. */
 struct host	*conf_find_host(const struct conf *, const char *name);
 
 /*

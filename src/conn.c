@@ -602,16 +602,29 @@ conn_start_tls(struct conn *c)
 	return 0;
 }
 
+/*
+ * A Gopher connection whose first byte opens a TLS handshake record is a
+ * gophers:// client: served over TLS, or, with gopher_tls off, closed
+ * (its ClientHello is no selector, and a plain-text answer would only
+ * be binary junk to it).
+ */
 static void
 conn_read_bytes(struct conn *c, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
 	if (!c->tls_on && c->proto == PROTO_GOPHER && c->req.len == 0 &&
-	    c->gen->conf.gopher_tls && (unsigned char)p[0] == 0x16 &&
-	    conn_start_tls(c) == -1) {
-		conn_abort(c);
-		return;
+	    (unsigned char)p[0] == TLS_HANDSHAKE_RECORD) {
+		if (!c->gen->conf.gopher_tls) {
+			log_info("%s: TLS on the Gopher port, but gopher_tls "
+			    "is off: closed", c->peer);
+			conn_abort(c);
+			return;
+		}
+		if (conn_start_tls(c) == -1) {
+			conn_abort(c);
+			return;
+		}
 	}
 	if (c->tls_on)
 		conn_read_tls(c, p, n);

@@ -185,15 +185,15 @@ doc_link(struct md_doc *d, enum md_sep sep, const struct doc_target *t,
 }
 
 int
-doc_local(struct md_doc *d, enum md_sep sep, const char *gem,
-    const char *sel, char type, const char *label, const char *glabel)
+doc_local(struct md_doc *d, enum md_sep sep, const char *path, char type,
+    const char *label, const char *glabel)
 {
 	struct doc_target	t;
 
 	memset(&t, 0, sizeof(t));
 	t.kind = MDL_LOCAL;
-	t.gem = gem;
-	t.sel = sel;
+	t.gem = path;
+	t.sel = path;
 	t.type = type;
 	return doc_link(d, sep, &t, label, glabel);
 }

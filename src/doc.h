@@ -51,11 +51,11 @@ int	doc_pre(struct md_doc *d, enum md_sep sep, const char *alt,
 int	doc_link(struct md_doc *d, enum md_sep sep, const struct doc_target *t,
 	    const char *label, const char *glabel);
 
-/* doc_link to one of our own pages: the Gemini path and the Gopher
- * selector with its type. */
-int	doc_local(struct md_doc *d, enum md_sep sep, const char *gem,
-	    const char *sel, char type, const char *label,
-	    const char *glabel);
+/* doc_link to one of our own pages: path (URL-encoded) is its Gemini
+ * path and its Gopher selector, as the URL scheme has them the same
+ * (DESIGN.md section 4); type is its Gopher item type. */
+int	doc_local(struct md_doc *d, enum md_sep sep, const char *path,
+	    char type, const char *label, const char *glabel);
 
 /*
  * The document in one protocol's form: gemtext, a gophermap (opts gives

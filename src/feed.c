@@ -22,6 +22,7 @@
 #include "mime.h"
 #include "router.h"
 #include "search.h"
+#include "site.h"
 #include "store.h"
 #include "textwidth.h"
 #include "url.h"
@@ -162,8 +163,7 @@ doc_post(struct md_doc *d, enum md_sep sep, const struct post *p)
 	buf_init(&label, 8192);
 	rc = buf_printf(&label, "%s %s", date, p->title);
 	if (rc == 0)
-		rc = doc_local(d, sep, p->gemini, p->gopher, '1', label.data,
-		    NULL);
+		rc = doc_local(d, sep, p->gemini, '1', label.data, NULL);
 	buf_free(&label);
 	return rc;
 }
@@ -427,7 +427,7 @@ doc_nav(struct md_doc *d, const char *self)
 	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
 		if (strcmp(nav[i].path, self) == 0)
 			continue;
-		if (doc_local(d, sep, nav[i].path, nav[i].path, nav[i].type,
+		if (doc_local(d, sep, nav[i].path, nav[i].type,
 		    nav[i].label, nav[i].glabel) == -1)
 			return -1;
 		sep = MDS_NONE;
@@ -597,22 +597,13 @@ tag_uses_free(struct tag_use *v, size_t n)
 	free(v);
 }
 
-/* The path of a tag's page: "/tags/<encoded>" (+ ".gmi" for Gemini). */
-static int
-tag_path(struct buf *b, const char *name, int gemini)
-{
-	if (buf_puts(b, "/tags/") == -1 ||
-	    url_encode_path(b, name, strlen(name)) == -1)
-		return -1;
-	return gemini ? buf_puts(b, ".gmi") : 0;
-}
 
 static int
 doc_tags(const struct conf *c, const struct host *h,
     const struct post_index *ix, const void *arg, struct md_doc *d)
 {
 	struct tag_use	*v;
-	struct buf	 gem, sel, label;
+	struct buf	 path, label;
 	size_t		 n, i, j, count;
 	int		 rc = 0;
 
@@ -621,8 +612,7 @@ doc_tags(const struct conf *c, const struct host *h,
 	(void)arg;
 	if (tag_uses(ix, &v, &n) == -1)
 		return FAILED;
-	buf_init(&gem, TAG_MAX * 3 + 16);
-	buf_init(&sel, TAG_MAX * 3 + 16);
+	buf_init(&path, TAG_MAX * 3 + 16);
 	buf_init(&label, TAG_MAX * 2);
 	rc |= doc_title(d, 1, "Tags");
 	for (i = 0; i < n; i = j) {
@@ -632,20 +622,17 @@ doc_tags(const struct conf *c, const struct host *h,
 		    strcmp(v[j].key, v[i].key) == 0; j++)
 			if (v[j].post != v[j - 1].post)
 				count++;
-		buf_reset(&gem);
-		buf_reset(&sel);
+		buf_reset(&path);
 		buf_reset(&label);
-		rc |= tag_path(&gem, v[i].name, 1);
-		rc |= tag_path(&sel, v[i].name, 0);
+		rc |= site_tag_path(v[i].name, &path);
 		rc |= buf_printf(&label, "%s (%zu)", v[i].name, count);
-		rc |= doc_local(d, i == 0 ? MDS_BLANK : MDS_NONE, gem.data,
-		    sel.data, '1', label.data, NULL);
+		rc |= doc_local(d, i == 0 ? MDS_BLANK : MDS_NONE, path.data,
+		    '1', label.data, NULL);
 	}
 	if (n == 0)
 		rc |= doc_line(d, MDS_BLANK, "No tags yet.");
 	rc |= doc_nav(d, "/tags/");
-	buf_free(&gem);
-	buf_free(&sel);
+	buf_free(&path);
 	buf_free(&label);
 	tag_uses_free(v, n);
 	return rc ? FAILED : BUILT;
@@ -988,9 +975,8 @@ doc_search_prompt(const struct conf *c, const struct host *h,
 	(void)ix;
 	(void)arg;
 	rc |= doc_line(d, MDS_NONE, "Search the posts.");
-	rc |= doc_local(d, MDS_BLANK, "/search", "/search", '7', "Search",
-	    NULL);
-	rc |= doc_local(d, MDS_NONE, "/", "/", '1', "Home", NULL);
+	rc |= doc_local(d, MDS_BLANK, "/search", '7', "Search", NULL);
+	rc |= doc_local(d, MDS_NONE, "/", '1', "Home", NULL);
 	return rc ? FAILED : BUILT;
 }
 
@@ -1003,25 +989,61 @@ struct listing {
 };
 
 /*
- * A directory without an index: its entries, Markdown files as their
- * pages.  Gemini links are relative to the directory, Gopher selectors
- * absolute.
+ * What a listed entry links to, one absolute path for both protocols:
+ * a Markdown file as its page at the canonical path the URL scheme gives
+ * (store_where of its source path), anything else at its own path.
+ * 0, 1 for an entry not to list (a draft, a draft's bundle folder), or
+ * -1 on error.
  */
+static int
+entry_target(struct store *s, const char *rel, const struct store_dirent *e,
+    struct buf *path, char *type)
+{
+	struct store_where	 w;
+	char			 src[PATH_MAX];
+
+	*type = e->is_dir ? '1' : mime_gopher_type(e->name);
+	/* A draft, or a draft's bundle folder (asked for as a file in it). */
+	if ((size_t)snprintf(src, sizeof(src), "%s%s%s%s", rel,
+	    *rel ? "/" : "", e->name, e->is_dir ? "/index" : "") >=
+	    sizeof(src) || store_is_draft(s, src))
+		return 1;
+	if (!e->is_dir && store_is_markdown(e->name)) {
+		snprintf(src, sizeof(src), "/%s%s%s", rel, *rel ? "/" : "",
+		    e->name);
+		store_where(s, src, 1, &w);
+		if (w.kind == WHERE_PRIVATE)
+			return 1;
+		*type = '1';
+		if (w.kind == WHERE_MOVED)
+			return buf_puts(path, w.to);
+	}
+	if (*rel != '\0' && (buf_putc(path, '/') == -1 ||
+	    url_encode_path(path, rel, strlen(rel)) == -1))
+		return -1;
+	if (buf_putc(path, '/') == -1 ||
+	    url_encode_path(path, e->name, strlen(e->name)) == -1 ||
+	    (e->is_dir && buf_putc(path, '/') == -1))
+		return -1;
+	return 0;
+}
+
+/* A directory without an index: ".." and its entries. */
 static int
 doc_listing(const struct conf *c, const struct host *h,
     const struct post_index *ix, const void *arg, struct md_doc *d)
 {
 	const struct listing	*ls = arg;
-	const char		*name, *slash;
-	struct buf		 gem, sel, label;
-	size_t			 i, n, dirlen = strlen(ls->rel);
+	const char		*slash;
+	struct buf		 path, label;
+	size_t			 i, dirlen = strlen(ls->rel);
+	enum md_sep		 sep = MDS_BLANK;
 	char			 type;
-	int			 md, rc = 0;
+	int			 rc = 0, e;
 
 	(void)c;
 	(void)ix;
-	buf_init(&gem, PATH_MAX * 3 + 8);
-	buf_init(&sel, PATH_MAX * 6 + 8);
+	buf_init(&path, PATH_MAX * 3 + 8);
 	buf_init(&label, PATH_MAX + 8);
 	/* The root is listed as a home page (see serve_home). */
 	if (dirlen == 0)
@@ -1031,42 +1053,31 @@ doc_listing(const struct conf *c, const struct host *h,
 	rc |= doc_title(d, 1, label.data ? label.data : "");
 	if (dirlen > 0) {
 		slash = strrchr(ls->rel, '/');
-		rc |= buf_putc(&sel, '/');
+		rc |= buf_putc(&path, '/');
 		if (slash != NULL) {
-			rc |= url_encode_path(&sel, ls->rel,
+			rc |= url_encode_path(&path, ls->rel,
 			    (size_t)(slash - ls->rel));
-			rc |= buf_putc(&sel, '/');
+			rc |= buf_putc(&path, '/');
 		}
-		rc |= doc_local(d, MDS_BLANK, "../", sel.data, '1', "..",
-		    NULL);
-	}
-	for (i = 0; i < ls->n; i++) {
-		name = ls->v[i].name;
-		n = strlen(name);
-		md = !ls->v[i].is_dir && store_is_markdown(name);
-		if (md)
-			n = (size_t)(strrchr(name, '.') - name);
-		type = ls->v[i].is_dir || md ? '1' : mime_gopher_type(name);
-		buf_reset(&gem);
-		buf_reset(&sel);
-		buf_reset(&label);
-		rc |= url_encode_path(&gem, name, n);
-		rc |= buf_puts(&gem, ls->v[i].is_dir ? "/" : md ? ".gmi" : "");
-		rc |= buf_putc(&sel, '/');
-		if (dirlen > 0) {
-			rc |= url_encode_path(&sel, ls->rel, dirlen);
-			rc |= buf_putc(&sel, '/');
-		}
-		rc |= url_encode_path(&sel, name, n);
-		rc |= buf_puts(&sel, ls->v[i].is_dir ? "/" : "");
-		rc |= buf_printf(&label, "%s%s", name,
-		    ls->v[i].is_dir ? "/" : "");
+		rc |= doc_local(d, sep, path.data, '1', "..", NULL);
 		/* The entries follow ".." directly. */
-		rc |= doc_local(d, i == 0 && dirlen == 0 ? MDS_BLANK : MDS_NONE,
-		    gem.data, sel.data, type, label.data, NULL);
+		sep = MDS_NONE;
 	}
-	buf_free(&gem);
-	buf_free(&sel);
+	for (i = 0; i < ls->n && rc == 0; i++) {
+		buf_reset(&path);
+		buf_reset(&label);
+		if ((e = entry_target(h->store, ls->rel, &ls->v[i], &path,
+		    &type)) != 0) {
+			rc |= e == -1;
+			continue;
+		}
+		rc |= buf_printf(&label, "%s%s", ls->v[i].name,
+		    ls->v[i].is_dir ? "/" : "");
+		rc |= doc_local(d, sep, path.data, type, label.data,
+		    NULL);
+		sep = MDS_NONE;
+	}
+	buf_free(&path);
 	buf_free(&label);
 	return rc ? FAILED : BUILT;
 }
@@ -1090,6 +1101,55 @@ feed_listing(const struct conf *c, const struct host *h, const char *rel,
 	serve_cached(c, h, &pg, r);
 	store_list_free(v, ls.n);
 	return 0;
+}
+
+/*------------------------------------------------------------ moves */
+
+/*
+ * Gopher has no redirects: a page that moved answers with a short menu
+ * whose first item is the new place, which every client can follow
+ * (a type-3 line names it but leads nowhere).  to is one of our paths
+ * ("/posts/x/") or a URL (a configured redirect elsewhere).
+ */
+void
+feed_moved(const struct conf *c, const struct host *h, const char *to,
+    const char *sel, struct reply *r)
+{
+	struct doc_target	 t;
+	struct md_doc		 d;
+	struct buf		 label, url, out;
+	int			 rc;
+
+	buf_init(&label, 4096);
+	buf_init(&url, 4096);
+	buf_init(&out, 16384);
+	rc = doc_init(&d, RENDER_MAX);
+	rc |= buf_printf(&label, "Moved to %s", to);
+	if (to[0] == '/')
+		rc |= doc_local(&d, MDS_NONE, to, '1', label.data, NULL);
+	else {
+		memset(&t, 0, sizeof(t));
+		t.kind = MDL_REMOTE;
+		t.gem = to;
+		t.type = 'h';
+		rc |= buf_printf(&url, "URL:%s", to);
+		t.sel = url.data ? url.data : "";
+		rc |= doc_link(&d, MDS_NONE, &t, label.data, NULL);
+	}
+	buf_reset(&label);
+	rc |= buf_printf(&label, "This page used to be at %s.", sel);
+	rc |= doc_line(&d, MDS_BLANK, label.data ? label.data : "");
+	if (rc == 0 && doc_out(c, h, &d, MD_GOPHERMAP, &out) != BUILT)
+		rc = -1;
+	md_doc_free(&d);
+	buf_free(&label);
+	buf_free(&url);
+	if (rc != 0) {
+		buf_free(&out);
+		reply_set(r, 40, "Out of memory");
+		return;
+	}
+	reply_buf(r, 31, to, &out);
 }
 
 /*------------------------------------------------------------ small files */
@@ -1224,8 +1284,14 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 	else if (strncmp(path, "/tags/", 6) == 0) {
 		name = path + 6;
 		n = strlen(name);
+		/* The web's forms "/tags/NAME/" and "/tags/NAME.html" (Hugo's
+		 * uglyURLs), and "/tags/NAME.gmi". */
 		if (ends_with(name, n, ".gmi"))
 			n -= 4;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
+		else if (ends_with(name, n, "/"))
+			n--;
 		if (serve_tag(c, h, name, n, MD_GEMTEXT, r) == NOT_FOUND)
 			reply_set(r, 51, "No such tag");
 	} else if (strcmp(path, "/atom.xml") == 0)
@@ -1261,6 +1327,8 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 		n = strlen(name);
 		if (ends_with(name, n, "/"))
 			n--;
+		else if (ends_with(name, n, ".html"))
+			n -= 5;
 		if (serve_tag(c, h, name, n, MD_GOPHERMAP, r) == NOT_FOUND)
 			reply_gopher_error(r, 51, "No such tag", selector);
 	} else if (strcmp(selector, "/atom.xml") == 0)

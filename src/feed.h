@@ -39,4 +39,11 @@ void	feed_home_gopher(const struct conf *, const struct host *,
 int	feed_listing(const struct conf *, const struct host *,
 	    const char *rel, enum md_format fmt, struct reply *);
 
+/*
+ * A Gopher reply for a page that moved to to (one of our paths or a
+ * URL): status 31 and a menu whose first item leads there.
+ */
+void	feed_moved(const struct conf *, const struct host *, const char *to,
+	    const char *sel, struct reply *);
+
 #endif

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "entity.h"
 #include "frontmatter.h"
 #include "json.h"
 #include "toml.h"
@@ -40,13 +41,18 @@ enum fm_key {
 	K_PUBLISHED,
 	K_SLUG,
 	K_BREAKS,
-	K_ALIASES,	/* aliases: Hugo's old paths */
+	K_ALIASES,	/* aliases (Hugo), redirect_from (Jekyll): old paths */
 	K_PERMALINK,	/* permalink: Jekyll's path for the page */
 	K_COVER,	/* coverImage, cover_image, featured_image */
 	K_IMAGE,	/* image, cover (or their url/path/image key) */
 	K_IMAGES,	/* images: Hugo's list, the first one */
 	K_OGIMAGE,	/* ogImage (or its url key) */
-	K_LAYOUT	/* layout: Jekyll's template name */
+	K_LAYOUT,	/* layout: Jekyll's template name */
+	K_CATS,		/* categories, category: tags, and Jekyll's
+			   :categories in permalinks */
+	K_URL,		/* url (Hugo), URL (blogsync): the page's path */
+	K_UPDATED,	/* lastmod, updated, last_modified_at */
+	K_EDITURL	/* EditURL: a Hatena blogsync entry's */
 };
 
 static const struct {
@@ -59,8 +65,13 @@ static const struct {
 	{ "pubdate",		K_PUBDATE },
 	{ "published_at",	K_ZENNDATE },
 	{ "tags",		K_TAGS },
-	{ "categories",		K_TAGS },
-	{ "category",		K_TAGS },
+	{ "categories",		K_CATS },
+	{ "category",		K_CATS },
+	{ "url",		K_URL },
+	{ "lastmod",		K_UPDATED },
+	{ "updated",		K_UPDATED },
+	{ "last_modified_at",	K_UPDATED },
+	{ "updateddate",	K_UPDATED },
 	{ "topics",		K_TAGS },
 	{ "description",	K_DESC },
 	{ "summary",		K_SUMMARY },
@@ -71,17 +82,20 @@ static const struct {
 	{ "slug",		K_SLUG },
 	{ "breaks",		K_BREAKS },
 	{ "aliases",		K_ALIASES },
+	{ "redirect_from",	K_ALIASES },	/* jekyll-redirect-from */
 	{ "permalink",		K_PERMALINK },
 	{ "coverimage",		K_COVER },
 	{ "cover_image",	K_COVER },
 	{ "featured_image",	K_COVER },
 	{ "featuredimage",	K_COVER },
+	{ "heroimage",		K_COVER },
 	{ "image",		K_IMAGE },
 	{ "cover",		K_IMAGE },
 	{ "images",		K_IMAGES },
 	{ "ogimage",		K_OGIMAGE },
 	{ "og_image",		K_OGIMAGE },
 	{ "layout",		K_LAYOUT },
+	{ "editurl",		K_EDITURL },
 };
 
 /* What the three readers share while filling one page_meta. */
@@ -282,6 +296,40 @@ fm_mdays(int y, int m)
  * a zone (Z, +09:00, +0900, +09, UTC).  *haszone tells whether a zone was
  * written; without one the time is UTC.
  */
+/*
+ * "Jul 08 2022", "July 8, 2022": the form JavaScript's Date reads, which
+ * Astro's blog template writes in pubDate.  Midnight UTC.
+ */
+static int
+fm_date_words(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	size_t	 i = 0, k;
+	int	 mo = 0, d, y;
+
+	while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') ||
+	    (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	if (i < 3)
+		return -1;
+	for (k = 0; k < 12 && mo == 0; k++)
+		if (strncasecmp(s, months + k * 3, 3) == 0)
+			mo = (int)k + 1;
+	if (mo == 0 || i >= n || s[i++] != ' ' ||
+	    fm_num(s, n, &i, 1, 2, &d) == -1)
+		return -1;
+	if (i < n && s[i] == ',')
+		i++;
+	if (i >= n || s[i++] != ' ' || fm_num(s, n, &i, 4, 4, &y) == -1 ||
+	    i != n || d < 1 || d > fm_mdays(y, mo))
+		return -1;
+	*t = (time_t)(fm_days(y, mo, d) * 86400);
+	*tzoff = 0;
+	if (haszone != NULL)
+		*haszone = 0;
+	return 0;
+}
+
 static int
 fm_date(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
 {
@@ -298,6 +346,8 @@ fm_date(const char *s, size_t n, time_t *t, int *tzoff, int *haszone)
 		s++;
 		n -= 2;
 	}
+	if (n > 0 && ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+		return fm_date_words(s, n, t, tzoff, haszone);
 	if (fm_num(s, n, &i, 4, 4, &y) == -1 || i >= n ||
 	    (s[i] != '-' && s[i] != '/'))
 		return -1;
@@ -603,9 +653,46 @@ fm_addalias(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 static void
 fm_permalink(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 {
+	if (c->m->permalink == NULL)
+		fm_setstr(c, &c->m->permalink, v, n, 0);
 	if (n == 0 || v[0] != '/' || memchr(v, ':', n) != NULL)
 		return;
 	fm_addalias(c, v, n, line);
+}
+
+/* Jekyll's :categories: the categories joined by '/', as written. */
+static void
+fm_addcat(struct fm_ctx *c, const char *v, size_t n)
+{
+	size_t	 old = c->m->categories ? strlen(c->m->categories) : 0;
+	char	*p;
+
+	if (n == 0 || memchr(v, '\0', n) != NULL)
+		return;
+	if ((p = realloc(c->m->categories, old + n + 2)) == NULL) {
+		c->oom = 1;
+		return;
+	}
+	if (old > 0)
+		p[old++] = '/';
+	memcpy(p + old, v, n);
+	p[old + n] = '\0';
+	c->m->categories = p;
+}
+
+/* lastmod and its kin: when the page last changed. */
+static void
+fm_setupdated(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+{
+	time_t	 t;
+	int	 off, zone;
+
+	if (fm_date(v, n, &t, &off, &zone) == -1) {
+		fm_err(c, line, "unrecognised date");
+		return;
+	}
+	c->m->has_updated = 1;
+	c->m->updated = t;
 }
 
 /* The cover image; the highest rank written wins. */
@@ -658,6 +745,34 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 	case K_TAGS:
 		if (v != NULL)
 			fm_splittags(c, v, n, line);
+		break;
+	case K_CATS:
+		if (v != NULL) {
+			fm_splittags(c, v, n, line);
+			/* Jekyll splits a string of categories at spaces. */
+			while (n > 0) {
+				size_t w = 0;
+
+				while (w < n && v[w] != ' ')
+					w++;
+				fm_addcat(c, v, w);
+				while (w < n && v[w] == ' ')
+					w++;
+				v += w;
+				n -= w;
+			}
+		}
+		break;
+	case K_URL:
+		if (v != NULL) {
+			free(c->m->permalink);
+			c->m->permalink = NULL;
+			fm_setstr(c, &c->m->permalink, v, n, 0);
+		}
+		break;
+	case K_UPDATED:
+		if (v != NULL)
+			fm_setupdated(c, v, n, line);
 		break;
 	case K_DESC:
 	case K_SUMMARY:
@@ -716,6 +831,10 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 	case K_OGIMAGE:
 		fm_setimage(c, v, n, fm_imgrank(k));
 		break;
+	case K_EDITURL:
+		c->m->hatena = v != NULL && n > 26 &&
+		    strncmp(v, "https://blog.hatena.ne.jp/", 26) == 0;
+		break;
 	case K_NONE:
 		break;
 	}
@@ -730,6 +849,10 @@ fm_item(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 		return;
 	if (k == K_TAGS)
 		fm_addtag(c, v, n, line);
+	else if (k == K_CATS) {
+		fm_addtag(c, v, n, line);
+		fm_addcat(c, v, n);
+	}
 	else if (k == K_ALIASES)
 		fm_addalias(c, v, n, line);
 	else if (k == K_IMAGES)
@@ -1162,6 +1285,26 @@ fm_block(struct fm_ctx *c, enum fm_dialect d, const char *s, size_t n,
 	buf_free(&clean);
 }
 
+/* blogsync stores titles as Hatena's API returns them, with HTML
+ * character references: "C&#43;&#43;" is "C++". */
+static int
+fm_title_entities(struct page_meta *m)
+{
+	struct buf	 b;
+
+	if (strchr(m->title, '&') == NULL)
+		return 0;
+	buf_init(&b, strlen(m->title) + 1);
+	if (entity_decode(&b, m->title, strlen(m->title)) == -1 ||
+	    buf_putc(&b, '\0') == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	free(m->title);
+	m->title = b.data;
+	return 0;
+}
+
 int
 frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 {
@@ -1248,6 +1391,8 @@ frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 		fm_err(&c, base, "front matter is not a YAML mapping");
 	}
 	m->draft = c.draft == 1 || c.published == 0;
+	if (m->hatena && m->title != NULL && fm_title_entities(m) == -1)
+		c.oom = 1;
 	if (c.oom) {
 		page_meta_free(m);
 		m->breaks = -1;
@@ -1275,6 +1420,8 @@ page_meta_free(struct page_meta *m)
 	free(m->aliases);
 	free(m->image);
 	free(m->layout);
+	free(m->permalink);
+	free(m->categories);
 	free(m->err);
 	memset(m, 0, sizeof(*m));
 }

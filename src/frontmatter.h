@@ -35,6 +35,15 @@ struct page_meta {
 	unsigned long	 err_line;	/* 1-based source line of the first
 					   error, 0 when it parsed cleanly */
 	char		*err;		/* message for err_line, else NULL */
+	char		*permalink;	/* the page's own path as written:
+					   Jekyll permalink, Hugo url,
+					   blogsync URL; NULL when absent */
+	char		*categories;	/* categories joined by '/' (Jekyll's
+					   :categories), NULL when none */
+	int		 has_updated;
+	time_t		 updated;	/* lastmod, updated */
+	int		 hatena;	/* a Hatena blogsync entry (EditURL
+					   on blog.hatena.ne.jp) */
 };
 
 /*

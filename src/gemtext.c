@@ -113,12 +113,15 @@ gem_text(struct gem *g, const struct md_block *b)
 }
 
 /* Gemtext list items are one line with nothing before the "*": depth,
- * number and task state go into the text. */
+ * number and task state go into the text.  An item whose lines the
+ * page keeps (line-keeping pages, lazy continuation lines) is its first
+ * line as the item and the others as text lines under it, as the Gopher
+ * rendering shows them: joined, a long item would be one endless line,
+ * with spaces put between CJK characters. */
 static int
 gem_item(struct gem *g, const struct md_block *b)
 {
-	const char	*s = md_str(g->d, b->text);
-	size_t		 i;
+	const char	*s = md_str(g->d, b->text), *e = s + b->len, *nl;
 	int		 k;
 
 	buf_reset(&g->line);
@@ -134,12 +137,22 @@ gem_item(struct gem *g, const struct md_block *b)
 		return -1;
 	if (b->task && buf_puts(&g->line, b->task == 2 ? "☑ " : "☐ ") == -1)
 		return -1;
-	for (i = 0; i < b->len; i++)
-		if (buf_putc(&g->line, s[i] == '\n' ? ' ' : s[i]) == -1)
-			return -1;
+	if ((nl = memchr(s, '\n', b->len)) == NULL)
+		nl = e;
+	if (buf_append(&g->line, s, (size_t)(nl - s)) == -1)
+		return -1;
 	while (g->line.len > 0 && g->line.data[g->line.len - 1] == ' ')
 		g->line.len--;
-	return gem_line(g, "", g->line.data, g->line.len);
+	if (gem_line(g, "", g->line.data, g->line.len) == -1)
+		return -1;
+	for (s = nl + 1; s <= e && nl < e; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(e - s))) == NULL)
+			nl = e;
+		if (gem_line(g, b->quote > 0 ? "> " : gem_is_syntax(s,
+		    (size_t)(nl - s)) ? " " : "", s, (size_t)(nl - s)) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int

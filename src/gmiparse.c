@@ -15,6 +15,7 @@ struct gmi {
 	struct md_doc	*d;
 	const char	*path;
 	const char	*self;		/* our host name, or NULL */
+	const struct md_urls *urls;	/* the site's URL scheme, or NULL */
 	struct buf	 url, label, sel;
 };
 
@@ -91,7 +92,8 @@ gmi_link(struct gmi *g, enum md_sep sep, const char *line, size_t n)
 	buf_reset(&g->sel);
 	if (buf_append(&g->url, u, ulen) == -1 ||
 	    buf_append(&g->label, s, left) == -1 ||
-	    md_link_map(own, olen, g->path, MD_GOPHERMAP, &g->sel, &mt) == -1)
+	    md_link_map(own, olen, g->path, g->urls, MD_GOPHERMAP, &g->sel,
+	    &mt) == -1)
 		return -1;
 	/* A link that leads nowhere ("javascript:", "#top") keeps its
 	 * words. */
@@ -139,7 +141,7 @@ gmi_line(struct gmi *g, enum md_sep sep, const char *s, size_t n)
 
 int
 gmi_parse(struct md_doc *d, const char *src, size_t n, const char *path,
-    const char *self, size_t max)
+    const char *self, const struct md_urls *urls, size_t max)
 {
 	struct gmi	 g;
 	struct buf	 pre, alt;
@@ -152,6 +154,7 @@ gmi_parse(struct md_doc *d, const char *src, size_t n, const char *path,
 	g.d = d;
 	g.path = path != NULL ? path : "/";
 	g.self = self;
+	g.urls = urls;
 	/* Nothing copied out of the page outgrows the page's own limit. */
 	buf_init(&g.url, max);
 	buf_init(&g.label, max);

@@ -29,7 +29,9 @@
 #include "listen.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
 #include "sandbox.h"
+#include "site.h"
 #include "store.h"
 #include "tls.h"
 
@@ -151,7 +153,7 @@ render_file(const char *format, const char *path, const struct conf *c)
 	o.host = c->hosts[0].name;
 	o.port = c->gopher_port;
 	buf_init(&out, RENDER_MAX);
-	if (md_render(src.data ? src.data + meta.body : "",
+	if (page_render(src.data ? src.data + meta.body : "",
 	    src.len - meta.body, fmt, &o, &out) == -1)
 		fatalx("%s: cannot render", path);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
@@ -463,6 +465,23 @@ gen_release(struct generation *g)
 	free(g);
 }
 
+/* What the site's own config says, where capsuled.yaml says nothing
+ * (the strings belong to the store, which lives as long as the host). */
+static void
+host_from_site(struct host *h, const struct site *site)
+{
+	if (site->title != NULL)
+		h->title = site->title;
+	if (h->description == NULL)
+		h->description = site->description;
+	if (h->author == NULL)
+		h->author = site->author;
+	if (h->lang == NULL)
+		h->lang = site->lang;
+	if (h->site_url == NULL && site->bases != NULL)
+		h->site_url = site->bases[0];
+}
+
 /* Certificates and stores for every host.  Runs at start (as root: it
  * may write a new pair, then hands it to the user we switch to) and on
  * reload (as that user). */
@@ -474,6 +493,7 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 	struct passwd		*pw;
 	struct host		*h;
 	const char		*err;
+	char			 bad[PATH_MAX];
 	size_t			 i;
 	int			 r;
 
@@ -517,11 +537,29 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		sc.breaks = -1;
 		sc.posts = h->posts;
 		sc.cache_max = CACHE_MAX_BYTES;
+		/* The capsule's settings win over the site's config; the
+		 * default title is no setting. */
+		sc.title = strcmp(h->title, DEFAULT_TITLE) != 0 ? h->title :
+		    NULL;
+		sc.description = h->description;
+		sc.author = h->author;
+		sc.site_url = h->site_url;
+		sc.lang = h->lang;
 		if ((h->store = store_new(&sc, &err)) == NULL) {
 			log_warnx("%s: %s", h->root, err);
 			return -1;
 		}
+		host_from_site(h, store_site(h->store));
 		log_info("%s: %s", h->root, store_layout(h->store));
+		/* Started as root, the server reads as another user: a folder
+		 * that user cannot read would answer 51 to everything. */
+		if (geteuid() == 0 && !c->allow_root &&
+		    site_readable_by(store_site(h->store), store_root(h->store),
+		    c->user, bad, sizeof(bad)) == -1)
+			log_warnx("%s: the user %s cannot read this folder, so "
+			    "nothing under it can be served; make it readable "
+			    "(chmod o+rx) or serve as another user (--user)",
+			    bad, c->user);
 	}
 	return 0;
 }

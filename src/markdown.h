@@ -30,6 +30,23 @@ struct md_site {
 	void		*arg;
 };
 
+/*
+ * The site's URL scheme, as links need it (the site model fills it).
+ * canon: a local path as resolved (absolute, decoded, dot segments
+ * removed, no fragment or query) -> the canonical path of the page (1)
+ * or the page-bundle file (2) it names, decoded, appended to out; 0 when
+ * it names neither (the path is kept), -1 on error.  own: the path part
+ * of a URL on the site's own base URL ("https://blog.example.org/x/"),
+ * else NULL.
+ */
+struct md_urls {
+	int		 (*canon)(void *arg, const char *path, size_t n,
+			    struct buf *out);
+	const char	*(*own)(void *arg, const char *url, size_t n,
+			    size_t *pathlen);
+	void		*arg;
+};
+
 struct md_opts {
 	const char		*path;		/* URL path of the source, "/posts/hello.md" */
 	const struct page_meta	*meta;		/* may be NULL */
@@ -44,29 +61,13 @@ struct md_opts {
 						   "dropped shortcode NAME"
 						   line per generator tag
 						   the page loses */
+	const struct md_urls	*urls;		/* may be NULL */
 };
 
-/*
- * body = the Markdown after the front matter (src + meta->body).
- * Appends to out.  0 or -1 (allocation/limit).
- *
- * Generator syntax is rewritten before parsing (Hugo shortcodes,
- * Jekyll Liquid and Kramdown attribute lists, Zenn's ::: blocks,
- * @[embeds] and ^[notes], GitHub alerts, Hatena's [f:id:...] and
- * [url:title]); what cannot be shown is dropped and named in
- * opts->warn for the caller to log.
- *
- * Line breaks inside paragraphs: meta->breaks when the front matter
- * says, else opts->breaks when >= 0, else decided from the page.
- * Gophermaps use CRLF and end with ".\r\n"; gemtext and the plain
- * text (type 0, sent as it is) use LF.
- */
-int	md_render(const char *body, size_t len, enum md_format fmt,
-	    const struct md_opts *opts, struct buf *out);
-
-/* First heading's plain text (for titles of pages without front
- * matter).  0 found, 1 none, -1 error. */
-int	md_first_heading(const char *body, size_t len, struct buf *out);
+/* The title of a page without one in its front matter, as its first
+ * screen names it (a leading heading that outranks the others, or a
+ * short first line; see mdtitle.c).  0 found, 1 none, -1 error. */
+int	md_page_title(const char *body, size_t len, struct buf *out);
 
 /* Plain text of the first paragraph, at most max bytes cut at a
  * character boundary with "…" (Atom summaries). */
@@ -92,11 +93,14 @@ int	md_digest(const char *body, size_t len, size_t max,
  *   MDL_NONE	no link: a bare "#anchor", an empty or script URL
  *   MDL_LOCAL	a path in this capsule: relative references resolved,
  *		percent-decoded, dot segments removed (never above /),
- *		fragment and query dropped, then re-encoded.  x.md and
- *		x.markdown -> Gemini /dir/x.gmi, Gopher /dir/x (type 1);
- *		index.md -> /dir/; a directory "/d/" stays, type 1; other
- *		files keep their path, Gopher type from mime_gopher_type()
- *		(type 1 when the last segment has no extension: a route).
+ *		fragment and query dropped; then the canonical path urls
+ *		gives (a page: type 1), else x.md and x.markdown -> /dir/x
+ *		(type 1), index.md -> /dir/, a directory "/d/" stays, type
+ *		1; other files keep their path, Gopher type from
+ *		mime_gopher_type() (type 1 when the last segment has no
+ *		extension: a route).  Re-encoded.  Both protocols get the
+ *		same path.  A URL on the site's own base URL (urls->own)
+ *		is a local path.
  *   MDL_REMOTE	any other URL, left alone (spaces, controls and
  *		non-ASCII percent-encoded); Gopher: type 'h', "URL:<url>"
  *   MDL_GOPHER	a gopher:// URL: Gopher gets its own type, selector,
@@ -114,7 +118,8 @@ struct md_target {
 };
 
 int	md_link_map(const char *href, size_t n, const char *base,
-	    enum md_format fmt, struct buf *out, struct md_target *t);
+	    const struct md_urls *urls, enum md_format fmt, struct buf *out,
+	    struct md_target *t);
 
 /*-------------------------------------------------------------------
  * The intermediate document, for gemtext.c and gophermap.c only.

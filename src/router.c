@@ -1,9 +1,12 @@
 /*
  * router: names the resource a request is for and fills a reply from the
  * store (see router.h).  The resolution order is the same for both
- * protocols: a real file or directory first (so a capsule's own
- * robots.txt wins), then the Markdown page behind a .gmi path or a
- * selector, then generated pages, then "not found".
+ * protocols: a real file first (so a capsule's own robots.txt wins), then
+ * what the URL scheme names (store_where: a page at its canonical path,
+ * an old path of one, a bundle's file), then a directory (its index file
+ * or listing), static folders, generated pages, and last a guess from the
+ * path's last segment.  Pages, listings and moves are documents rendered
+ * by the emitters; this file writes no protocol bytes of its own.
  */
 #include <errno.h>
 #include <limits.h>
@@ -220,6 +223,55 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
 		gopher_fail(r, 51, "Not found", rel);
 }
 
+/*
+ * What the URL scheme says a path is (store_where): 1 when that settles
+ * the reply (a page, a bundle's file, a move, a draft), else 0.
+ */
+static int
+route_where(const struct conf *c, const struct host *h, const char *path,
+    int gemini, struct reply *r)
+{
+	struct store_where	 w;
+	struct stat		 st;
+	int			 fd;
+
+	store_where(h->store, path, gemini, &w);
+	switch (w.kind) {
+	case WHERE_NONE:
+		return 0;
+	case WHERE_MOVED:
+		if (gemini)
+			reply_status(r, 31, w.to);
+		else
+			feed_moved(c, h, w.to, path, r);
+		return 1;
+	case WHERE_PRIVATE:
+		if (gemini)
+			reply_status(r, 51, "Not found");
+		else
+			gopher_fail(r, 51, "Not found", path);
+		return 1;
+	case WHERE_SECTION:
+		list_dir(c, h, w.rel, gemini ? MD_GEMTEXT : MD_GOPHERMAP, r);
+		return 1;
+	case WHERE_PAGE:
+	case WHERE_FILE:
+		break;
+	}
+	if ((fd = store_open(h->store, w.rel, &st)) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (w.kind == WHERE_FILE)
+		reply_file(h->store, fd, &st, mime_type(w.rel), r);
+	else
+		reply_page(h->store, w.rel, fd, &st, gemini ? MD_GEMTEXT :
+		    w.text ? MD_TEXT : MD_GOPHERMAP, r);
+	return 1;
+}
+
 /*------------------------------------------------------------ rules */
 
 /*
@@ -230,11 +282,11 @@ list_dir(const struct conf *c, const struct host *h, const char *rel,
  * Returns 1 when the reply is settled.
  */
 static int
-route_rules(const struct host *h, const char *path, const char *fp,
-    int gemini, struct reply *r)
+route_rules(const struct conf *c, const struct host *h, const char *path,
+    const char *fp, int gemini, struct reply *r)
 {
 	const struct redirect	*rd;
-	char			 to[1025], msg[1100];
+	char			 to[1025];
 	int			 zone;
 
 	if ((rd = conf_find_redirect(h, path)) != NULL) {
@@ -247,8 +299,8 @@ route_rules(const struct host *h, const char *path, const char *fp,
 		else if (rd->code == 52)
 			gopher_fail(r, 52, "Gone", path);
 		else {
-			snprintf(msg, sizeof(msg), "Moved to %s", to);
-			gopher_fail(r, rd->code, msg, path);
+			feed_moved(c, h, to, path, r);
+			r->status = rd->code;
 		}
 		return 1;
 	}
@@ -290,11 +342,22 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	size_t		 n = strlen(p);
 	int		 fd;
 
-	if ((fd = store_open(s, p, &st)) >= 0) {
-		if (S_ISREG(st.st_mode)) {
+	if ((fd = store_open(s, p, &st)) >= 0 && S_ISREG(st.st_mode)) {
+		if (store_is_draft(s, p)) {
+			close(fd);
+			reply_status(r, 51, "Not found");
+		} else
 			reply_file(s, fd, &st, mime_type(p), r);
-			return;
-		}
+		return;
+	}
+	/* A page at its canonical path, an old path of one, a bundle's
+	 * file: the URL scheme decides before the folders do. */
+	if (route_where(c, h, path, 1, r)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (fd >= 0) {
 		close(fd);
 		if (!trailing_slash && *p != '\0') {
 			redirect_slash(path, r);
@@ -321,25 +384,13 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
 		log_debug("refused /%s: %s", p, strerror(-fd));
-	/* A page: "a/b.gmi" or the pretty URL "a/b/" for a/b.md. */
-	if (ends_with(p, ".gmi"))
-		n -= 4;
-	else if (n > 0 && p[n - 1] == '/')
-		n--;
-	else
-		n = 0;
-	if (n > 0 &&
-	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
-		return;
-	}
 	if ((fd = open_static(s, p, &st)) >= 0) {
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
 	if (feed_gemini(c, h, path, query, r))
 		return;
-	if (store_alias(s, path, 1, rel, sizeof(rel)))
+	if (store_guess(s, path, rel, sizeof(rel)))
 		reply_status(r, 31, rel);
 	else
 		reply_status(r, 51, "Not found");
@@ -408,7 +459,7 @@ gemini_host(const struct conf *c, const struct origin *o, const char *host)
 	const struct host *h;
 
 	if ((h = conf_find_host(c, host)) != NULL) {
-		if (o->sni != NULL && strcasecmp(o->sni, host) != 0 &&
+		if (o->sni != NULL && !conf_same_host(o->sni, host) &&
 		    conf_find_host(c, o->sni) != h)
 			return NULL;	/* SNI says another host */
 		return h;
@@ -437,7 +488,7 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 	else if (u.port != -1 && (unsigned)u.port != o->local_port &&
 	    (unsigned)u.port != c->gemini_port)
 		reply_status(r, 53, "Port not served here");
-	else if (!route_rules(h, u.path, o->fingerprint, 1, r))
+	else if (!route_rules(c, h, u.path, o->fingerprint, 1, r))
 		route_gemini_cached(c, h, &u, r);
 	url_free(&u);
 }
@@ -479,15 +530,23 @@ route_gopher(const struct conf *c, const struct host *h,
 	size_t		 n = strlen(p);
 	int		 fd;
 
-	if ((fd = store_open(s, p, &st)) >= 0) {
-		if (S_ISREG(st.st_mode)) {
+	if ((fd = store_open(s, p, &st)) >= 0 && S_ISREG(st.st_mode)) {
+		if (store_is_draft(s, p)) {
+			close(fd);
+			gopher_fail(r, 51, "Not found", g->selector);
+		} else if (store_is_gemtext(p))
 			/* Gemtext goes out as a menu, like Markdown. */
-			if (store_is_gemtext(p))
-				reply_page(s, p, fd, &st, MD_GOPHERMAP, r);
-			else
-				reply_file(s, fd, &st, mime_type(p), r);
-			return;
-		}
+			reply_page(s, p, fd, &st, MD_GOPHERMAP, r);
+		else
+			reply_file(s, fd, &st, mime_type(p), r);
+		return;
+	}
+	if (route_where(c, h, g->selector, 0, r)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (fd >= 0) {
 		close(fd);
 		if (n > 0 && p[n - 1] == '/')
 			n--;
@@ -518,31 +577,15 @@ route_gopher(const struct conf *c, const struct host *h,
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
 		log_debug("refused /%s: %s", p, strerror(-fd));
-	if (n > 0 && p[n - 1] == '/')
-		n--;
-	if (n > 0 &&
-	    (fd = open_markdown(s, p, n, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_GOPHERMAP, r);
-		return;
-	}
-	if (ends_with(p, ".txt") && n > 4 &&
-	    (fd = open_markdown(s, p, n - 4, rel, sizeof(rel), &st)) >= 0) {
-		reply_page(s, rel, fd, &st, MD_TEXT, r);
-		return;
-	}
 	if ((fd = open_static(s, p, &st)) >= 0) {
 		reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
 	if (feed_gopher(c, h, g->selector, g->search, r))
 		return;
-	if (store_alias(s, g->selector, 0, rel, sizeof(rel))) {
-		/* Gopher has no redirects: name the new place. */
-		char msg[PATH_MAX + 16];
-
-		snprintf(msg, sizeof(msg), "Moved to %s", rel);
-		gopher_fail(r, 31, msg, g->selector);
-	} else
+	if (store_guess(s, g->selector, rel, sizeof(rel)))
+		feed_moved(c, h, rel, g->selector, r);
+	else
 		gopher_fail(r, 51, "Not found", g->selector);
 }
 
@@ -584,7 +627,7 @@ router_gopher(const struct conf *c, const struct origin *o, const char *line,
 			gopher_fail(r, 59, "URL scheme not allowed",
 			    g.selector);
 		}
-	} else if (!route_rules(o->gopher_host, g.selector, NULL, 0, r))
+	} else if (!route_rules(c, o->gopher_host, g.selector, NULL, 0, r))
 		route_gopher_cached(c, o->gopher_host, &g, r);
 	gopher_req_free(&g);
 }

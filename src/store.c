@@ -38,32 +38,11 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "page.h"
 #include "search.h"
+#include "site.h"
 #include "store.h"
 #include "url.h"
-
-/* Directories whose Markdown files are posts, as blog generators lay
- * them out; the ones that exist are used unless the host names one. */
-static const char *const posts_dirs[] = {
-	"posts", "_posts", "content/posts", "content/post", "content/blog",
-	"articles", "entry", NULL
-};
-#define MAX_POSTS_DIRS	8
-
-/* How to recognise each generator's folder, for the start-up report. */
-static const struct {
-	const char	*name;
-	const char	*markers[4];	/* any one present */
-} layouts[] = {
-	{ "Hugo", { "hugo.toml", "config.toml", "hugo.yaml", "archetypes" } },
-	{ "Jekyll", { "_config.yml", "_config.yaml", NULL, NULL } },
-	{ "Zenn", { "articles", "books", NULL, NULL } },
-	/* blogsync keeps a Hatena blog as entry/YYYY/MM/DD/hhmmss.md. */
-	{ "Hatena (blogsync)", { "entry", NULL, NULL, NULL } },
-	{ "Next.js", { "next.config.js", "next.config.mjs", "package.json",
-	    NULL } },
-	{ NULL, { NULL, NULL, NULL, NULL } }
-};
 
 #define INDEX_RECHECK_SEC	5	/* for roots inotify cannot watch */
 #define WATCH_DEPTH_MAX		32	/* deeper trees are not reply-cached */
@@ -112,12 +91,7 @@ struct store {
 	atomic_ulong		 cgen;		/* moves on at every change */
 	atomic_int		 watch_ok;	/* every directory watched */
 	atomic_int		 index_dirty;	/* changes since the scan */
-	int			*post_wds;	/* watches on the posts dirs */
-	size_t			 npost_wds, post_wds_cap;
-	int			 posts_linked;	/* a symlink in a posts dir:
-						   every change may matter */
-	const char		*posts[MAX_POSTS_DIRS + 1];	/* NULL-ended */
-	char			 layout[256];	/* what start-up found */
+	struct site		*site;		/* generator, config, URLs */
 };
 
 /* Set while routing a request on this thread when something was read
@@ -350,9 +324,19 @@ hidden_or_private(const struct store *s, const char *rel)
 	const char	*p = rel;
 	size_t		 n;
 
+	char		 seg[NAME_MAX + 1];
+
 	for (;;) {
 		if (*p == '.')
 			return 1;
+		/* Editor and VCS leftovers, dependency and build folders. */
+		n = strcspn(p, "/");
+		if (n < sizeof(seg)) {
+			memcpy(seg, p, n);
+			seg[n] = '\0';
+			if (site_private_name(s->site, seg, p == rel))
+				return 1;
+		}
 		if ((p = strchr(p, '/')) == NULL)
 			break;
 		p++;
@@ -573,19 +557,6 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 	return 0;
 }
 
-static int
-in_posts_dir(const struct store *s, const char *rel)
-{
-	size_t i, n;
-
-	for (i = 0; s->posts[i] != NULL; i++) {
-		n = strlen(s->posts[i]);
-		if (strncmp(rel, s->posts[i], n) == 0 && rel[n] == '/')
-			return 1;
-	}
-	return 0;
-}
-
 /* "posts/2022-09-04-hello.md" -> "2022-09-04-hello" (bundles: dir name) */
 static void
 base_name(const char *rel, char *out, size_t outlen)
@@ -612,18 +583,342 @@ base_name(const char *rel, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* A native gemtext page in another protocol's form. */
+/*------------------------------------------------------------ URL scheme */
+
+/* The index entry a key (site_key) names, or NULL. */
+static struct post *
+ix_find(const struct post_index *ix, const char *key)
+{
+	size_t h;
+
+	if (ix == NULL || ix->nslots == 0)
+		return NULL;
+	h = hash_key(key) & (ix->nslots - 1);
+	for (; ix->slots[h].key != NULL; h = (h + 1) & (ix->nslots - 1))
+		if (strcmp(ix->slots[h].key, key) == 0)
+			return ix->slots[h].post;
+	return NULL;
+}
+
+/*
+ * A file inside a page bundle at its web path: "/posts/sunset/cover.jpg"
+ * (or the source form "/content/posts/sunset/cover.jpg") is
+ * content/posts/sunset/cover.jpg when an ancestor of the path names the
+ * bundle sunset/index.md.  Fills rel and returns the bundle, else NULL.
+ */
+static struct post *
+ix_bundle_file(const struct site *site, const struct post_index *ix,
+    const char *path, char *rel, size_t rellen)
+{
+	struct post	*p;
+	const char	*slash;
+	char		 anc[PATH_MAX], *k;
+	size_t		 n = strlen(path), depth;
+
+	for (depth = 0; depth < 4; depth++) {
+		while (n > 0 && path[n - 1] != '/')
+			n--;
+		while (n > 0 && path[n - 1] == '/')
+			n--;
+		if (n == 0 || n >= sizeof(anc))
+			return NULL;
+		memcpy(anc, path, n);
+		anc[n] = '\0';
+		if ((k = site_key(site, anc, "", 0)) == NULL)
+			return NULL;
+		p = ix_find(ix, k);
+		free(k);
+		if (p == NULL)
+			continue;
+		if (!p->bundle || p->draft)
+			return NULL;
+		slash = strrchr(p->rel, '/');
+		if ((size_t)snprintf(rel, rellen, "%.*s%s",
+		    (int)(slash - p->rel + 1), p->rel, path + n + 1) >= rellen)
+			return NULL;
+		return p;
+	}
+	return NULL;
+}
+
+/*
+ * Last resort for a path no page answers to: one whose last segment names
+ * exactly one page by its file's stem ("x" for posts/x.md, "slug" for
+ * _posts/2020-01-01-slug.md, "b" for b/index.md), as links written for
+ * another permalink scheme do ("/posts/x/" on a site that publishes
+ * "/x.html").  Drafts never answer.
+ */
+static struct post *
+ix_by_stem(const struct post_index *ix, const char *key)
+{
+	struct post	*hit = NULL;
+	const char	*seg = strrchr(key, '/'), *st;
+	size_t		 i, n;
+	char		 stem[256];
+
+	seg = seg != NULL ? seg + 1 : key;
+	if (*seg == '\0')
+		return NULL;
+	for (i = 0; i < ix->nall; i++) {
+		if (ix->all[i]->draft)
+			continue;
+		base_name(ix->all[i]->rel, stem, sizeof(stem));
+		st = stem;
+		n = strlen(stem);
+		/* Jekyll's and Docusaurus' date prefix is not in the URL. */
+		if (n > 11 && stem[4] == '-' && stem[7] == '-' &&
+		    stem[10] == '-' && isdigit((unsigned char)stem[0]))
+			st += 11;
+		if (strcmp(st, seg) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;	/* two pages fit: no guess */
+		hit = ix->all[i];
+	}
+	return hit;
+}
+
+/* What md_link_map's callback reads: the site and one index snapshot. */
+struct link_ctx {
+	const struct site	*site;
+	const struct post_index	*ix;
+};
+
 static int
-render_gemtext(struct store *s, const char *rel, const char *src, size_t len,
-    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+link_canon(void *arg, const char *path, size_t n, struct buf *out)
+{
+	const struct link_ctx	*lc = arg;
+	const struct post	*p;
+	char			*k, *d, rel[PATH_MAX];
+	int			 r = 0;
+
+	if ((d = strndup(path, n)) == NULL)
+		return -1;
+	if ((k = site_key(lc->site, d, "", 0)) != NULL &&
+	    strcmp(k, "/") != 0 && (p = ix_find(lc->ix, k)) != NULL)
+		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
+	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
+	    sizeof(rel))) != NULL)
+		r = buf_puts(out, p->canon) == -1 ||
+		    (out->len > 0 && out->data[out->len - 1] != '/' &&
+		    buf_putc(out, '/') == -1) ||
+		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+	free(k);
+	free(d);
+	return r;
+}
+
+static const char *
+link_own(void *arg, const char *url, size_t n, size_t *pathlen)
+{
+	return site_own_url(((const struct link_ctx *)arg)->site, url, n,
+	    pathlen);
+}
+
+/* The index entry of rel, or NULL. */
+static const struct post *
+ix_entry(const struct post_index *ix, const char *rel)
+{
+	struct buf	 b;
+	const struct post *p = NULL;
+	char		*k;
+	size_t		 i;
+
+	buf_init(&b, PATH_MAX);
+	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
+	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
+		p = ix_find(ix, k);
+		free(k);
+	}
+	buf_free(&b);
+	if (p != NULL && strcmp(p->rel, rel) == 0)
+		return p;
+	/* Its key may belong to another page (an alias, a canonical path
+	 * equal to this file's source form): look at every entry, so that a
+	 * draft is never taken for published. */
+	for (i = 0; i < ix->nall; i++)
+		if (strcmp(ix->all[i]->rel, rel) == 0)
+			return ix->all[i];
+	return NULL;
+}
+
+/* Whether a Gopher selector is the canonical path canon, or the ".txt"
+ * form of it (text). */
+static int
+gopher_form(const char *path, size_t n, const char *canon, int text)
+{
+	size_t m = strlen(canon);
+
+	if (text)
+		n -= 4;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (m > 1 && canon[m - 1] == '/')
+		m--;
+	return n == m && strncmp(path, canon, n) == 0 &&
+	    (!text || m > 1);
+}
+
+/* A folder of the content root ("/posts" -> content/posts), which Hugo
+ * publishes as a list page even without an _index.md. */
+static int
+section_dir(struct store *s, const char *key, char *rel, size_t rellen)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (*s->site->content == '\0' || (size_t)snprintf(rel, rellen,
+	    "%s%s", s->site->content, key) >= rellen ||
+	    (fd = store_open(s, rel, &st)) < 0)
+		return 0;
+	close(fd);
+	return S_ISDIR(st.st_mode);
+}
+
+void
+store_where(struct store *s, const char *path, int gemini,
+    struct store_where *w)
+{
+	struct post_index	*ix;
+	struct post		*p = NULL;
+	char			*k;
+	size_t			 n = strlen(path);
+
+	memset(w, 0, sizeof(*w));
+	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
+	if ((k = site_key(s->site, path, "", 0)) == NULL)
+		return;
+	if (strcmp(k, "/") == 0 || (ix = store_posts(s)) == NULL) {
+		free(k);
+		return;
+	}
+	if ((p = ix_find(ix, k)) != NULL) {
+		if (p->draft)
+			w->kind = WHERE_PRIVATE;
+		else if (gemini ? strcmp(path, p->canon) == 0 :
+		    gopher_form(path, n, p->canon, w->text)) {
+			/* Gopher serves the canonical path (with or without
+			 * its slash) and its .txt form; Gemini only the
+			 * canonical path itself. */
+			w->kind = WHERE_PAGE;
+			snprintf(w->rel, sizeof(w->rel), "%s", p->rel);
+		} else {
+			w->kind = WHERE_MOVED;
+			snprintf(w->to, sizeof(w->to), "%s", p->gemini);
+		}
+	} else if ((p = ix_bundle_file(s->site, ix, path, w->rel,
+	    sizeof(w->rel))) != NULL)
+		w->kind = WHERE_FILE;
+	else if (section_dir(s, k, w->rel, sizeof(w->rel)))
+		w->kind = WHERE_SECTION;
+
+	free(k);
+	post_index_unref(ix);
+}
+
+int
+store_guess(struct store *s, const char *path, char *to, size_t tolen)
+{
+	struct post_index	*ix;
+	struct post		*p = NULL;
+	char			*k;
+
+	if ((k = site_key(s->site, path, "", 0)) == NULL)
+		return 0;
+	if ((ix = store_posts(s)) != NULL) {
+		if ((p = ix_by_stem(ix, k)) != NULL)
+			snprintf(to, tolen, "%s", p->gemini);
+		post_index_unref(ix);
+	}
+	free(k);
+	return p != NULL;
+}
+
+/* A folder holding a draft bundle's index: everything in it is the
+ * draft's. */
+static int
+in_draft_bundle(const struct post_index *ix, const char *rel)
+{
+	const struct post	*p;
+	const char		*slash;
+	char			 dir[PATH_MAX], *k;
+	size_t			 n = strlen(rel);
+
+	while ((slash = memrchr(rel, '/', n)) != NULL) {
+		n = (size_t)(slash - rel);
+		if (n + 2 > sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
+		if ((k = site_key(NULL, dir, "", 0)) == NULL)
+			return 0;
+		p = ix_find(ix, k);
+		free(k);
+		if (p != NULL && p->bundle && p->draft &&
+		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+int
+store_is_draft(struct store *s, const char *rel)
+{
+	struct post_index	*ix;
+	const struct post	*p;
+	int			 r;
+
+	if ((ix = store_posts(s)) == NULL)
+		return 0;
+	r = (store_is_markdown(rel) && (p = ix_entry(ix, rel)) != NULL &&
+	    p->draft) || in_draft_bundle(ix, rel);
+	post_index_unref(ix);
+	return r;
+}
+
+const struct site *
+store_site(const struct store *s)
+{
+	return s->site;
+}
+
+const char *
+store_root(const struct store *s)
+{
+	return s->root;
+}
+
+/*------------------------------------------------------------ rendering */
+
+/* The URL scheme as links need it (md_link_map), over lc. */
+static void
+link_urls(const struct store *s, const struct post_index *ix,
+    struct link_ctx *lc, struct md_urls *mu)
+{
+	lc->site = s->site;
+	lc->ix = ix;
+	mu->canon = link_canon;
+	mu->own = link_own;
+	mu->arg = lc;
+}
+
+/* A native gemtext page in another protocol's form (Gemini sends the
+ * file itself); its links are mapped as a Markdown page's are. */
+static int
+render_gemtext(struct store *s, const struct post_index *ix,
+    const char *rel, const char *src, size_t len, enum md_format fmt,
+    struct buf *out, char *lang, size_t langlen)
 {
 	struct md_doc	 d;
 	struct md_opts	 o;
+	struct md_urls	 mu;
+	struct link_ctx	 lc;
 	char		 path[PATH_MAX + 2];
 	int		 r;
 
 	snprintf(path, sizeof(path), "/%s", rel);
-	if (gmi_parse(&d, src, len, path, s->conf.host, RENDER_MAX) == -1)
+	link_urls(s, ix, &lc, &mu);
+	if (gmi_parse(&d, src, len, path, s->conf.host, &mu,
+	    RENDER_MAX) == -1)
 		return -ENOMEM;
 	memset(&o, 0, sizeof(o));
 	o.width = s->conf.width;
@@ -637,22 +932,24 @@ render_gemtext(struct store *s, const char *rel, const char *src, size_t len,
 }
 
 static int
-render_source(struct store *s, const char *rel, const char *src, size_t len,
-    enum md_format fmt, struct buf *out, char *lang, size_t langlen)
+render_source(struct store *s, const struct post_index *ix, const char *rel,
+    const char *src, size_t len, enum md_format fmt, struct buf *out,
+    char *lang, size_t langlen)
 {
+	const struct post	*p = ix_entry(ix, rel);
 	struct page_meta	 meta;
 	struct md_opts		 o;
+	struct md_site		 ms;
+	struct md_urls		 mu;
+	struct link_ctx		 lc;
 	struct buf		 warn;
 	char			 path[PATH_MAX + 2], title[256];
 	const char		*l, *w, *nl;
 	int			 r;
 
-	if (store_is_gemtext(rel))
-		return render_gemtext(s, rel, src, len, fmt, out, lang,
-		    langlen);
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -ENOMEM;
-	if (meta.draft) {
+	if (meta.draft || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */
 		page_meta_free(&meta);
 		return -ENOENT;
@@ -660,6 +957,13 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	if (meta.err_line != 0)
 		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
 		    meta.err_line, meta.err ? meta.err : "error");
+	/* The date line shows the date the index found, wherever it came
+	 * from (file name, git, mtime). */
+	if (!meta.has_date && p != NULL && p->is_post) {
+		meta.has_date = 1;
+		meta.date = p->date;
+		meta.tzoff = p->tzoff;
+	}
 	snprintf(path, sizeof(path), "/%s", rel);
 	base_name(rel, title, sizeof(title));
 	memset(&o, 0, sizeof(o));
@@ -667,10 +971,14 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	o.meta = &meta;
 	o.fallback_title = title;
 	o.breaks = meta.breaks != -1 ? meta.breaks : s->conf.breaks;
-	o.is_post = in_posts_dir(s, rel);
+	o.is_post = site_is_post(s->site, rel);
 	o.width = s->conf.width;
 	o.host = s->conf.host;
 	o.port = s->conf.gopher_port;
+	site_md(s->site, &ms);
+	o.site = &ms;
+	link_urls(s, ix, &lc, &mu);
+	o.urls = &mu;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
 	buf_init(&warn, 4096);
@@ -679,7 +987,7 @@ render_source(struct store *s, const char *rel, const char *src, size_t len,
 	l = meta.lang ? meta.lang :
 	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
-	r = md_render(src + meta.body, len - meta.body, fmt, &o, out);
+	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
 		if ((nl = strchr(w, '\n')) == NULL)
 			break;
@@ -695,22 +1003,31 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
     enum md_format fmt, struct blob **bp, char *lang, size_t langlen)
 {
 	static const char	 fmtkey[] = { 'g', 'm', 't' };
-	char			 key[PATH_MAX + 8];
+	struct post_index	*ix;
+	char			 key[PATH_MAX + 32];
 	struct buf		 src, out;
 	int			 r;
 
-	snprintf(key, sizeof(key), "%c:%s", fmtkey[fmt], rel);
-	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL)
+	/* Links point where the index says: a page is rendered again when
+	 * the set of pages changes. */
+	if ((ix = store_posts(s)) == NULL)
+		return -ENOMEM;
+	snprintf(key, sizeof(key), "%c:%lu:%s", fmtkey[fmt], ix->gen, rel);
+	if ((*bp = cache_get(s, key, st, lang, langlen)) != NULL) {
+		post_index_unref(ix);
 		return 0;
+	}
 	buf_init(&src, PAGE_SOURCE_MAX);
 	if ((r = read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
 		buf_free(&src);
+		post_index_unref(ix);
 		return r;
 	}
 	buf_init(&out, RENDER_MAX);
-	r = render_source(s, rel, src.data ? src.data : "", src.len, fmt,
-	    &out, lang, langlen);
+	r = (store_is_gemtext(rel) ? render_gemtext : render_source)(s, ix,
+	    rel, src.data ? src.data : "", src.len, fmt, &out, lang, langlen);
 	buf_free(&src);
+	post_index_unref(ix);
 	if (r < 0) {
 		buf_free(&out);
 		return r;
@@ -731,8 +1048,10 @@ post_unref(struct post *p)
 	if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
 		return;
 	free(p->rel);
+	free(p->canon);
 	free(p->gemini);
-	free(p->gopher);
+	free(p->key);
+	free(p->srckey);
 	free(p->title);
 	for (i = 0; i < p->ntags; i++)
 		free(p->tags[i]);
@@ -754,44 +1073,48 @@ post_index_unref(struct post_index *ix)
 
 	if (ix == NULL || atomic_fetch_sub(&ix->refs, 1) != 1)
 		return;
-	for (i = 0; i < ix->n; i++)
+	for (i = 0; i < ix->nall; i++)
+		post_unref(ix->all[i]);
+	/* A view of an index (feed.c's) holds its posts itself. */
+	for (i = 0; ix->all == NULL && i < ix->n; i++)
 		post_unref(ix->posts[i]);
+	free(ix->all);
 	free(ix->posts);
+	free(ix->slots);
 	free(ix);
 }
 
-/* The URL paths of a Markdown source: "a/b.md" -> "/a/b.gmi" and "/a/b";
- * a bundle "a/b/index.md" -> "/a/b/" for both. */
+/* The paths a page answers to, all from the site's URL scheme. */
 static int
-post_urls(struct post *p)
+post_paths(const struct site *site, struct post *p,
+    const struct page_meta *m)
 {
-	struct buf	 g, o;
-	const char	*slash = strrchr(p->rel, '/');
-	const char	*name = slash ? slash + 1 : p->rel;
-	size_t		 stem;
+	struct buf	 b;
+	const char	*name = strrchr(p->rel, '/');
 
-	buf_init(&g, PATH_MAX * 3);
-	buf_init(&o, PATH_MAX * 3);
-	if (buf_putc(&g, '/') == -1 || buf_putc(&o, '/') == -1)
+	name = name != NULL ? name + 1 : p->rel;
+	p->bundle = strncmp(name, "index.", 6) == 0 ||
+	    strncmp(name, "_index.", 7) == 0;
+	buf_init(&b, PATH_MAX * 3);
+	if (site_web_path(site, p->rel, m, p->date, p->tzoff, &b) == -1 ||
+	    buf_putc(&b, '\0') == -1 ||
+	    (p->canon = strdup(b.data)) == NULL)
 		goto fail;
-	if (strncmp(name, "index.", 6) == 0) {
-		stem = (size_t)(name - p->rel);
-		if (url_encode_path(&g, p->rel, stem) == -1 ||
-		    url_encode_path(&o, p->rel, stem) == -1)
-			goto fail;
-	} else {
-		stem = (size_t)(strrchr(p->rel, '.') - p->rel);
-		if (url_encode_path(&g, p->rel, stem) == -1 ||
-		    buf_puts(&g, ".gmi") == -1 ||
-		    url_encode_path(&o, p->rel, stem) == -1)
-			goto fail;
-	}
-	p->gemini = buf_detach(&g, NULL);
-	p->gopher = buf_detach(&o, NULL);
+	buf_reset(&b);
+	if (url_encode_path(&b, p->canon, strlen(p->canon)) == -1 ||
+	    buf_putc(&b, '\0') == -1 ||
+	    (p->gemini = strdup(b.data)) == NULL)
+		goto fail;
+	p->gopher = p->gemini;
+	buf_reset(&b);
+	if (site_source_key(p->rel, &b) == -1 || buf_putc(&b, '\0') == -1 ||
+	    (p->srckey = site_key(NULL, b.data, "", 0)) == NULL ||
+	    (p->key = site_key(NULL, p->canon, "", 0)) == NULL)
+		goto fail;
+	buf_free(&b);
 	return 0;
 fail:
-	buf_free(&g);
-	buf_free(&o);
+	buf_free(&b);
 	return -1;
 }
 
@@ -804,6 +1127,14 @@ date_from_name(const char *rel, time_t *t)
 	int		 off;
 
 	name = name ? name + 1 : rel;
+	/* A bundle: its folder's name. */
+	if (strncmp(name, "index.", 6) == 0 && name > rel + 1) {
+		const char *q = name - 1;
+
+		while (q > rel && q[-1] != '/')
+			q--;
+		name = q;
+	}
 	if (strlen(name) < 11 || name[10] != '-')
 		return -1;
 	memcpy(d, name, 10);
@@ -811,64 +1142,28 @@ date_from_name(const char *rel, time_t *t)
 	return frontmatter_parse_date(d, t, &off);
 }
 
-/*
- * The form old paths are compared in: absolute, dot segments resolved,
- * without a trailing slash or a page extension, so that "/2019/old/",
- * "/2019/old.html" and "/2019/old" name the same page.  Relative aliases
- * (Hugo's "relative to the section") resolve against the page's
- * directory.  NULL when it cannot be one of our paths.
- */
-static char *
-alias_key(const char *alias, const char *dir, size_t dirlen)
-{
-	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    NULL };
-	char	*k;
-	size_t	 n, i, m;
-
-	if (strstr(alias, "://") != NULL || strchr(alias, ':') != NULL)
-		return NULL;	/* a URL or a Jekyll :placeholder */
-	if (alias[0] == '/')
-		dirlen = 0;
-	if ((k = malloc(dirlen + strlen(alias) + 3)) == NULL)
-		return NULL;
-	snprintf(k, dirlen + strlen(alias) + 3, "/%.*s%s%s", (int)dirlen,
-	    dir, dirlen ? "/" : "", alias[0] == '/' ? alias + 1 : alias);
-	if (url_normalize_path(k) == -1) {
-		free(k);
-		return NULL;
-	}
-	n = strlen(k);
-	while (n > 1 && k[n - 1] == '/')
-		k[--n] = '\0';
-	for (i = 0; exts[i] != NULL; i++) {
-		m = strlen(exts[i]);
-		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {
-			k[n - m] = '\0';
-			break;
-		}
-	}
-	return k;
-}
-
 static void
-post_aliases(struct post *p, const struct page_meta *m)
+post_aliases(const struct site *site, struct post *p,
+    const struct page_meta *m)
 {
 	const char	*slash = strrchr(p->rel, '/'), *dir = p->rel;
 	size_t		 i, dirlen = slash ? (size_t)(slash - p->rel) : 0;
+	size_t		 cn = strlen(site->content);
 	char		*k;
 
 	if (m->naliases == 0 ||
 	    (p->aliases = calloc(m->naliases, sizeof(*p->aliases))) == NULL)
 		return;
 	/* Hugo's relative aliases are relative to the section's web path,
-	 * which drops content/: content/posts/x.md is in /posts/. */
-	if (dirlen >= 8 && strncmp(p->rel, "content/", 8) == 0) {
-		dir += 8;
-		dirlen -= 8;
+	 * which drops the content folder: content/posts/x.md is in
+	 * /posts/. */
+	if (cn > 0 && dirlen > cn && strncmp(p->rel, site->content, cn) == 0 &&
+	    p->rel[cn] == '/') {
+		dir += cn + 1;
+		dirlen -= cn + 1;
 	}
 	for (i = 0; i < m->naliases; i++)
-		if ((k = alias_key(m->aliases[i], dir, dirlen)) != NULL)
+		if ((k = site_key(site, m->aliases[i], dir, dirlen)) != NULL)
 			p->aliases[p->naliases++] = k;
 }
 
@@ -897,68 +1192,16 @@ store_is_stub(struct store *s, const char *rel)
 	return stub;
 }
 
-/*
- * Does the last segment of key (an alias_key) name post p as the web
- * routes of blog generators do: the file's stem ("x" for _posts/x.md,
- * "slug" for _posts/2020-01-01-slug.md, "bundle" for bundle/index.md)?
- */
+/* Private by the generator's rules: a draft, a folder of drafts, a page
+ * dated in the future where the generator waits for that date. */
 static int
-web_route_names(const struct post *p, const char *key)
+post_private(const struct site *site, const char *rel,
+    const struct page_meta *m)
 {
-	const char	*seg = strrchr(key, '/');
-	char		 stem[256];
-	size_t		 k;
-
-	seg = seg != NULL ? seg + 1 : key;
-	if (*seg == '\0')
-		return 0;
-	base_name(p->rel, stem, sizeof(stem));
-	if (strcmp(seg, stem) == 0)
+	if (m->draft || strncmp(rel, "_drafts/", 8) == 0)
 		return 1;
-	/* Jekyll: the date prefix is not part of the URL. */
-	for (k = 0; k < 10 && stem[k] != '\0'; k++)
-		if ((k == 4 || k == 7) ? stem[k] != '-' :
-		    !isdigit((unsigned char)stem[k]))
-			return 0;
-	return k == 10 && stem[10] == '-' && strcmp(seg, stem + 11) == 0;
-}
-
-int
-store_alias(struct store *s, const char *path, int gemini, char *out,
-    size_t outlen)
-{
-	struct post_index	*ix;
-	const struct post	*hit = NULL;
-	char			*k;
-	size_t			 i, j, named = 0;
-
-	if ((k = alias_key(path, "", 0)) == NULL)
-		return 0;
-	if ((ix = store_posts(s)) != NULL) {
-		for (i = 0; i < ix->n && hit == NULL; i++)
-			for (j = 0; j < ix->posts[i]->naliases; j++)
-				if (strcmp(ix->posts[i]->aliases[j], k) == 0) {
-					hit = ix->posts[i];
-					break;
-				}
-		/*
-		 * Else the path the blog's web site gave the post
-		 * ("/posts/x" of the Next.js starter, Jekyll's
-		 * "/cat/2020/01/01/x.html"), when only one post fits.
-		 */
-		for (i = 0; hit == NULL && i < ix->n; i++)
-			if (web_route_names(ix->posts[i], k))
-				named++;
-		for (i = 0; hit == NULL && named == 1 && i < ix->n; i++)
-			if (web_route_names(ix->posts[i], k))
-				hit = ix->posts[i];
-		if (hit != NULL)
-			snprintf(out, outlen, "%s", gemini ? hit->gemini :
-			    hit->gopher);
-		post_index_unref(ix);
-	}
-	free(k);
-	return hit != NULL;
+	return m->has_date && m->date > time(NULL) &&
+	    site_hides_future(site);
 }
 
 static struct post *
@@ -970,6 +1213,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	const char		*body;
 	size_t			 blen;
 	char			 name[256];
+	time_t			 added;
 
 	buf_init(&src, PAGE_SOURCE_MAX);
 	if (read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
@@ -987,24 +1231,37 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	p->ino = st->st_ino;
 	p->size = st->st_size;
 	p->mtime = st->st_mtim;
-	p->updated = st->st_mtim.tv_sec;
-	p->draft = meta.draft;
+	p->draft = post_private(s->site, rel, &meta);
+	p->is_post = site_is_post(s->site, rel);
+	/* Front matter, the file name, the commit that added the file, and
+	 * only then the file's time (a fresh clone's). */
 	if (meta.has_date) {
 		p->date = meta.date;
 		p->tzoff = meta.tzoff;
-	} else if (date_from_name(rel, &p->date) == -1)
-		p->date = st->st_mtim.tv_sec;
+	} else if (date_from_name(rel, &p->date) == -1) {
+		added = site_added(s->site, rel);
+		p->date = added != 0 ? added : st->st_mtim.tv_sec;
+	}
+	p->updated = meta.has_updated ? meta.updated : p->date;
+	/* The web path may use the front matter's title (Hugo's :slug). */
+	if (post_paths(s->site, p, &meta) == -1)
+		goto fail;
+	post_aliases(s->site, p, &meta);
 	buf_init(&tmp, 4096);
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;
-	} else if (md_first_heading(body, blen, &tmp) == 0)
+	} else if (md_page_title(body, blen, &tmp) == 0)
 		p->title = buf_detach(&tmp, NULL);
 	else {
 		base_name(rel, name, sizeof(name));
 		p->title = strdup(name);
 	}
 	buf_free(&tmp);
+	if (p->title == NULL)
+		goto fail;
+	if (!p->is_post || p->draft)
+		goto out;	/* found by path, never listed */
 	/* Summary (unless the front matter has one) and search text come
 	 * from one parse of the body. */
 	buf_init(&tmp, 4096);
@@ -1025,24 +1282,24 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	p->ntags = meta.ntags;
 	meta.tags = NULL;
 	meta.ntags = 0;
-	post_aliases(p, &meta);
 	p->search = search_key(p->title, p->tags, p->ntags, p->text);
-	if (p->rel == NULL || p->title == NULL || p->lang == NULL ||
-	    post_urls(p) == -1) {
-		post_unref(p);
-		p = NULL;
-	}
+	if (p->rel == NULL || p->lang == NULL)
+		goto fail;
 out:
 	page_meta_free(&meta);
 	buf_free(&src);
 	return p;
+fail:
+	post_unref(p);
+	p = NULL;
+	goto out;
 }
 
 struct scan {
 	struct store	 *s;
 	struct post	**old;		/* previous snapshot, hashed by rel */
 	size_t		  nold;		/* slots in old (a power of two) */
-	struct post	**posts;
+	struct post	**all;
 	size_t		  n, cap;
 	int		  depth;
 };
@@ -1052,19 +1309,19 @@ scan_hash_old(struct scan *sc, const struct post_index *ix)
 {
 	size_t i, h;
 
-	if (ix == NULL || ix->n == 0)
+	if (ix == NULL || ix->nall == 0)
 		return;
-	for (sc->nold = 16; sc->nold < ix->n * 2; sc->nold *= 2)
+	for (sc->nold = 16; sc->nold < ix->nall * 2; sc->nold *= 2)
 		;
 	if ((sc->old = calloc(sc->nold, sizeof(*sc->old))) == NULL) {
 		sc->nold = 0;
 		return;
 	}
-	for (i = 0; i < ix->n; i++) {
-		h = hash_key(ix->posts[i]->rel) & (sc->nold - 1);
+	for (i = 0; i < ix->nall; i++) {
+		h = hash_key(ix->all[i]->rel) & (sc->nold - 1);
 		while (sc->old[h] != NULL)
 			h = (h + 1) & (sc->nold - 1);
-		sc->old[h] = ix->posts[i];
+		sc->old[h] = ix->all[i];
 	}
 }
 
@@ -1097,22 +1354,19 @@ scan_add(struct scan *sc, struct post *p)
 {
 	struct post **np;
 
-	if (p->draft) {
-		post_unref(p);
-		return;
-	}
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? sc->cap * 2 : 64;
-		if ((np = realloc(sc->posts, sc->cap * sizeof(*np))) == NULL) {
+		if ((np = realloc(sc->all, sc->cap * sizeof(*np))) == NULL) {
 			post_unref(p);
 			sc->cap /= 2;
 			return;
 		}
-		sc->posts = np;
+		sc->all = np;
 	}
-	sc->posts[sc->n++] = p;
+	sc->all[sc->n++] = p;
 }
 
+/* Every Markdown source under the root that may be served. */
 static void
 scan_dir(struct scan *sc, const char *rel)
 {
@@ -1132,8 +1386,8 @@ scan_dir(struct scan *sc, const char *rel)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel,
-		    de->d_name) >= sizeof(child))
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
+		    *rel ? "/" : "", de->d_name) >= sizeof(child))
 			continue;
 		if ((fd = store_open(sc->s, child, &st)) < 0)
 			continue;
@@ -1144,7 +1398,8 @@ scan_dir(struct scan *sc, const char *rel)
 			sc->depth--;
 			continue;
 		}
-		if (store_is_markdown(child)) {
+		if (store_is_markdown(child) &&
+		    strncmp(de->d_name, "README.", 7) != 0) {
 			if ((p = scan_reuse(sc, child, &st)) == NULL)
 				p = post_load(sc->s, child, fd, &st);
 			if (p != NULL)
@@ -1166,6 +1421,51 @@ post_newer_first(const void *a, const void *b)
 	return strcmp(p->rel, q->rel);
 }
 
+/* Put key -> p unless the key is taken: canonical paths go in first, so
+ * an alias never hides a page's own path. */
+static void
+slot_put(struct post_index *ix, const char *key, struct post *p)
+{
+	size_t h = hash_key(key) & (ix->nslots - 1);
+
+	for (; ix->slots[h].key != NULL; h = (h + 1) & (ix->nslots - 1))
+		if (strcmp(ix->slots[h].key, key) == 0)
+			return;
+	ix->slots[h].key = key;
+	ix->slots[h].post = p;
+}
+
+static int
+index_slots(struct post_index *ix)
+{
+	size_t i, j, want = 0;
+
+	for (i = 0; i < ix->nall; i++)
+		want += 2 + ix->all[i]->naliases;
+	for (ix->nslots = 16; ix->nslots < want * 2; ix->nslots *= 2)
+		;
+	if ((ix->slots = calloc(ix->nslots, sizeof(*ix->slots))) == NULL)
+		return -1;
+	/* Published pages before drafts, canonical paths before the old
+	 * ones: a draft or an alias never shadows a page. */
+	for (i = 0; i < ix->nall; i++)
+		if (!ix->all[i]->draft)
+			slot_put(ix, ix->all[i]->key, ix->all[i]);
+	for (i = 0; i < ix->nall; i++)
+		if (!ix->all[i]->draft)
+			slot_put(ix, ix->all[i]->srckey, ix->all[i]);
+	for (i = 0; i < ix->nall; i++)
+		for (j = 0; !ix->all[i]->draft && j < ix->all[i]->naliases;
+		    j++)
+			slot_put(ix, ix->all[i]->aliases[j], ix->all[i]);
+	for (i = 0; i < ix->nall; i++)
+		if (ix->all[i]->draft) {
+			slot_put(ix, ix->all[i]->key, ix->all[i]);
+			slot_put(ix, ix->all[i]->srckey, ix->all[i]);
+		}
+	return 0;
+}
+
 static struct post_index *
 scan_posts(struct store *s, const struct post_index *old)
 {
@@ -1176,20 +1476,28 @@ scan_posts(struct store *s, const struct post_index *old)
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
 	scan_hash_old(&sc, old);
-	for (i = 0; s->posts[i] != NULL; i++)
-		scan_dir(&sc, s->posts[i]);
+	scan_dir(&sc, "");
 	free(sc.old);
 	if (sc.n > 1)
-		qsort(sc.posts, sc.n, sizeof(*sc.posts), post_newer_first);
-	if ((ix = calloc(1, sizeof(*ix))) == NULL) {
+		qsort(sc.all, sc.n, sizeof(*sc.all), post_newer_first);
+	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
+	    (ix->posts = calloc(sc.n + 1, sizeof(*ix->posts))) == NULL) {
+		free(ix);
 		for (i = 0; i < sc.n; i++)
-			post_unref(sc.posts[i]);
-		free(sc.posts);
+			post_unref(sc.all[i]);
+		free(sc.all);
 		return NULL;
 	}
 	atomic_init(&ix->refs, 1);
-	ix->posts = sc.posts;
-	ix->n = sc.n;
+	ix->all = sc.all;
+	ix->nall = sc.n;
+	for (i = 0; i < sc.n; i++)
+		if (sc.all[i]->is_post && !sc.all[i]->draft)
+			ix->posts[ix->n++] = sc.all[i];
+	if (index_slots(ix) == -1) {
+		post_index_unref(ix);
+		return NULL;
+	}
 	return ix;
 }
 
@@ -1198,9 +1506,9 @@ scan_posts(struct store *s, const struct post_index *old)
 static int
 index_same(const struct post_index *a, const struct post_index *b)
 {
-	return a->n == b->n &&
-	    (a->n == 0 || memcmp(a->posts, b->posts,
-	    a->n * sizeof(*a->posts)) == 0);
+	return a->nall == b->nall &&
+	    (a->nall == 0 || memcmp(a->all, b->all,
+	    a->nall * sizeof(*a->all)) == 0);
 }
 
 struct post_index *
@@ -1270,69 +1578,9 @@ local_fs(int fd)
 	}
 }
 
-/* A configured posts directory that the walk's plain relative paths may
- * not match ("", ".", "a/./b", "a/"): then every change may matter. */
-static int
-posts_unusual(const struct store *s)
-{
-	const char	*p;
-	size_t		 i, n;
-
-	for (i = 0; (p = s->posts[i]) != NULL; i++) {
-		n = strlen(p);
-		if (n == 0 || p[0] == '.' || p[0] == '/' || p[n - 1] == '/' ||
-		    strstr(p, "/.") != NULL || strstr(p, "//") != NULL)
-			return 1;
-	}
-	return 0;
-}
-
-/* A posts directory, or one below it: its changes are the index's. */
-static int
-is_posts_path(const struct store *s, const char *rel)
-{
-	size_t i, n;
-
-	for (i = 0; s->posts[i] != NULL; i++) {
-		n = strlen(s->posts[i]);
-		if (strncmp(rel, s->posts[i], n) == 0 &&
-		    (rel[n] == '\0' || rel[n] == '/'))
-			return 1;
-	}
-	return 0;
-}
-
-static int
-post_wd_add(struct store *s, int wd)
-{
-	int	*v;
-	size_t	 cap;
-
-	if (s->npost_wds == s->post_wds_cap) {
-		cap = s->post_wds_cap ? s->post_wds_cap * 2 : 16;
-		if ((v = reallocarray(s->post_wds, cap, sizeof(*v))) == NULL)
-			return -1;
-		s->post_wds = v;
-		s->post_wds_cap = cap;
-	}
-	s->post_wds[s->npost_wds++] = wd;
-	return 0;
-}
-
-static int
-is_post_wd(const struct store *s, int wd)
-{
-	size_t i;
-
-	for (i = 0; i < s->npost_wds; i++)
-		if (s->post_wds[i] == wd)
-			return 1;
-	return 0;
-}
-
 /*
  * Watch the directory fd (rel beneath the root) and every directory
- * below it, noting which watches cover the posts.  -1 when one of them
+ * below it.  -1 when one of them
  * cannot be watched: not a local file system, too deep, out of watches,
  * or its path no longer names it.
  */
@@ -1343,7 +1591,7 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 	struct stat	 a, b;
 	struct dirent	*de;
 	DIR		*d;
-	int		 cfd, wd, posts, r = 0;
+	int		 cfd, r = 0;
 
 	if (depth > WATCH_DEPTH_MAX || !local_fs(fd) || fstat(fd, &a) == -1) {
 		close(fd);
@@ -1357,11 +1605,9 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		    s->watch_root : "/");
 	else
 		snprintf(path, sizeof(path), "%s/%s", s->watch_root, rel);
-	posts = is_posts_path(s, rel);
-	if ((wd = inotify_add_watch(s->inotify, path, WATCH_EVENTS)) == -1 ||
+	if (inotify_add_watch(s->inotify, path, WATCH_EVENTS) == -1 ||
 	    stat(path, &b) == -1 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino || (posts && post_wd_add(s, wd) == -1) ||
-	    (d = fdopendir(fd)) == NULL) {
+	    a.st_ino != b.st_ino || (d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -1369,10 +1615,6 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		/* The index scan follows symlinks this walk does not. */
-		if (posts && (de->d_type == DT_LNK ||
-		    de->d_type == DT_UNKNOWN))
-			s->posts_linked = 1;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
@@ -1428,8 +1670,6 @@ watch_tree(struct store *s)
 {
 	int fd, ok = 0;
 
-	s->npost_wds = 0;
-	s->posts_linked = posts_unusual(s);
 	if (s->inotify != -1 && watch_root_path(s) == 0 &&
 	    (fd = openat(s->rootfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) != -1)
@@ -1444,9 +1684,9 @@ watch_tree(struct store *s)
  * Take in the pending events.  A new directory (or one moved in) gets
  * its watches before any request can be answered from the cache, so a
  * file created in it is seen too; a lost event (queue overflow) rewatches
- * everything.  Any event moves the generation on; only those under the
- * posts directories (or a rewatch) make the index scan again, so a file
- * changing elsewhere does not cost a stat of every post.
+ * everything.  Any event moves the generation on; only those on Markdown
+ * files and folders (or a rewatch) make the index scan again, so an
+ * image changing does not cost a stat of every page.
  */
 static unsigned long
 store_sync(struct store *s)
@@ -1470,7 +1710,10 @@ store_sync(struct store *s)
 				    ((e->mask & IN_ISDIR) &&
 				    (e->mask & (IN_CREATE | IN_MOVED_TO))))
 					rewatch = 1;
-				if (s->posts_linked || is_post_wd(s, e->wd))
+				/* The index holds every Markdown file:
+				 * its changes and folders' matter. */
+				if (e->len == 0 || (e->mask & IN_ISDIR) ||
+				    store_is_markdown(e->name))
 					posts = 1;
 			}
 		} while ((n = read(s->inotify, ev, sizeof(ev))) > 0);
@@ -1565,62 +1808,10 @@ store_reply_put(struct store *s, const char *key, unsigned long gen,
 
 /*------------------------------------------------------------ lifetime */
 
-static int
-exists_beneath(struct store *s, const char *rel)
-{
-	struct stat	st;
-	int		fd;
-
-	if ((fd = store_open(s, rel, &st)) < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
-/* Which generator's folder this is, where its posts and static files
- * are: decided once, reported at start-up. */
-static void
-detect_layout(struct store *s)
-{
-	const char	*gen = "plain", *stat = "the root only";
-	size_t		 i, j, n = 0;
-	int		 found = 0;
-
-	if (s->conf.posts != NULL)
-		s->posts[n++] = s->conf.posts;
-	for (i = 0; s->conf.posts == NULL && posts_dirs[i] != NULL &&
-	    n < MAX_POSTS_DIRS; i++)
-		if (exists_beneath(s, posts_dirs[i]))
-			s->posts[n++] = posts_dirs[i];
-	s->posts[n] = NULL;
-	for (i = 0; layouts[i].name != NULL && !found; i++)
-		for (j = 0; j < 4 && layouts[i].markers[j] != NULL; j++)
-			if (exists_beneath(s, layouts[i].markers[j])) {
-				gen = layouts[i].name;
-				found = 1;
-				break;
-			}
-	if (exists_beneath(s, "static"))
-		stat = "static/";
-	else if (exists_beneath(s, "public"))
-		stat = "public/";
-	n = (size_t)snprintf(s->layout, sizeof(s->layout),
-	    "%s layout; posts in", gen);
-	for (i = 0; s->posts[i] != NULL && n < sizeof(s->layout); i++)
-		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
-		    " %s/", s->posts[i]);
-	if (i == 0 && n < sizeof(s->layout))
-		n += (size_t)snprintf(s->layout + n, sizeof(s->layout) - n,
-		    " (none found)");
-	if (n < sizeof(s->layout))
-		snprintf(s->layout + n, sizeof(s->layout) - n,
-		    "; static files in %s", stat);
-}
-
 const char *
 store_layout(const struct store *s)
 {
-	return s->layout;
+	return s->site->report;
 }
 
 /* The certificate directory's path relative to the root when it lies
@@ -1641,8 +1832,9 @@ certs_inside(const char *root, const char *certs)
 struct store *
 store_new(const struct store_conf *conf, const char **err)
 {
-	struct store	*s;
-	char		 real[PATH_MAX];
+	struct store		*s;
+	struct site_override	 o;
+	char			 real[PATH_MAX];
 
 	if (realpath(conf->root, real) == NULL) {
 		*err = "cannot resolve the root directory";
@@ -1654,6 +1846,7 @@ store_new(const struct store_conf *conf, const char **err)
 	}
 	s->conf = *conf;
 	s->inotify = -1;
+	s->rootfd = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->sync_lock, NULL);
@@ -1672,16 +1865,31 @@ store_new(const struct store_conf *conf, const char **err)
 		*err = "cannot open the root directory";
 		goto fail;
 	}
+	memset(&o, 0, sizeof(o));
+	o.posts = conf->posts;
+	o.title = conf->title;
+	o.description = conf->description;
+	o.author = conf->author;
+	o.lang = conf->lang;
+	o.site_url = conf->site_url;
+	if ((s->site = site_load(s->root, &o)) == NULL) {
+		*err = "out of memory";
+		goto fail;
+	}
+	if (conf->lang == NULL && s->site->lang != NULL)
+		s->conf.default_lang = s->site->lang;
 	/* Without inotify, or with a directory it cannot watch (NFS,
 	 * limits), replies are not cached and the index is rechecked by
-	 * time.  Watching starts before any content is read (the layout
-	 * only looks at names, and tells which watches cover the posts). */
+	 * time.  Watching starts before any content is read. */
 	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	detect_layout(s);
 	atomic_store(&s->watch_ok, 1);	/* so a failure is reported */
 	watch_tree(s);
 	return s;
 fail:
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	site_free(s->site);
+	free(s->certs_rel);
 	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
@@ -1704,8 +1912,8 @@ store_free(struct store *s)
 	post_index_unref(s->index);
 	if (s->inotify != -1)
 		close(s->inotify);
-	free(s->post_wds);
 	close(s->rootfd);
+	site_free(s->site);
 	free(s->certs_rel);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);

@@ -39,18 +39,28 @@ struct store_conf {
 	int		 breaks;	/* capsule default: -1 decide */
 	const char	*posts;		/* posts directory; NULL: detect */
 	size_t		 cache_max;	/* bytes of rendered output kept */
+	/* The capsule's own settings, which win over the site's config
+	 * (NULL: as the site says). */
+	const char	*title, *description, *author, *site_url, *lang;
 };
 
-/* One post as the indexes see it. */
+/* One page or post as the indexes see it. */
 struct post {
 	atomic_uint	 refs;
-	char		*rel;		/* "posts/x.md" */
-	char		*gemini;	/* "/posts/x.gmi", URL-encoded */
-	char		*gopher;	/* "/posts/x", URL-encoded */
+	char		*rel;		/* "content/posts/x.md" */
+	char		*canon;		/* its canonical path, the web's:
+					   "/posts/x/" (site_web_path) */
+	char		*gemini;	/* canon URL-encoded: the Gemini path */
+	char		*gopher;	/* and the Gopher selector (the same) */
+	char		*key;		/* site_key(canon) */
+	char		*srckey;	/* site_source_key(rel) */
+	int		 is_post;	/* else a page (section, about...) */
+	int		 bundle;	/* rel is a bundle's index: its folder
+					   holds the page's files */
 	char		*title;
 	time_t		 date;
 	int		 tzoff;
-	time_t		 updated;	/* file mtime */
+	time_t		 updated;	/* lastmod, else the date */
 	char		**tags;
 	size_t		 ntags;
 	char		*summary;	/* description, else first paragraph */
@@ -62,19 +72,32 @@ struct post {
 	size_t		 naliases;
 	char		*search;	/* search_key(): normalised title, tags
 				   and text, matched by search_run */
-	int		 draft;
+	int		 draft;		/* a draft, or dated in the future
+					   where the generator hides those */
 	dev_t		 dev;		/* identity of the source it came from */
 	ino_t		 ino;
 	off_t		 size;
 	struct timespec	 mtime;
 };
 
-/* An immutable snapshot of the posts, newest first, drafts excluded. */
+struct post_slot {
+	const char	*key;		/* a post's key, srckey or alias */
+	struct post	*post;
+};
+
+/* An immutable snapshot of the posts, newest first, drafts excluded;
+ * and of every page (drafts included) by each path it answers to. */
 struct post_index {
 	atomic_uint	  refs;
 	unsigned long	  gen;		/* changes whenever the set changes */
 	struct post	**posts;
 	size_t		  n;
+	struct post	**all;		/* every Markdown source, each
+					   referenced once; NULL in a view
+					   whose posts hold a reference */
+	size_t		  nall;
+	struct post_slot *slots;	/* open addressing, a power of two */
+	size_t		  nslots;
 };
 
 struct store;
@@ -137,13 +160,48 @@ int		 store_page(struct store *, const char *rel, int fd,
  */
 int		 store_is_stub(struct store *, const char *rel);
 
+/* The site model read at load (generator, config, URL scheme). */
+const struct site *store_site(const struct store *);
+
+/* The root, resolved (realpath). */
+const char	*store_root(const struct store *);
+
 /*
- * A post that used to live at path (its front matter lists it in aliases
- * or as its permalink): 1 with the post's Gemini path or Gopher selector
- * copied to out, else 0.
+ * What a request path (decoded) names, asked of the URL scheme's one
+ * owner: the page at its canonical path, an old path of it (the
+ * source-file form, an alias, an old permalink, a web path written
+ * differently), a file inside a page bundle at its web path, or a draft.
  */
-int		 store_alias(struct store *, const char *path, int gemini,
-		    char *out, size_t outlen);
+enum store_where_kind {
+	WHERE_NONE,
+	WHERE_PAGE,	/* rel: the source to render */
+	WHERE_FILE,	/* rel: a file to send as it is */
+	WHERE_MOVED,	/* to: the canonical path, URL-encoded */
+	WHERE_SECTION,	/* rel: a section folder without its own page
+			   (Hugo lists it anyway): its listing */
+	WHERE_PRIVATE	/* a draft: not there for readers */
+};
+struct store_where {
+	enum store_where_kind kind;
+	int		 text;		/* Gopher: the ".txt" form */
+	char		 rel[1024];
+	char		 to[1024];
+};
+void		 store_where(struct store *, const char *path, int gemini,
+		    struct store_where *);
+
+/*
+ * The last resort for a path nothing answers to: 1 with the canonical
+ * path (URL-encoded) of the one page whose file the path's last segment
+ * names ("/posts/x/" on a site that publishes posts/x.md as "/x.html"),
+ * else 0.
+ */
+int		 store_guess(struct store *, const char *path, char *to,
+		    size_t tolen);
+
+/* 1 when rel is a file nobody may read: a draft's source, or a file in
+ * a draft's page bundle. */
+int		 store_is_draft(struct store *, const char *rel);
 
 /* The current post index (a counted reference; release with
  * post_index_unref).  Rescans only when the watched directories changed. */

@@ -102,10 +102,14 @@ ticket_mac_init(EVP_MAC_CTX *hctx, unsigned char *key, size_t len)
 
 /*
  * OpenSSL asks for a key to encrypt a new ticket (enc = 1) or for the key
- * named in a ticket it received.  Returns 1 (use it), 2 (valid, but made
- * with the previous key: issue a fresh ticket) or 0: no ticket is sent,
- * or the one received is ignored (a full handshake), which is also what
- * any failure here comes down to, rather than failing the connection.
+ * named in a ticket it received.  Returns 1 (use it), 2 (valid: resume
+ * and issue a fresh ticket) or 0: no ticket is sent, or the one received
+ * is ignored (a full handshake), which is also what any failure here
+ * comes down to, rather than failing the connection.
+ *
+ * Every resumption renews: clients that use each TLS 1.3 ticket once
+ * (RFC 8446 C.4; browsers, Go, GnuTLS) would otherwise have no ticket
+ * left and resume only every other connection.
  */
 static int
 ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
@@ -138,7 +142,7 @@ ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 			r = 1;
 	} else if (EVP_DecryptInit_ex2(cctx, tickets.cipher, k.aes, iv,
 	    NULL) == 1 && ticket_mac_init(hctx, k.hmac, sizeof(k.hmac)) == 1)
-		r = which == 0 ? 1 : 2;
+		r = 2;
 	OPENSSL_cleanse(&k, sizeof(k));
 	return r;
 }

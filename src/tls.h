@@ -21,6 +21,9 @@ enum tls_status {
 	TLS_ERROR	/* fatal: drop the connection, no close_notify */
 };
 
+/* The first byte of a TLS handshake record: a ClientHello starts so. */
+#define TLS_HANDSHAKE_RECORD	0x16
+
 struct tls_conn {
 	SSL		*ssl;
 	struct buf	 in;		/* network -> SSL, not read yet */
@@ -33,7 +36,8 @@ struct tls_conn {
 
 /* Server context for one certificate: TLS 1.2+, no renegotiation,
  * SHA-256 suites first, small idle buffers, one session ticket per
- * connection encrypted with process-wide keys that rotate hourly (shared
+ * connection, resumed ones included (a client may use each ticket only
+ * once), encrypted with process-wide keys that rotate hourly (shared
  * by every context, so tickets survive a reload and work on every
  * worker).  NULL with *err on failure. */
 SSL_CTX		*tls_server_ctx(const char *crt, const char *key,

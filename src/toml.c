@@ -31,6 +31,9 @@ struct toml_lex {
 	void		*arg;
 	const char	*err;
 	int		 oom;
+	int		 all;	/* toml_read_all: every key, dotted */
+	struct buf	 prefix;	/* all: the [table] keys are under */
+	int		 aot;	/* all: inside an [[array of tables]] */
 };
 
 static int	toml_value(struct toml_lex *, int, enum toml_mode);
@@ -257,9 +260,14 @@ toml_key(struct toml_lex *lx, struct buf *out, int *simple)
 	for (;;) {
 		toml_ws(lx);
 		ch = toml_peek(lx, 0);
+		if (lx->all && parts > 0 && toml_put(lx, out, ".", 1) == -1)
+			return -1;
 		if (ch == '"' || ch == '\'') {
 			/* Later parts are dropped: str holds nothing yet. */
 			if (toml_string(lx, parts == 0 ? out : &lx->str) == -1)
+				return -1;
+			if (parts > 0 && lx->all && toml_put(lx, out,
+			    lx->str.data ? lx->str.data : "", lx->str.len) == -1)
 				return -1;
 		} else {
 			start = lx->i;
@@ -269,8 +277,8 @@ toml_key(struct toml_lex *lx, struct buf *out, int *simple)
 				lx->i++;
 			if (lx->i == start)
 				return toml_fail(lx, "expected a key");
-			if (parts == 0 && toml_put(lx, out, lx->s + start,
-			    lx->i - start) == -1)
+			if ((parts == 0 || lx->all) && toml_put(lx, out,
+			    lx->s + start, lx->i - start) == -1)
 				return -1;
 		}
 		parts++;
@@ -420,7 +428,26 @@ toml_header(struct toml_lex *lx)
 	if (toml_peek(lx, 0) != ']' || (aot && toml_peek(lx, 1) != ']'))
 		return toml_fail(lx, "expected ']' after a table name");
 	lx->i += aot ? 2 : 1;
+	lx->aot = aot;
+	buf_reset(&lx->prefix);
+	if (lx->all && toml_put(lx, &lx->prefix, lx->tmp.data ?
+	    lx->tmp.data : "", lx->tmp.len) == -1)
+		return -1;
 	return toml_eol(lx);
+}
+
+/* toml_read_all: the key read, put under its table's name. */
+static int
+toml_qualify(struct toml_lex *lx)
+{
+	buf_reset(&lx->tmp);
+	if (toml_put(lx, &lx->tmp, lx->prefix.data ? lx->prefix.data : "",
+	    lx->prefix.len) == -1 || toml_put(lx, &lx->tmp, ".", 1) == -1 ||
+	    toml_put(lx, &lx->tmp, lx->key.data ? lx->key.data : "",
+	    lx->key.len) == -1)
+		return -1;
+	buf_reset(&lx->key);
+	return toml_put(lx, &lx->key, lx->tmp.data, lx->tmp.len);
 }
 
 static int
@@ -452,20 +479,25 @@ toml_parse(struct toml_lex *lx)
 			return toml_fail(lx, "expected '=' after a key");
 		lx->i++;
 		toml_ws(lx);
-		if (toml_value(lx, 0, intable || !simple ? T_IGNORE :
+		if (lx->all && intable && toml_qualify(lx) == -1)
+			return -1;
+		if (toml_value(lx, 0, lx->all ? (lx->aot ? T_IGNORE :
+		    T_VALUE) : intable || !simple ? T_IGNORE :
 		    T_VALUE) == -1 || toml_eol(lx) == -1)
 			return -1;
 	}
 }
 
-int
-toml_read(const char *s, size_t n, unsigned long line, toml_value_cb cb,
-    void *arg, const char **errstr, unsigned long *errline)
+static int
+toml_run(const char *s, size_t n, unsigned long line, toml_value_cb cb,
+    void *arg, const char **errstr, unsigned long *errline, int all)
 {
 	struct toml_lex	 lx;
 	int		 r;
 
 	memset(&lx, 0, sizeof(lx));
+	lx.all = all;
+	buf_init(&lx.prefix, n + 16);
 	lx.s = s;
 	lx.n = n;
 	lx.line = line;
@@ -479,7 +511,22 @@ toml_read(const char *s, size_t n, unsigned long line, toml_value_cb cb,
 	buf_free(&lx.str);
 	buf_free(&lx.key);
 	buf_free(&lx.tmp);
+	buf_free(&lx.prefix);
 	*errstr = lx.oom ? NULL : lx.err;
 	*errline = lx.line;
 	return r;
+}
+
+int
+toml_read(const char *s, size_t n, unsigned long line, toml_value_cb cb,
+    void *arg, const char **errstr, unsigned long *errline)
+{
+	return toml_run(s, n, line, cb, arg, errstr, errline, 0);
+}
+
+int
+toml_read_all(const char *s, size_t n, unsigned long line, toml_value_cb cb,
+    void *arg, const char **errstr, unsigned long *errline)
+{
+	return toml_run(s, n, line, cb, arg, errstr, errline, 1);
 }

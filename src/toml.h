@@ -30,4 +30,13 @@ int	toml_read(const char *s, size_t n, unsigned long line,
 	    toml_value_cb cb, void *arg, const char **errstr,
 	    unsigned long *errline);
 
+/*
+ * The same over a whole config file (Hugo's hugo.toml): every key is
+ * reported, under its [table]'s name and with its dots ("permalinks.posts",
+ * "params.author.name"); arrays of tables are skipped.
+ */
+int	toml_read_all(const char *s, size_t n, unsigned long line,
+	    toml_value_cb cb, void *arg, const char **errstr,
+	    unsigned long *errline);
+
 #endif

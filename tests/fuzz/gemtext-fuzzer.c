@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Relative links resolve against a page below the root, or the
 	 * root itself. */
 	if (gmi_parse(&d, src, size, size > 0 && data[0] & 0x80 ?
-	    "/docs/a/page.gmi" : "/index.gmi", "localhost", FUZZ_OUT_MAX) ==
-	    -1)
+	    "/docs/a/page.gmi" : "/index.gmi", "localhost", NULL,
+	    FUZZ_OUT_MAX) == -1)
 		return 0;
 	memset(&o, 0, sizeof(o));
 	o.width = size > 0 ? 20 + data[0] % 60 : 67;

@@ -12,6 +12,7 @@
 #include "frontmatter.h"
 #include "markdown.h"
 #include "menu-check.h"
+#include "page.h"
 
 #define FUZZ_OUT_MAX	((size_t)64 << 20)
 
@@ -45,13 +46,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.warn = &warn;
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		buf_init(&out, FUZZ_OUT_MAX);
-		if (md_render(src + meta.body, size - meta.body, fmts[i], &o,
+		if (page_render(src + meta.body, size - meta.body, fmts[i], &o,
 		    &out) == 0 && fmts[i] == MD_GOPHERMAP)
 			check_menu(&out);
 		buf_free(&out);
 	}
 	buf_init(&out, FUZZ_OUT_MAX);
-	md_first_heading(src + meta.body, size - meta.body, &out);
+	md_page_title(src + meta.body, size - meta.body, &out);
 	buf_reset(&out);
 	md_summary(src + meta.body, size - meta.body, 64, &out);
 	if (out.len > 64)

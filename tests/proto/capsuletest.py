@@ -130,6 +130,11 @@ class Server:
                 self.proc.wait()
                 return -9
         self.log.close()
+        if self.proc.returncode != 0:
+            # Say why (a sanitizer report, a fatal error) in the TAP log.
+            for line in self.stderr().decode("utf-8", "replace") \
+                    .splitlines()[-40:]:
+                print("#   " + line)
         return self.proc.returncode
 
     def cleanup(self):

@@ -120,10 +120,10 @@ t.ok(lines[0].startswith("# ") and len(lines[0]) > 2,
 entries = [GEMFEED.match(ln) for ln in lines if ln.startswith("=> ")]
 entries = [m for m in entries if m]
 t.eq([(m.group(1), m.group(2)) for m in entries],
-     [("/posts/hangul.gmi", "2023-03-05"),
-      ("/posts/nihongo.gmi", "2023-01-02"),
-      ("/posts/2022-09-04-hello.gmi", "2022-09-04"),
-      ("/posts/old.gmi", "2020-01-01")],
+     [("/posts/hangul", "2023-03-05"),
+      ("/posts/nihongo", "2023-01-02"),
+      ("/posts/2022-09-04-hello", "2022-09-04"),
+      ("/posts/old", "2020-01-01")],
      "gemlog: every post, newest first, dates in the post's own zone")
 t.ok(all(re.match(r"^=> \S+ \d{4}-\d{2}-\d{2} .+", ln)
          for ln in lines if ln.startswith("=> /posts/")),
@@ -158,13 +158,13 @@ for ln in body.split("\n"):
     if m:
         tags[m.group(2)] = (m.group(1), int(m.group(3)))
 want_tags = {
-    "gemini": ("/tags/gemini.gmi", 2),
-    "Test": ("/tags/Test.gmi", 1),
-    "日本語": ("/tags/" + quote("日本語") + ".gmi", 1),
-    "한국어": ("/tags/" + quote("한국어") + ".gmi", 1),
-    "일기": ("/tags/" + quote("일기") + ".gmi", 1),
-    "Tag With Space": ("/tags/Tag%20With%20Space.gmi", 1),
-    "misc": ("/tags/misc.gmi", 1),
+    "gemini": ("/tags/gemini/", 2),
+    "Test": ("/tags/Test/", 1),
+    "日本語": ("/tags/" + quote("日本語") + "/", 1),
+    "한국어": ("/tags/" + quote("한국어") + "/", 1),
+    "일기": ("/tags/" + quote("일기") + "/", 1),
+    "Tag With Space": ("/tags/Tag%20With%20Space/", 1),
+    "misc": ("/tags/misc/", 1),
 }
 t.eq(tags, want_tags, "tags: every tag, its count, percent-encoded links")
 t.ok(all(ord(ch) < 128 for ln in body.split("\n") if ln.startswith("=>")
@@ -179,7 +179,9 @@ for name, (url, count) in want_tags.items():
          len(dated) == count and name in body.split("\n")[0],
          "tag page %s: gemfeed with %d post(s)" % (url, count), body)
 head, body = gem("/tags/" + quote("日本語") + ".gmi")
-t.ok("/posts/nihongo.gmi" in body, "Japanese tag lists the Japanese post")
+t.ok("/posts/nihongo " in body, "Japanese tag lists the Japanese post")
+head, body2 = gem("/tags/" + quote("日本語") + "/")
+t.eq(body2, body, "a tag's web form /tags/NAME/ is the same page")
 head, body = gem("/tags/GEMINI.gmi")
 t.ok(head.startswith("20") and body.count("=> /posts/") == 2,
      "tag names match case-insensitively", body)
@@ -194,7 +196,7 @@ for typ, disp, sel, host, port in items:
     m = re.match(r"^(.+) \((\d+)\)$", disp)
     if typ == "1" and m:
         gtags[m.group(1)] = (sel, int(m.group(2)))
-t.eq(gtags, {k: (v[0][:-4], v[1]) for k, v in want_tags.items()},
+t.eq(gtags, {k: (v[0], v[1]) for k, v in want_tags.items()},
      "gopher tags: counts and percent-encoded selectors")
 for name in ["한국어", "日本語"]:
     data, items, problems = menu("/tags/" + quote(name))
@@ -246,8 +248,8 @@ t.ok(f.get("bozo") == 0, "gemini atom: feedparser bozo false", f)
 t.eq(f.get("version"), "atom10", "gemini atom: parsed as Atom 1.0")
 ents = f.get("entries", [])
 t.eq([e["link"] for e in ents],
-     [BASE + "/posts/hangul.gmi", BASE + "/posts/nihongo.gmi",
-      BASE + "/posts/2022-09-04-hello.gmi", BASE + "/posts/old.gmi"],
+     [BASE + "/posts/hangul", BASE + "/posts/nihongo",
+      BASE + "/posts/2022-09-04-hello", BASE + "/posts/old"],
      "gemini atom: absolute gemini:// entry links, newest first")
 t.eq(f.get("self"), [BASE + "/atom.xml"], "gemini atom: self link")
 t.ok(f.get("id") and f.get("title") and f.get("author") and
@@ -258,20 +260,20 @@ t.eq(len(set(e["id"] for e in ents)), 4, "gemini atom: distinct entry ids")
 t.ok(all(e["id"] and e["updated"] and e["published"] and e["title"]
          for e in ents), "gemini atom: every entry has id, dates, title")
 byid = {e["link"].rsplit("/", 1)[1]: e for e in ents}
-t.eq(byid["nihongo.gmi"]["tags"], ["日本語", "gemini"],
+t.eq(byid["nihongo"]["tags"], ["日本語", "gemini"],
      "gemini atom: categories from tags")
-t.eq(byid["old.gmi"]["tags"], ["Tag With Space", "misc"],
+t.eq(byid["old"]["tags"], ["Tag With Space", "misc"],
      "gemini atom: categories from tags and a single-string 'categories'")
-t.eq(byid["nihongo.gmi"]["published"], "2023-01-02T01:00:00+09:00",
+t.eq(byid["nihongo"]["published"], "2023-01-02T01:00:00+09:00",
      "atom: RFC 3339 with the post's own zone")
-t.eq(byid["2022-09-04-hello.gmi"]["summary"],
+t.eq(byid["2022-09-04-hello"]["summary"],
      "A first post <with> & symbols", "atom: description is the summary")
-t.ok("서울에서 쓴 글입니다" in (byid["hangul.gmi"]["summary"] or ""),
+t.ok("서울에서 쓴 글입니다" in (byid["hangul"]["summary"] or ""),
      "atom: summary from the first paragraph without a description",
-     byid["hangul.gmi"])
-t.ok((byid["old.gmi"]["summary"] or "").startswith("Fish & Chips <3"),
-     "atom: escaped text round-trips", byid["old.gmi"])
-t.eq(byid["old.gmi"]["title"], "Old & \"dusty\" <3", "atom: escaped title")
+     byid["hangul"])
+t.ok((byid["old"]["summary"] or "").startswith("Fish & Chips <3"),
+     "atom: escaped text round-trips", byid["old"])
+t.eq(byid["old"]["title"], "Old & \"dusty\" <3", "atom: escaped title")
 t.ok(b"<published>2023-01-02T01:00:00+09:00</published>" in raw,
      "atom: the zone offset is written as in the post")
 
@@ -296,13 +298,13 @@ def gsearch(q):
     return gem("/search?" + quote(q, safe=""))
 
 
-for q, want, snip in [("東京", "/posts/nihongo.gmi", "東京で書いた"),
-                      ("カタカナ", "/posts/nihongo.gmi", "ｶﾀｶﾅ"),
-                      ("서울", "/posts/hangul.gmi", "서울에서"),
-                      ("QUICK brown", "/posts/2022-09-04-hello.gmi",
+for q, want, snip in [("東京", "/posts/nihongo", "東京で書いた"),
+                      ("カタカナ", "/posts/nihongo", "ｶﾀｶﾅ"),
+                      ("서울", "/posts/hangul", "서울에서"),
+                      ("QUICK brown", "/posts/2022-09-04-hello",
                        "Quick brown fox"),
-                      ("일기", "/posts/hangul.gmi", None),
-                      ("ferrets", "/posts/old.gmi", "ferrets")]:
+                      ("일기", "/posts/hangul", None),
+                      ("ferrets", "/posts/old", "ferrets")]:
     head, body = gsearch(q)
     hits = [m.group(1) for m in map(GEMFEED.match, body.split("\n")) if m]
     t.ok(head.startswith("20 text/gemini") and hits == [want],
@@ -389,7 +391,7 @@ for typ, sel in [("1", "/gemlog/"), ("1", "/tags/"), ("7", "/search"),
     t.ok(any(i[0] == typ and i[2] == sel for i in items),
          "gopher home links %s %s" % (typ, sel), data)
 
-head, body = gem("/posts/nihongo.gmi")
+head, body = gem("/posts/nihongo")
 tail = [ln for ln in body.rstrip("\n").split("\n")][-5:]
 t.ok(any(ln.startswith("=> /tags/" + quote("日本語")) for ln in tail) and
      any(ln.startswith("=> /gemlog/") for ln in tail) and
@@ -397,7 +399,7 @@ t.ok(any(ln.startswith("=> /tags/" + quote("日本語")) for ln in tail) and
      "gemini post ends with links to its tags, the gemlog and home", body)
 data, items, problems = menu("/posts/nihongo")
 sels = [i[2] for i in items if i[0] == "1"][-4:]
-t.ok(problems == [] and "/tags/" + quote("日本語") in sels and
+t.ok(problems == [] and "/tags/" + quote("日本語") + "/" in sels and
      "/gemlog/" in sels and "/" in sels,
      "gopher post ends with items to its tags, the phlog and home", data)
 
@@ -428,8 +430,8 @@ def crawl_gemini():
 
 seen, broken = crawl_gemini()
 t.eq(broken, [], "gemini crawl from / finds no broken link")
-want = (["/posts/hangul.gmi", "/posts/nihongo.gmi",
-         "/posts/2022-09-04-hello.gmi", "/posts/old.gmi", "/atom.xml",
+want = (["/posts/hangul", "/posts/nihongo",
+         "/posts/2022-09-04-hello", "/posts/old", "/atom.xml",
          "/gemlog/", "/tags/"] + [v[0] for v in want_tags.values()])
 t.eq([w for w in want if w not in seen], [],
      "gemini crawl reaches every post, tag and the feed")
@@ -439,7 +441,7 @@ seen, broken, _ = gopher_crawl(srv)
 t.eq(broken, [], "gopher crawl from the root finds no broken item")
 want = (["/posts/hangul", "/posts/nihongo", "/posts/2022-09-04-hello",
          "/posts/old", "/atom.xml", "/gemlog/", "/tags/"] +
-        [v[0][:-4] for v in want_tags.values()])
+        [v[0] for v in want_tags.values()])
 t.eq([w for w in want if w not in seen], [],
      "gopher crawl reaches every post, tag and the feed")
 
@@ -453,10 +455,10 @@ A brandnewword appears.
 """)
 head, body = gem("/gemlog/")
 first = [m for m in map(GEMFEED.match, body.split("\n")) if m]
-t.ok(first and first[0].group(1) == "/posts/fresh.gmi",
+t.ok(first and first[0].group(1) == "/posts/fresh",
      "a post added while running tops the gemlog on the next request", body)
 head, body = gsearch("brandnewword")
-t.ok("=> /posts/fresh.gmi" in body, "the new post is searchable at once",
+t.ok("=> /posts/fresh " in body, "the new post is searchable at once",
      body)
 t.ok("/posts/fresh" in gopher("/gemlog/").decode(),
      "and in the gopher phlog")
@@ -464,7 +466,7 @@ t.ok(gem("/tags/" + quote("새태그") + ".gmi")[0].startswith("20"),
      "its new tag has a page")
 os.remove(os.path.join(posts, "fresh.md"))
 head, body = gem("/gemlog/")
-t.ok("/posts/fresh.gmi" not in body, "a removed post leaves the gemlog")
+t.ok("/posts/fresh " not in body, "a removed post leaves the gemlog")
 t.ok("No posts match" in gsearch("brandnewword")[1],
      "and the search index")
 

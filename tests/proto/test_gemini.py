@@ -64,7 +64,7 @@ t.eq(status("gemini://localhost:{port}/files/not%65s.txt"),
 t.eq(status("gemini://localhost:{port}/files"), "31 /files/",
      "/dir redirects to /dir/")
 h, b, _ = srv.gemini("gemini://localhost:{port}/plain/")
-t.ok(h.startswith("20 text/gemini") and b"=> a.txt" in b,
+t.ok(h.startswith("20 text/gemini") and b"=> /plain/a.txt" in b,
      "directory without index is listed", b)
 h, b, _ = srv.gemini("gemini://localhost:{port}/files/")
 t.ok(b"notes.txt" in b and b"hello.gmi" in b, "listing shows the files", b)

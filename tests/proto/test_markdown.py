@@ -51,7 +51,7 @@ def leaks(text):
 for path, lang, title in [(EN, "en", "# Hello, small web"),
                           (JA, "ja", "# 京都を歩く"),
                           (KO, "ko", "# 서울의 작은 카페")]:
-    h, b, _ = srv.gemini("gemini://localhost:{port}%s.gmi" % path)
+    h, b, _ = srv.gemini("gemini://localhost:{port}%s" % path)
     t.eq(h, "20 text/gemini; charset=utf-8; lang=%s" % lang,
          "%s served as gemtext with lang=%s" % (path, lang))
     body = b.decode()
@@ -79,14 +79,14 @@ for path, lang, title in [(EN, "en", "# Hello, small web"),
     t.eq(leaks(txt), [], "no Markdown or HTML syntax in %s.txt" % path)
 
 # The English post: each construct arrives converted.
-body = srv.gemini("gemini://localhost:{port}%s.gmi" % EN)[1].decode()
+body = srv.gemini("gemini://localhost:{port}%s" % EN)[1].decode()
 t.ok("=> /images/lantern.png A paper lantern, drawn in a few pixels" in body,
      "image becomes a link line labelled with its alt text")
 t.ok("=> https://example.org/capsuled capsuled" in body,
      "inline link listed after its paragraph")
-t.ok("=> /posts/2024-04-02-kyoto-walk.gmi" in body and
-     "=> /posts/2024-05-20-seoul-cafe.gmi" in body,
-     "links to other .md posts rewritten to .gmi (inline and reference)")
+t.ok("=> /posts/2024-04-02-kyoto-walk " in body and
+     "=> /posts/2024-05-20-seoul-cafe " in body,
+     "links to other .md posts rewritten to their canonical paths (inline and reference)")
 t.ok("```c\n" in body and "```table\n" in body,
      "fenced code keeps its info string; the table is preformatted")
 t.ok("[1] Like this one" in body, "footnote at the end")
@@ -105,7 +105,7 @@ t.ok(h == "20 image/png" and b.startswith(b"\x89PNG"), "image served")
 h, b, _ = srv.gemini("gemini://localhost:{port}/")
 home = b.decode()
 feed = re.findall(r"^=> (\S+) (\d{4}-\d{2}-\d{2}) (.+)$", home, re.M)
-t.eq([u for u, _, _ in feed][:3], [KO + ".gmi", JA + ".gmi", EN + ".gmi"],
+t.eq([u for u, _, _ in feed][:3], [KO, JA, EN],
      "home lists the latest posts newest first")
 for want in ["=> /gemlog/", "=> /tags/", "=> /search", "=> /atom.xml"]:
     t.ok(want in home, "home links %s" % want[3:])
@@ -140,7 +140,7 @@ t.eq(broken, [], "Gemini crawl from / finds no broken local link "
 new = os.path.join(root, "posts", "2025-01-01-new.md")
 with open(new, "w") as f:
     f.write("---\ntitle: Brand new\ndate: 2025-01-01\n---\n\nFresh text.\n")
-h, b, _ = srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new.gmi")
+h, b, _ = srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new")
 t.ok(h.startswith("20") and b"Fresh text." in b, "added post served at once")
 t.ok(b"Brand new" in srv.gemini("gemini://localhost:{port}/")[1],
      "added post on the home page at once")
@@ -148,13 +148,13 @@ time.sleep(0.01)
 with open(new, "w") as f:
     f.write("---\ntitle: Brand new, edited\ndate: 2025-01-01\n---\n\n"
             "Edited text, longer than before.\n")
-b = srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new.gmi")[1]
+b = srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new")[1]
 t.ok(b"Edited text" in b and b"Brand new, edited" in b,
      "changed post seen on the next request")
 t.ok(b"Edited text" in srv.gopher("/posts/2025-01-01-new"),
      "changed post seen over Gopher too")
 os.unlink(new)
-t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new.gmi")[0][:2],
+t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new")[0][:2],
      "51", "deleted post is gone on the next request")
 t.ok(b"Brand new" not in srv.gemini("gemini://localhost:{port}/")[1],
      "deleted post gone from the home page")
@@ -162,7 +162,7 @@ t.ok(b"Brand new" not in srv.gemini("gemini://localhost:{port}/")[1],
 # A draft is hidden: not listed, and not served when asked for by name.
 with open(os.path.join(root, "posts", "2025-02-02-draft.md"), "w") as f:
     f.write("---\ntitle: Not yet\ndraft: true\n---\n\nSecret.\n")
-t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-02-02-draft.gmi")[0],
+t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-02-02-draft")[0],
      "51 Not found", "a draft requested by name is 51")
 d = srv.gopher("/posts/2025-02-02-draft")
 t.ok(d.startswith(b"3") and b"Secret" not in d,
@@ -173,14 +173,14 @@ t.ok(b"Not yet" not in srv.gemini("gemini://localhost:{port}/")[1],
 # A page without front matter: title from its first heading.
 with open(os.path.join(root, "plain.md"), "w") as f:
     f.write("Some intro.\n\n# The Real Title\n\nText.\n")
-b = srv.gemini("gemini://localhost:{port}/plain.gmi")[1].decode()
+b = srv.gemini("gemini://localhost:{port}/plain")[1].decode()
 t.ok(b.startswith("# The Real Title\n"), "title from the first heading", b)
 t.eq(b.count("# The Real Title"), 1, "the heading is not repeated")
 
 # Broken front matter: logged with file and line, page still served.
 with open(os.path.join(root, "broken.md"), "w") as f:
     f.write("---\ntitle: Fine\ntags: [a, b\ndate: 2020-01-01\n---\n\nBody.\n")
-h, b, _ = srv.gemini("gemini://localhost:{port}/broken.gmi")
+h, b, _ = srv.gemini("gemini://localhost:{port}/broken")
 t.ok(h.startswith("20") and b"Body." in b, "broken front matter: page served")
 time.sleep(0.2)
 t.ok(re.search(rb"broken\.md:\d+: front matter", srv.stderr()),

@@ -479,14 +479,22 @@ for path, want in [
          "redirect %s" % path)
 t.eq(gem(GP, "gemini://b.test/old.gmi", sni="b.test")[0][:2], "51",
      "redirects belong to their host")
+# Gopher has no redirects: a menu whose first item is the new place, which
+# a client can follow (a type-3 line would lead nowhere); gone stays 3.
 for sel, want in [
-        ("/old.gmi", b"3Moved to /new/page.gmi\t/old.gmi\terror.host\t1\r\n"
+        ("/old.gmi", b"1Moved to /new/page.gmi\t/new/page.gmi\ta.test\t%d\r\n"
+                     b"i\t\ta.test\t%d\r\n"
+                     b"iThis page used to be at /old.gmi.\t\ta.test\t%d\r\n"
                      b".\r\n"),
         ("/withdrawn.gmi", b"3Gone\t/withdrawn.gmi\terror.host\t1\r\n.\r\n"),
-        ("/blog/2020/x", b"3Moved to /posts/2020/x\t/blog/2020/x\t"
-                         b"error.host\t1\r\n.\r\n")]:
+        ("/blog/2020/x", b"1Moved to /posts/2020/x\t/posts/2020/x\ta.test\t%d"
+                         b"\r\ni\t\ta.test\t%d\r\n"
+                         b"iThis page used to be at /blog/2020/x.\t\ta.test\t%d"
+                         b"\r\n.\r\n")]:
+    if b"%d" in want:
+        want = want.replace(b"%d", str(OP).encode())
     t.eq(goph(OP, sel.encode() + b"\r\n"), want,
-         "Gopher: %s answers an error line naming the new place" % sel)
+         "Gopher: %s answers a menu naming the new place" % sel)
 
 # ============================================= 4. client-certificate zones
 
@@ -500,7 +508,7 @@ t.eq(gem(GP, U, sni="a.test", **MALLORY)[0],
 t.eq(gem(GP, U, sni="a.test", **ALICE),
      ("20 text/gemini; charset=utf-8", b"# Secret\n"),
      "listed certificate: 20 and the page")
-t.eq(gem(GP, "gemini://a.test/private/doc.gmi", sni="a.test", **ALICE)[0][:2],
+t.eq(gem(GP, "gemini://a.test/private/doc", sni="a.test", **ALICE)[0][:2],
      "20", "listed certificate: a Markdown page in the zone")
 t.eq(gem(GP, "gemini://a.test/private/", sni="a.test", **MALLORY)[0][:2],
      "61", "the zone's directory itself is protected")
@@ -569,7 +577,7 @@ for name, args, want in [
 
 # A post in a zone stays out of the generated pages: indexes, feeds and
 # search are public, and Gopher has no certificates.
-CLUB = "gemini://a.test/posts/club/2024-03-03-meeting.gmi"
+CLUB = "gemini://a.test/posts/club/2024-03-03-meeting"
 t.eq((gem(GP, CLUB, sni="a.test")[0][:2],
       gem(GP, CLUB, sni="a.test", **ALICE)[0][:2]), ("60", "20"),
      "a post in a zone: 60 without, 20 with the listed certificate")
@@ -900,7 +908,44 @@ hosts:
     shutil.rmtree(jail, ignore_errors=True)
 
 
+# ============================ a root the serving user cannot read
+
+def unreadable_root():
+    """Started as root, capsuled serves as another user: a root folder
+    that user cannot read (mktemp -d makes 0700 folders) is named at
+    start-up with the user, instead of a silent 51 for every request."""
+    try:
+        import pwd
+        pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        t.skip("unreadable root named at start-up",
+               "needs a user 'nobody'")
+        return
+    if os.geteuid() != 0:
+        t.skip("unreadable root named at start-up", "needs root")
+        return
+    top = tempfile.mkdtemp(prefix="capsuled-private-")   # 0700
+    root = os.path.join(top, "blog")
+    write(os.path.join(root, "posts", "a.md"), "# A\n")
+    os.chmod(top, 0o700)
+    srv = Server(root, args=["--user", "nobody"])
+    log = srv.stderr().decode("utf-8", "replace")
+    t.ok(("%s: the user nobody cannot read this folder" % top) in log,
+         "a root nobody cannot read is named at start-up, with the user",
+         log)
+    t.eq(srv.stop(), 0, "unreadable root: clean exit")
+    srv.cleanup()
+    os.chmod(top, 0o755)
+    srv = Server(root, args=["--user", "nobody"])
+    t.ok(b"cannot read this folder" not in srv.stderr(),
+         "a readable root: nothing said", srv.stderr()[-300:])
+    t.eq(srv.stop(), 0, "readable root: clean exit")
+    srv.cleanup()
+    shutil.rmtree(top, ignore_errors=True)
+
+
 chroot_checks()
+unreadable_root()
 
 # ==================================================== 7. PROXY protocol
 

@@ -237,8 +237,9 @@ test_defaults(void)
 	is_str(c.default_lang, DEFAULT_LANG, "default lang");
 	is_str(c.user, "nobody", "default user");
 	ok(c.chroot == NULL && !c.allow_root && c.workers == 0 &&
-	    !c.gopher_tls && !c.proxy_protocol && !c.limit_loopback,
+	    !c.proxy_protocol && !c.limit_loopback,
 	    "default switches off");
+	ok(c.gopher_tls, "default: gophers on the Gopher port");
 	ok(c.log_dest == CONF_LOG_STDERR && c.log_format == CONF_LOG_TEXT,
 	    "default log: text on stderr");
 	is_int(c.nlisten, 0, "default: all addresses");
@@ -292,6 +293,15 @@ test_full(void)
 	    "second host");
 	ok(conf_find_host(&c, "example.net") == NULL, "unknown host");
 	ok(conf_find_host(&c, NULL) == NULL, "no SNI");
+	ok(conf_find_host(&c, "www.example.org.") == h,
+	    "trailing dot: the same host");
+	ok(conf_find_host(&c, "www.example.org..") == NULL,
+	    "two trailing dots: no host");
+	ok(conf_same_host("LOCALHOST", "localhost.") &&
+	    conf_same_host("localhost.", "localhost") &&
+	    !conf_same_host("localhost", "localhos") &&
+	    !conf_same_host(".", "") && conf_same_host(".", "."),
+	    "conf_same_host: case and one trailing dot ignored");
 
 	d1 = dump(&c);
 	is_str(d1, full_dump, "conf_dump normalises the full config");

@@ -1,0 +1,237 @@
+/*
+ * test-site: the site model read from the fixture blogs' own config
+ * files, and the URL scheme it owns: web paths from permalink patterns,
+ * the keys old paths are compared by, private names, Liquid's site values
+ * and includes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "frontmatter.h"
+#include "markdown.h"
+#include "site.h"
+#include "tap.h"
+
+static struct site *
+load(const char *blog)
+{
+	struct site_override	 o;
+	char			 root[4096];
+	const char		*top = getenv("TOP_SRCDIR");
+
+	snprintf(root, sizeof(root), "%s/tests/blogs/%s", top ? top : "..",
+	    blog);
+	memset(&o, 0, sizeof(o));
+	return site_load(root, &o);
+}
+
+/* The web path of rel with front matter fm (a string). */
+static void
+path_is(const struct site *s, const char *rel, const char *fm,
+    const char *want)
+{
+	struct page_meta	 m;
+	struct buf		 b;
+	time_t			 t = 0;
+
+	frontmatter_parse(fm, strlen(fm), &m);
+	if (m.has_date)
+		t = m.date;
+	buf_init(&b, 4096);
+	if (site_web_path(s, rel, &m, t, m.tzoff, &b) == -1 ||
+	    buf_putc(&b, '\0') == -1)
+		ok(0, "web path of %s", rel);
+	else
+		is_str(b.data, want, rel);
+	buf_free(&b);
+	page_meta_free(&m);
+}
+
+static void
+key_is(const struct site *s, const char *path, const char *want)
+{
+	char *k = site_key(s, path, "", 0);
+
+	is_str(k ? k : "(null)", want, path);
+	free(k);
+}
+
+static void
+hugo(void)
+{
+	struct site	*s = load("hugo");
+
+	if (s == NULL) {
+		ok(0, "hugo: loaded");
+		return;
+	}
+	is_int(s->gen, SITE_HUGO, "hugo: detected");
+	is_str(s->config, "config.toml", "hugo: config file");
+	is_str(s->title, "Harbour Notes", "hugo: title");
+	is_str(s->description, "A small Hugo blog about boats, birds and "
+	    "light.", "hugo: params.description");
+	is_str(s->author, "Jessie Harbour", "hugo: params.author");
+	is_str(s->lang, "en-us", "hugo: languageCode");
+	is_str(s->bases[0], "https://harbour.example.org", "hugo: baseURL");
+	is_str(s->posts[0], "content/posts", "hugo: mainSections 1");
+	is_str(s->posts[1], "content/notes", "hugo: mainSections 2");
+	is_str(site_var(s, "permalinks.notes"), "/:year/:month/:slug/",
+	    "hugo: [permalinks] table read");
+	ok(strstr(s->report, "Hugo site; config config.toml; title \"Harbour "
+	    "Notes\"") != NULL, "hugo: start-up line: %s", s->report);
+	path_is(s, "content/posts/first-light.md", "---\ntitle: X\n---\n",
+	    "/posts/first-light/");
+	path_is(s, "content/posts/sunset/index.md", "", "/posts/sunset/");
+	path_is(s, "content/posts/_index.md", "", "/posts/");
+	path_is(s, "content/posts/Mixed Case.md", "---\nslug: Été\n---\n",
+	    "/posts/été/");
+	path_is(s, "content/notes/tide-tables.md",
+	    "---\ntitle: T\ndate: 2023-06-11T07:30:00+01:00\nslug: tides\n"
+	    "---\n", "/2023/06/tides/");
+	path_is(s, "content/notes/x.md",
+	    "---\ntitle: A Note, Without a Date!\ndate: 2022-02-02\n---\n",
+	    "/2022/02/a-note-without-a-date/");
+	path_is(s, "content/about.md", "---\nurl: /me/\n---\n", "/me/");
+	ok(site_is_post(s, "content/notes/x.md"), "hugo: notes are posts");
+	ok(!site_is_post(s, "content/posts/_index.md") &&
+	    site_is_section(s, "content/posts/_index.md"),
+	    "hugo: _index.md is a section page, not a post");
+	ok(!site_is_post(s, "content/about.md"), "hugo: about is a page");
+	ok(site_hides_future(s), "hugo: future posts hidden");
+	ok(site_private_name(s, "public", 1) &&
+	    !site_private_name(s, "public", 0), "hugo: public/ at the top is "
+	    "generated output");
+	site_free(s);
+}
+
+static void
+jekyll(void)
+{
+	struct site	*s = load("jekyll");
+	struct md_site	 ms;
+	struct buf	 b;
+
+	if (s == NULL) {
+		ok(0, "jekyll: loaded");
+		return;
+	}
+	is_int(s->gen, SITE_JEKYLL, "jekyll: detected");
+	is_str(s->title, "Liquid Days", "jekyll: title");
+	is_str(s->author, "Mina Park", "jekyll: author.name");
+	is_str(s->bases[0], "https://liquid.example.org", "jekyll: url");
+	is_str(s->bases[1], "http://liquid.example.org", "jekyll: http too");
+	path_is(s, "_posts/2020-05-17-welcome-to-jekyll.markdown",
+	    "---\ndate: 2020-05-17 15:00:00 +0900\ncategories: jekyll "
+	    "Update\n---\n", "/jekyll/update/2020/05/17/welcome-to-jekyll.html");
+	path_is(s, "_posts/2021-02-11-kyoto-notes.md",
+	    "---\ndate: 2021-02-11\ncategories: [旅行]\n---\n",
+	    "/旅行/2021/02/11/kyoto-notes.html");
+	path_is(s, "_posts/2022-07-03-busan-tower.md",
+	    "---\ndate: 2022-07-03\npermalink: /2022/busan-tower/\n---\n",
+	    "/2022/busan-tower/");
+	path_is(s, "_posts/2022-07-03-x.md",
+	    "---\ndate: 2022-07-03\npermalink: /:year/:title/\n---\n",
+	    "/2022/x/");
+	path_is(s, "about.markdown", "---\npermalink: /about/\n---\n",
+	    "/about/");
+	path_is(s, "docs/guide.md", "", "/docs/guide.html");
+	path_is(s, "docs/index.md", "", "/docs/");
+
+	site_md(s, &ms);
+	is_str(ms.var(ms.arg, "repository"), "liquiddays/liquid-days",
+	    "jekyll: site.repository");
+	is_str(ms.var(ms.arg, "author.name"), "Mina Park",
+	    "jekyll: site.author.name");
+	ok(ms.var(ms.arg, "nosuchkey") == NULL, "jekyll: unknown site.KEY");
+	buf_init(&b, 4096);
+	ok(ms.include(ms.arg, "note.html", &b) == 0 && b.data != NULL &&
+	    strstr(b.data, "Written on a train.") != NULL,
+	    "jekyll: include note.html read at load");
+	ok(ms.include(ms.arg, "missing.html", &b) == -1,
+	    "jekyll: unknown include");
+	buf_free(&b);
+
+	key_is(s, "https://liquid.example.org/2022/busan-tower/",
+	    "/2022/busan-tower");
+	key_is(s, "http://LIQUID.example.org/about/#me", "/about");
+	key_is(s, "/jekyll/update/2020/05/17/welcome-to-jekyll.html",
+	    "/jekyll/update/2020/05/17/welcome-to-jekyll");
+	key_is(s, "/docs/index.html", "/docs");
+	key_is(s, "/x/y.html.txt", "/x/y");
+	key_is(s, "/", "/");
+	key_is(s, "https://other.example.org/a", "(null)");
+	key_is(s, "/:year/:title", "(null)");
+	key_is(s, "/../../etc/passwd", "(null)");
+	site_free(s);
+}
+
+static void
+others(void)
+{
+	static const struct {
+		const char	*blog, *rel, *fm, *want;
+		enum site_gen	 gen;
+	} cases[] = {
+		{ "nextjs", "_posts/hello-world.md", "", "/posts/hello-world",
+		    SITE_NEXTJS },
+		{ "zenn", "articles/rust-async-memo.md", "",
+		    "/articles/rust-async-memo", SITE_ZENN },
+		{ "hatena", "entry/2022/01/03/120000.md",
+		    "---\nURL: https://harbour.hatenablog.com/entry/2022/01/03/"
+		    "120000\n---\n", "/entry/2022/01/03/120000", SITE_HATENA },
+		{ "astro", "src/content/blog/orion.md", "", "/blog/orion/",
+		    SITE_ASTRO },
+		{ "astro", "src/content/blog/markdown-style-guide/index.md", "",
+		    "/blog/markdown-style-guide/", SITE_ASTRO },
+		{ "docusaurus", "blog/2023-08-14-rain-gauge.md", "",
+		    "/blog/2023/08/14/rain-gauge", SITE_DOCUSAURUS },
+		{ "docusaurus", "blog/2023-09-01-welcome/index.md",
+		    "---\nslug: welcome\n---\n", "/blog/welcome",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus", "docs/setup.md", "", "/docs/setup",
+		    SITE_DOCUSAURUS },
+	};
+	struct site	*s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if ((s = load(cases[i].blog)) == NULL) {
+			ok(0, "%s: loaded", cases[i].blog);
+			continue;
+		}
+		is_int(s->gen, cases[i].gen, cases[i].blog);
+		path_is(s, cases[i].rel, cases[i].fm, cases[i].want);
+		site_free(s);
+	}
+	s = load("astro");
+	is_str(s ? s->title : "", "Stargazer Log", "astro: SITE_TITLE");
+	site_free(s);
+	s = load("docusaurus");
+	is_str(s ? s->title : "", "Field Notes", "docusaurus: title");
+	is_str(s ? s->description : "", "Docs and a blog about a weather "
+	    "station", "docusaurus: tagline");
+	site_free(s);
+
+	ok(site_private_name(NULL, "post.md~", 0) &&
+	    site_private_name(NULL, "x.bak", 0) &&
+	    site_private_name(NULL, "x.orig", 0) &&
+	    site_private_name(NULL, ".x.swp", 0) &&
+	    site_private_name(NULL, "#x.md#", 0) &&
+	    site_private_name(NULL, "node_modules", 0) &&
+	    site_private_name(NULL, "_site", 1) &&
+	    !site_private_name(NULL, "public", 1) &&
+	    !site_private_name(NULL, "x.md", 0) &&
+	    !site_private_name(NULL, "#", 0),
+	    "editor, VCS and build leftovers are private");
+}
+
+int
+main(void)
+{
+	hugo();
+	jekyll();
+	others();
+	return tap_done();
+}
