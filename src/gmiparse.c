@@ -95,6 +95,11 @@ gmi_link(struct gmi *g, enum md_sep sep, const char *line, size_t n)
 	    md_link_map(own, olen, g->path, g->urls, MD_GOPHERMAP, &g->sel,
 	    &mt) == -1)
 		return -1;
+	/* A gemini:// URL of ours without a label shows the selector Gopher
+	 * follows, not a URL of the other protocol. */
+	if (left == 0 && own != u && mt.kind == MDL_LOCAL &&
+	    buf_append(&g->label, g->sel.data, g->sel.len) == -1)
+		return -1;
 	/* A link that leads nowhere ("javascript:", "#top") keeps its
 	 * words. */
 	if (mt.kind == MDL_NONE)

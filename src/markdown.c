@@ -309,7 +309,7 @@ md_link_map(const char *href, size_t n, const char *base,
 		if (nlen == 5 && strncmp(name, "index", 5) == 0)
 			norm.len = last;
 		type = '1';
-	} else if (memchr(name, '.', nlen) == NULL)
+	} else if (memchr(name, '.', nlen) == NULL && c != 3)
 		type = '1';		/* a route such as /posts/hello */
 	else
 		type = mime_gopher_type(name);

@@ -103,6 +103,21 @@ reply_file(struct store *s, int fd, const struct stat *st, const char *meta,
 	}
 }
 
+/*
+ * A gemtext file as it is, with the language of its text (DESIGN.md
+ * section 5) when the file is held in memory; a file large enough to be
+ * streamed goes without one rather than be read twice.
+ */
+static void
+reply_gemtext(struct store *s, int fd, const struct stat *st,
+    struct reply *r)
+{
+	reply_file(s, fd, st, GEMTEXT_META, r);
+	if (r->status == 20 && r->body != NULL)
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META "; lang=%s",
+		    store_lang(s, r->body->data, r->body->len));
+}
+
 static void
 reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
     enum md_format fmt, struct reply *r)
@@ -156,14 +171,6 @@ open_markdown(struct store *s, const char *stem, size_t n, char *rel,
 			close(fd);
 	}
 	return -ENOENT;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 /* The directory's index file: index.gmi (converted for Gopher), else
@@ -346,7 +353,9 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (store_is_draft(s, p)) {
 			close(fd);
 			reply_status(r, 51, "Not found");
-		} else
+		} else if (store_is_gemtext(p))
+			reply_gemtext(s, fd, &st, r);
+		else
 			reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
@@ -372,8 +381,8 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 			fd = -ENOENT;
 		}
 		if (fd >= 0) {
-			if (ends_with(rel, ".gmi"))
-				reply_file(s, fd, &st, GEMTEXT_META, r);
+			if (store_is_gemtext(rel))
+				reply_gemtext(s, fd, &st, r);
 			else
 				reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
 		} else if (*p == '\0')

@@ -680,29 +680,54 @@ ix_by_stem(const struct post_index *ix, const char *key)
 
 /* What md_link_map's callback reads: the site and one index snapshot. */
 struct link_ctx {
-	const struct site	*site;
+	struct store		*s;
 	const struct post_index	*ix;
 };
+
+/*
+ * A path without an extension that is a regular file under the root (a
+ * gemtext capsule's cgi-bin/news, a LICENSE): 3, so that its Gopher item
+ * gets the file's type instead of the menu type of a route, else 0.
+ */
+static int
+link_plain_file(struct store *s, const char *path, struct buf *out)
+{
+	const char	*name = strrchr(path, '/');
+	struct stat	 st;
+	int		 fd;
+
+	name = name != NULL ? name + 1 : path;
+	if (*name == '\0' || strchr(name, '.') != NULL ||
+	    (fd = store_open(s, path + (*path == '/'), &st)) < 0)
+		return 0;
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return buf_puts(out, path) == -1 ? -1 : 3;
+}
 
 static int
 link_canon(void *arg, const char *path, size_t n, struct buf *out)
 {
 	const struct link_ctx	*lc = arg;
+	const struct site	*site = lc->s->site;
 	const struct post	*p;
 	char			*k, *d, rel[PATH_MAX];
 	int			 r = 0;
 
 	if ((d = strndup(path, n)) == NULL)
 		return -1;
-	if ((k = site_key(lc->site, d, "", 0)) != NULL &&
+	if ((k = site_key(site, d, "", 0)) != NULL &&
 	    strcmp(k, "/") != 0 && (p = ix_find(lc->ix, k)) != NULL)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
-	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
+	else if ((p = ix_bundle_file(site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
 		r = buf_puts(out, p->canon) == -1 ||
 		    (out->len > 0 && out->data[out->len - 1] != '/' &&
 		    buf_putc(out, '/') == -1) ||
 		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+	else
+		r = link_plain_file(lc->s, d, out);
 	free(k);
 	free(d);
 	return r;
@@ -711,7 +736,7 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 static const char *
 link_own(void *arg, const char *url, size_t n, size_t *pathlen)
 {
-	return site_own_url(((const struct link_ctx *)arg)->site, url, n,
+	return site_own_url(((const struct link_ctx *)arg)->s->site, url, n,
 	    pathlen);
 }
 
@@ -889,12 +914,18 @@ store_root(const struct store *s)
 
 /*------------------------------------------------------------ rendering */
 
+const char *
+store_lang(const struct store *s, const char *text, size_t n)
+{
+	return lang_detect(text, n, s->conf.default_lang);
+}
+
 /* The URL scheme as links need it (md_link_map), over lc. */
 static void
-link_urls(const struct store *s, const struct post_index *ix,
+link_urls(struct store *s, const struct post_index *ix,
     struct link_ctx *lc, struct md_urls *mu)
 {
-	lc->site = s->site;
+	lc->s = s;
 	lc->ix = ix;
 	mu->canon = link_canon;
 	mu->own = link_own;
@@ -926,8 +957,7 @@ render_gemtext(struct store *s, const struct post_index *ix,
 	o.port = s->conf.gopher_port;
 	r = doc_emit(&d, fmt, &o, out);
 	md_doc_free(&d);
-	snprintf(lang, langlen, "%s", lang_detect(src, len,
-	    s->conf.default_lang));
+	snprintf(lang, langlen, "%s", store_lang(s, src, len));
 	return r == -1 ? -ENOMEM : 0;
 }
 

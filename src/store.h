@@ -135,6 +135,10 @@ int		 store_is_markdown(const char *rel);
  * store_page converts for Gopher. */
 int		 store_is_gemtext(const char *rel);
 
+/* The language of a text without front matter (native gemtext): found
+ * by its script, else the capsule's default. */
+const char	*store_lang(const struct store *, const char *text, size_t n);
+
 /*
  * The bytes of a regular file opened by store_open: small files come from
  * the cache (a blob), larger ones are left for the caller to stream from

@@ -21,8 +21,8 @@ work = tempfile.mkdtemp(prefix="capsuled-gemtext-")
 root = os.path.join(work, "root")
 
 
-def write(rel, data):
-    path = os.path.join(root, rel)
+def write(rel, data, top=root):
+    path = os.path.join(top, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(data.encode() if isinstance(data, str) else data)
@@ -41,6 +41,8 @@ write("index.gmi", """# The keeper's capsule
 => notes.txt Plain notes
 => images/lamp.png The lamp
 => gemini://localhost/log/2024-01-02-storm.gmi The storm, linked as a URL
+=> gemini://localhost/about.gmi
+=> cgi-bin/news Today's news
 => gemini://example.org/ A friend's capsule
 => https://example.com/ A web page
 
@@ -50,6 +52,9 @@ write("index.gmi", """# The keeper's capsule
 """ % LONG)
 write("about.gmi", "# About\n\nI keep a lighthouse.\n\n=> / Home\n")
 write("notes.txt", "plain notes\n")
+# A Gemini server's CGI script: capsuled serves it as a file, so over
+# Gopher its item must be a file's, not the menu of a route.
+write("cgi-bin/news", "#!/bin/sh\nprintf '20 text/gemini\\r\\n'\n")
 write("images/lamp.png", b"\x89PNG\r\n\x1a\nnot really")
 write("docs/guide.gmi", "# Guide\n\n* one\n* two\n\n=> ../about.gmi "
       "Back to about\n=> sub/ Deeper\n=> ./guide.gmi This page\n")
@@ -96,6 +101,8 @@ want = [("1", "Documentation", "/docs/"), ("1", "Logbook", "/log/"),
         ("1", "About me", "/about.gmi"), ("0", "Plain notes", "/notes.txt"),
         ("I", "The lamp", "/images/lamp.png"),
         ("1", "The storm, linked as a URL", "/log/2024-01-02-storm.gmi"),
+        ("1", "/about.gmi", "/about.gmi"),
+        ("9", "Today's news", "/cgi-bin/news"),
         ("h", "A friend's capsule", "URL:gemini://example.org/"),
         ("h", "A web page", "URL:https://example.com/")]
 got = [i[:3] for i in items if i[0] != "i"]
@@ -137,6 +144,11 @@ head, body, _ = srv.gemini("gemini://localhost:%d/" % GP)
 with open(os.path.join(root, "index.gmi"), "rb") as f:
     t.ok(head.startswith("20 text/gemini") and body == f.read(),
          "gemini: index.gmi as it is", head)
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
+     "gemini: a gemtext file carries its language (the default here)")
+head, _, _ = srv.gemini("gemini://localhost:%d/log/2024-01-02-storm.gmi" % GP)
+t.eq(head, "20 text/gemini; charset=utf-8; lang=ja",
+     "gemini: a Japanese gemtext page says lang=ja")
 head, body, _ = srv.gemini("gemini://localhost:%d/docs/" % GP)
 t.ok(head.startswith("20 text/gemini") and
      re.search(rb"^=> (/docs/)?guide\.gmi( guide\.gmi)?$", body, re.M) and
@@ -146,7 +158,7 @@ t.ok(head.startswith("20 text/gemini") and
 # ------------------------------------------------------------ crawl
 seen, broken, nitems = gopher_crawl(srv, "01I9")
 t.eq(broken, [], "gopher crawl from the root: no broken item")
-every = ["/", "/docs/", "/log/", "/about.gmi", "/notes.txt",
+every = ["/", "/docs/", "/log/", "/about.gmi", "/notes.txt", "/cgi-bin/news",
          "/images/lamp.png", "/docs/guide.gmi", "/docs/sub/",
          "/docs/sub/extra.gmi", "/log/2024-01-02-storm.gmi"]
 t.eq([s for s in every if s not in seen], [],
@@ -173,6 +185,42 @@ if shutil.which("lynx"):
 else:
     t.skip("lynx -dump", "lynx not installed")
 
+# ------------------------------------------------------------ site links
+# Gemtext pages beside a generator's posts: their links go through the
+# site's URL scheme as Markdown links do, so a source path, the web URL
+# on the site's own base URL and the canonical path all lead to the post
+# at its canonical path over Gopher (Gemini keeps the file as written).
+site = os.path.join(work, "site")
+for rel, text in [
+        ("config.toml", 'baseURL = "https://harbour.example.org/"\n'
+         'title = "Harbour"\n[permalinks]\nposts = "/:year/:slug/"\n'),
+        ("content/posts/first-light.md",
+         "---\ntitle: First light\ndate: 2024-01-01\n---\n\nDawn. "
+         "[Licence](/LICENSE).\n"),
+        ("LICENSE", "Free to share.\n"),
+        ("notes.gmi", "# Notes\n\n=> content/posts/first-light.md Source\n"
+         "=> https://harbour.example.org/2024/first-light/ Web\n"
+         "=> /2024/first-light/ Canonical\n"
+         "=> https://example.com/ Elsewhere\n")]:
+    write(rel, text, site)
+srv3 = Server(site)
+data = srv3.gopher("/notes.gmi")
+lines, problems = menu_lines(data)
+got = [tuple(ln.decode().split("\t")[:2]) for ln in lines
+       if not ln.startswith(b"i")]
+t.eq(got, [("1Source", "/2024/first-light/"),
+           ("1Web", "/2024/first-light/"),
+           ("1Canonical", "/2024/first-light/"),
+           ("hElsewhere", "URL:https://example.com/")],
+     "gemtext links rewritten to the canonical path by the URL scheme")
+data = srv3.gopher("/2024/first-light/")
+t.ok(b"iDawn. Licence." in data, "and the post answers there", data[:200])
+t.ok(b"\n9Licence\t/LICENSE\t" in data,
+     "a Markdown link to a file without an extension: the file's type, "
+     "not a menu", data)
+srv3.stop()
+srv3.cleanup()
+
 # ------------------------------------------------------------ no index
 # A capsule with neither an index file nor posts: its root is listed in
 # both protocols, so every page can be reached.
@@ -180,10 +228,7 @@ bare = os.path.join(work, "bare")
 for rel, text in [("first.gmi", "# First\n\n=> docs/more.gmi More\n"),
                   ("docs/more.gmi", "# More\n\n=> ../first.gmi Back\n"),
                   ("docs/deeper/last.gmi", "# Last\n")]:
-    path = os.path.join(bare, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    write(rel, text, bare)
 srv2 = Server(bare)
 data = srv2.gopher("/")
 lines, problems = menu_lines(data)

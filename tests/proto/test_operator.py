@@ -506,7 +506,7 @@ t.eq(gem(GP, U, sni="a.test")[0], "60 A client certificate is required",
 t.eq(gem(GP, U, sni="a.test", **MALLORY)[0],
      "61 This certificate is not authorised", "unlisted certificate: 61")
 t.eq(gem(GP, U, sni="a.test", **ALICE),
-     ("20 text/gemini; charset=utf-8", b"# Secret\n"),
+     ("20 text/gemini; charset=utf-8; lang=en", b"# Secret\n"),
      "listed certificate: 20 and the page")
 t.eq(gem(GP, "gemini://a.test/private/doc", sni="a.test", **ALICE)[0][:2],
      "20", "listed certificate: a Markdown page in the zone")
@@ -557,7 +557,7 @@ def twice(port, url, sni, cert=None, key=None, tls12=False):
     return out
 
 
-OKGEM = "20 text/gemini; charset=utf-8"
+OKGEM = "20 text/gemini; charset=utf-8; lang=en"
 for name, args, want in [
         ("TLS 1.3, no certificate", ("gemini://a.test/new/page.gmi",
                                      "a.test"), OKGEM),
@@ -571,7 +571,8 @@ for name, args, want in [
                                            mallory_key, True),
          "61 This certificate is not authorised"),
         ("non-default host", ("gemini://b.test/club/c.gmi", "b.test",
-                              alice_crt, alice_key), OKGEM)]:
+                              alice_crt, alice_key),
+         "20 text/gemini; charset=utf-8; lang=de")]:
     t.eq(twice(GP, *args), [(want, False), (want, True)],
          "zones host, %s: a resumed session is served the same" % name)
 
