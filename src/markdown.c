@@ -288,12 +288,13 @@ md_link_map(const char *href, size_t n, const char *base,
 	buf_init(&canon, 16384);
 	c = urls != NULL && urls->canon != NULL ? urls->canon(urls->arg,
 	    norm.data, norm.len, &canon) : 0;
+	/* The canonical path takes the resolved one's place whole: it may
+	 * be far longer than the link (a permalink made of a CJK title). */
 	if (c > 0) {
-		buf_reset(&norm);
-		if (buf_append(&norm, canon.data, canon.len) == -1)
-			c = -1;
-	}
-	buf_free(&canon);
+		buf_free(&norm);
+		norm = canon;
+	} else
+		buf_free(&canon);
 	if (c == -1)
 		goto done;
 	for (last = norm.len; last > 0 && norm.data[last - 1] != '/'; last--)

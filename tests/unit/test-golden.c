@@ -631,6 +631,61 @@ map_is(const char *href, enum md_format fmt, const char *want_url,
 	buf_free(&out);
 }
 
+/*
+ * A URL scheme as the site model gives one: "/posts/long.md" is a post
+ * whose canonical path is far longer than the link (a CJK title made
+ * into a permalink), "/LICENSE" a file without an extension.
+ */
+static int
+test_canon(void *arg, const char *path, size_t n, struct buf *out)
+{
+	int i;
+
+	(void)arg;
+	if (n == 14 && memcmp(path, "/posts/long.md", n) == 0) {
+		if (buf_puts(out, "/2024/") == -1)
+			return -1;
+		for (i = 0; i < 100; i++)
+			if (buf_puts(out, "灯台") == -1)
+				return -1;
+		return buf_putc(out, '/') == -1 ? -1 : 1;
+	}
+	if (n == 8 && memcmp(path, "/LICENSE", n) == 0)
+		return buf_append(out, path, n) == -1 ? -1 : 3;
+	return 0;
+}
+
+static void
+map_urls(void)
+{
+	static const struct md_urls	 urls = { test_canon, NULL, NULL };
+	struct buf			 out, want;
+	struct md_target		 t;
+	int				 i;
+
+	buf_init(&out, 1 << 16);
+	buf_init(&want, 1 << 16);
+	buf_puts(&want, "/2024/");
+	for (i = 0; i < 100; i++)
+		buf_puts(&want, "%E7%81%AF%E5%8F%B0");
+	buf_putc(&want, '/');
+	is_int(md_link_map("long.md", 7, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t), 0, "map: a canonical path longer than the link");
+	is_str(out.data ? out.data : "", want.data, "map: the whole of it");
+	is_int(t.type, '1', "map: a page is a menu");
+	buf_reset(&out);
+	is_int(md_link_map("/LICENSE", 8, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t), 0, "map: a file without an extension");
+	is_str(out.data ? out.data : "", "/LICENSE", "map: its path kept");
+	is_int(t.type, '9', "map: the file's type, not a route's menu");
+	buf_reset(&out);
+	md_link_map("/posts/hello", 12, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t);
+	is_int(t.type, '1', "map: an unknown path without extension: a route");
+	buf_free(&out);
+	buf_free(&want);
+}
+
 static void
 api(void)
 {
@@ -787,6 +842,7 @@ main(int argc, char *argv[])
 	    sizeof(gmi_formats) / sizeof(gmi_formats[0]), up);
 	if (!up) {
 		api();
+		map_urls();
 		pathological();
 	}
 	return tap_done();
