@@ -1014,9 +1014,11 @@ entry_target(struct store *s, const char *rel, const struct store_dirent *e,
 		store_where(s, src, 1, &w);
 		if (w.kind == WHERE_PRIVATE)
 			return 1;
-		*type = '1';
-		if (w.kind == WHERE_MOVED)
+		/* A source no page is made from stays a text file. */
+		if (w.kind == WHERE_MOVED) {
+			*type = '1';
 			return buf_puts(path, w.to);
+		}
 	}
 	if (*rel != '\0' && (buf_putc(path, '/') == -1 ||
 	    url_encode_path(path, rel, strlen(rel)) == -1))

@@ -1103,7 +1103,7 @@ expand(struct buf *out, const char *pat, const struct fields *f)
 		"y_day", "title", "slug", "slugorfilename", "section",
 		"sections", "filename", "contentbasename", "categories",
 		"output_ext", "collection", "path", "name", "hour", "minute",
-		"second", NULL
+		"second", "slugorcontentbasename", NULL
 	};
 	const char	*p = pat, *e;
 	size_t		 i, n, best, bestn;
@@ -1159,8 +1159,9 @@ expand(struct buf *out, const char *pat, const struct fields *f)
 			break;
 		case 8:
 		case 9:
+		case 22:
 			r = f->slug != NULL ? urlize(out, f->slug, f->sluglen) :
-			    best == 9 ? urlize(out, f->filename, f->fnlen) :
+			    best != 8 ? urlize(out, f->filename, f->fnlen) :
 			    urlize(out, f->title, f->titlen);
 			break;
 		case 10:
@@ -1474,13 +1475,24 @@ site_source_key(const char *rel, struct buf *out)
 	return buf_append(out, rel, n);
 }
 
+#define SITE_TAGS	"/tags"
+
 int
 site_tag_path(const char *tag, struct buf *out)
 {
-	if (buf_puts(out, "/tags/") == -1 ||
+	if (buf_puts(out, SITE_TAGS "/") == -1 ||
 	    url_encode_path(out, tag, strlen(tag)) == -1)
 		return -1;
 	return buf_putc(out, '/');
+}
+
+int
+site_is_tag_key(const char *key)
+{
+	size_t n = sizeof(SITE_TAGS) - 1;
+
+	return strncmp(key, SITE_TAGS, n) == 0 &&
+	    (key[n] == '\0' || key[n] == '/');
 }
 
 const char *

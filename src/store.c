@@ -722,10 +722,13 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
 	else if ((p = ix_bundle_file(site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
+		/* The file's path inside the bundle's folder follows the
+		 * page's: "images/pier.png" keeps its folder. */
 		r = buf_puts(out, p->canon) == -1 ||
 		    (out->len > 0 && out->data[out->len - 1] != '/' &&
 		    buf_putc(out, '/') == -1) ||
-		    buf_puts(out, strrchr(d, '/') + 1) == -1 ? -1 : 2;
+		    buf_puts(out, rel + (strrchr(p->rel, '/') - p->rel + 1)) ==
+		    -1 ? -1 : 2;
 	else
 		r = link_plain_file(lc->s, d, out);
 	free(k);
@@ -813,7 +816,10 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
-	if (strcmp(k, "/") == 0 || (ix = store_posts(s)) == NULL) {
+	/* The tag pages are generated (feed.c), whatever Hugo keeps in
+	 * content/tags/ for its term pages. */
+	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
+	    (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}

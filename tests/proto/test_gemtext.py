@@ -227,7 +227,10 @@ srv3.cleanup()
 bare = os.path.join(work, "bare")
 for rel, text in [("first.gmi", "# First\n\n=> docs/more.gmi More\n"),
                   ("docs/more.gmi", "# More\n\n=> ../first.gmi Back\n"),
-                  ("docs/deeper/last.gmi", "# Last\n")]:
+                  ("docs/deeper/last.gmi", "# Last\n"),
+                  # Not a page (READMEs are left out of the index): its
+                  # listing entry is the text file it is.
+                  ("docs/README.md", "Notes for whoever keeps this.\n")]:
     write(rel, text, bare)
 srv2 = Server(bare)
 data = srv2.gopher("/")
@@ -241,8 +244,10 @@ t.ok(head.startswith("20 text/gemini") and
      re.search(rb"^=> /?docs/( docs/)?$", body, re.M),
      "and so does the Gemini root", body)
 seen, broken, _ = gopher_crawl(srv2)
-t.ok(not broken and "/docs/deeper/last.gmi" in seen,
-     "every page of the bare capsule reached over Gopher", (seen, broken))
+t.ok(not broken and "/docs/deeper/last.gmi" in seen and
+     seen.get("/docs/README.md") == "0",
+     "every page of the bare capsule reached over Gopher, a Markdown file "
+     "that is no page as text", (seen, broken))
 srv2.stop()
 srv2.cleanup()
 

@@ -94,6 +94,10 @@ hugo(void)
 	    "---\ntitle: A Note, Without a Date!\ndate: 2022-02-02\n---\n",
 	    "/2022/02/a-note-without-a-date/");
 	path_is(s, "content/about.md", "---\nurl: /me/\n---\n", "/me/");
+	path_is(s, "content/links/webcams/index.md", "---\ntitle: W\n---\n",
+	    "/links/webcams/");
+	path_is(s, "content/links/tides.md", "---\nslug: 潮\n---\n",
+	    "/links/潮/");
 	ok(site_is_post(s, "content/notes/x.md"), "hugo: notes are posts");
 	ok(!site_is_post(s, "content/posts/_index.md") &&
 	    site_is_section(s, "content/posts/_index.md"),
