@@ -176,7 +176,8 @@ if shutil.which("gnutls-cli"):
                             "--priority", prio, "-p", str(GP), "localhost"],
                            input=url.encode(), capture_output=True,
                            timeout=30)
-        want = b"20 text/gemini; charset=utf-8\r\nPage %d\n" % (i % PAGES)
+        want = (b"20 text/gemini; charset=utf-8; lang=en\r\nPage %d\n" %
+                (i % PAGES))
         if not r.stdout.startswith(want):
             bad.append((i, prio, r.stdout[:60], r.stderr[-200:]))
     t.ok(not bad, "gnutls-cli: 200 of 200 requests answered (TLS 1.3 "
