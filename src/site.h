@@ -110,6 +110,13 @@ int		 site_tag_path(const char *tag, struct buf *out);
  * term pages' front matter in content/tags/). */
 int		 site_is_tag_key(const char *key);
 
+/* Categories are tags here (DESIGN.md section 3): on a Hugo site, a key
+ * in the web's category form ("/categories/NAME", "/categories") gets the
+ * path of the tag page (list) appended, encoded, and 1; else 0; -1 on
+ * error. */
+int		 site_category_path(const struct site *, const char *key,
+		    struct buf *out);
+
 /*
  * The form paths are compared in: absolute, dot segments resolved,
  * without a trailing slash or a page extension (.html .htm .gmi .md

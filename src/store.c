@@ -809,6 +809,7 @@ store_where(struct store *s, const char *path, int gemini,
 {
 	struct post_index	*ix;
 	struct post		*p = NULL;
+	struct buf		 to;
 	char			*k;
 	size_t			 n = strlen(path);
 
@@ -817,9 +818,16 @@ store_where(struct store *s, const char *path, int gemini,
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
 	/* The tag pages are generated (feed.c), whatever Hugo keeps in
-	 * content/tags/ for its term pages. */
+	 * content/tags/ for its term pages; its category pages are those
+	 * tag pages too. */
+	buf_init(&to, sizeof(w->to) - 1);
+	if (site_category_path(s->site, k, &to) == 1) {
+		w->kind = WHERE_MOVED;
+		snprintf(w->to, sizeof(w->to), "%s", to.data);
+	}
+	buf_free(&to);
 	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
-	    (ix = store_posts(s)) == NULL) {
+	    w->kind == WHERE_MOVED || (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}

@@ -258,6 +258,9 @@ FIXTURES = [
             "/posts/first-light": "/posts/first-light/",
             # Written for another permalink scheme: the file's name.
             "/notes/kamome.html": "/posts/kamome/",
+            # Hugo's category pages: categories are tags here.
+            "/categories/Travel/": "/tags/Travel/",
+            "/categories/": "/tags/",
         },
         "links": {
             "/about/": ["/posts/first-light/", "/posts/kamome/",
