@@ -78,6 +78,7 @@ static const struct {
 	{ "excerpt",		K_EXCERPT },
 	{ "lang",		K_LANG },
 	{ "draft",		K_DRAFT },
+	{ "isdraft",		K_DRAFT },	/* Astro themes */
 	{ "published",		K_PUBLISHED },
 	{ "slug",		K_SLUG },
 	{ "breaks",		K_BREAKS },
@@ -590,13 +591,23 @@ fm_setlang(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 static void
 fm_setslug(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 {
-	char	*s;
+	char		*s;
+	const char	*seg;
+	size_t		 k;
+	int		 bad;
 
 	fm_setstr(c, &c->m->slug, v, n, 0);
 	if ((s = c->m->slug) == NULL)
 		return;
-	if (strchr(s, '/') != NULL || strchr(s, '\\') != NULL ||
-	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+	/* Docusaurus and Astro slugs are paths ("/guide/intro"): any part
+	 * but one that climbs. */
+	bad = strchr(s, '\\') != NULL;
+	for (seg = s; !bad && *seg != '\0'; seg += k + (seg[k] == '/')) {
+		k = strcspn(seg, "/");
+		bad = (k == 1 && seg[0] == '.') ||
+		    (k == 2 && seg[0] == '.' && seg[1] == '.');
+	}
+	if (bad) {
 		free(c->m->slug);
 		c->m->slug = NULL;
 		fm_err(c, line, "invalid slug");

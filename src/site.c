@@ -1,8 +1,7 @@
 /*
- * site: the generator, its config and the URL scheme of the web site a
- * capsule root is the source of (see site.h).  Loading reads a few small
- * files and runs one `git log`; everything after that is pure over the
- * loaded struct.
+ * site: the generator and its config of the web site a capsule root is
+ * the source of (see site.h); siteurl.c holds the URL scheme read from
+ * it.  Loading reads a few small files and runs one `git log`.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -22,16 +21,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <utf8proc.h>
 #include <yaml.h>
 
 #include "buf.h"
-#include "frontmatter.h"
 #include "json.h"
 #include "markdown.h"
 #include "site.h"
+#include "siteint.h"
 #include "toml.h"
-#include "url.h"
 
 extern char **environ;
 
@@ -43,14 +40,6 @@ extern char **environ;
 #define SITE_YAML_DEPTH		16
 
 /*------------------------------------------------------------ helpers */
-
-static int
-has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-
-	return n >= k && strncasecmp(s + n - k, suf, k) == 0;
-}
 
 static int
 exists(const char *root, const char *rel, int dir)
@@ -189,6 +178,8 @@ read_yaml(struct reader *r, const char *s, size_t n)
 	yaml_event_t	 ev;
 	char		*keys[SITE_YAML_DEPTH];
 	int		 iskey[SITE_YAML_DEPTH], inseq[SITE_YAML_DEPTH];
+	unsigned	 items[SITE_YAML_DEPTH];	/* nodes seen in a
+							   sequence */
 	int		 depth = -1, done = 0, rc = 0, i;
 	struct buf	 k;
 
@@ -197,6 +188,7 @@ read_yaml(struct reader *r, const char *s, size_t n)
 	yaml_parser_set_input_string(&p, (const unsigned char *)s, n);
 	buf_init(&k, 4096);
 	memset(keys, 0, sizeof(keys));
+	memset(items, 0, sizeof(items));
 	while (!done) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			rc = -1;
@@ -205,14 +197,18 @@ read_yaml(struct reader *r, const char *s, size_t n)
 		switch (ev.type) {
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
-			if (depth >= 0 && depth < SITE_YAML_DEPTH &&
-			    !inseq[depth])
-				iskey[depth] = 1;
+			if (depth >= 0 && depth < SITE_YAML_DEPTH) {
+				if (!inseq[depth])
+					iskey[depth] = 1;
+				else
+					items[depth]++;
+			}
 			depth++;
 			if (depth < SITE_YAML_DEPTH) {
 				free(keys[depth]);
 				keys[depth] = NULL;
 				iskey[depth] = 1;
+				items[depth] = 0;
 				inseq[depth] = ev.type ==
 				    YAML_SEQUENCE_START_EVENT;
 			}
@@ -237,13 +233,20 @@ read_yaml(struct reader *r, const char *s, size_t n)
 				break;
 			}
 			iskey[depth] = 1;
+			if (inseq[depth])
+				items[depth]++;
 			buf_reset(&k);
+			/* A mapping inside a list is item N of it:
+			 * "defaults.0.scope.path". */
 			for (i = 0; i <= depth; i++) {
-				if (inseq[i] || keys[i] == NULL)
+				if (inseq[i] ? i == depth : keys[i] == NULL)
 					continue;
 				if (k.len > 0)
 					buf_putc(&k, '.');
-				buf_puts(&k, keys[i]);
+				if (inseq[i])
+					buf_printf(&k, "%u", items[i] - 1);
+				else
+					buf_puts(&k, keys[i]);
 			}
 			if (k.len > 0)
 				reader_value(r, k.data, k.len, depth > 0 &&
@@ -283,10 +286,10 @@ read_config(struct site *s, const char *root, const char *rel,
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.prefix = prefix;
-	if (has_suffix(rel, n, ".toml"))
+	if (site_has_suffix(rel, n, ".toml"))
 		(void)toml_read_all(b.data ? b.data : "", b.len, 1,
 		    reader_value, &r, &err, &eline);
-	else if (has_suffix(rel, n, ".json"))
+	else if (site_has_suffix(rel, n, ".json"))
 		(void)json_read(b.data ? b.data : "", b.len, 1, reader_value,
 		    &r, &err, &eline);
 	else
@@ -298,43 +301,90 @@ read_config(struct site *s, const char *root, const char *rel,
 /*
  * Sites whose config is a program (Docusaurus, Astro) keep their title in
  * a plain string literal: `title: 'My Site'`, `SITE_TITLE = "..."`.  The
- * first such literal for name is taken; anything computed is left out.
+ * first such literal for name in [p, end) is taken (its length in *len);
+ * anything computed is left out.
  */
-static void
-read_js_string(struct site *s, const char *root, const char *rel,
-    const char *name, const char *key)
+static const char *
+js_string(const char *p, const char *end, const char *name, size_t *len)
 {
-	struct buf	 b;
-	const char	*p, *q;
+	const char	*q, *start = p;
 	char		 quote;
 	size_t		 n = strlen(name);
+
+	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
+		if (p > start && (isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_'))
+			continue;
+		q = p + n;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || (*q != ':' && *q != '='))
+			continue;
+		q++;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || (*q != '\'' && *q != '"' && *q != '`'))
+			continue;
+		quote = *q++;
+		for (p = q; p < end && *p != quote && *p != '\n' &&
+		    *p != '$'; p++)
+			;
+		if (p >= end || *p != quote)
+			return NULL;
+		*len = (size_t)(p - q);
+		return q;
+	}
+	return NULL;
+}
+
+/* The object literal `name: { ... }` in [p, end): its braces' span. */
+static const char *
+js_block(const char *p, const char *end, const char *name,
+    const char **bend)
+{
+	const char	*q;
+	size_t		 n = strlen(name);
+	int		 depth;
+
+	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
+		q = p + n;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || *q++ != ':')
+			continue;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if (q >= end || *q != '{')
+			continue;
+		for (p = q, depth = 0; p < end; p++)
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && --depth == 0)
+				break;
+		*bend = p;
+		return q;
+	}
+	return NULL;
+}
+
+/* name's string literal in rel, stored as key; inside the object
+ * literal block when block is not NULL (Docusaurus' docs: {...}). */
+static void
+read_js_string(struct site *s, const char *root, const char *rel,
+    const char *block, const char *name, const char *key)
+{
+	struct buf	 b;
+	const char	*p, *end, *v;
+	size_t		 n;
 
 	if (site_var(s, key) != NULL || slurp(root, rel, SITE_FILE_MAX, &b) ==
 	    -1)
 		return;
-	for (p = b.data ? b.data : ""; (p = strstr(p, name)) != NULL; p += n) {
-		if (p > b.data && (isalnum((unsigned char)p[-1]) ||
-		    p[-1] == '_'))
-			continue;
-		q = p + n;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != ':' && *q != '=')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '\'' && *q != '"' && *q != '`')
-			continue;
-		quote = *q++;
-		for (p = q; *p != '\0' && *p != quote && *p != '\n' &&
-		    *p != '$'; p++)
-			;
-		if (*p == quote)
-			kv_add(&s->vars, &s->nvars, key, strlen(key), q,
-			    (size_t)(p - q));
-		break;
-	}
+	p = b.data ? b.data : "";
+	end = p + b.len;
+	if ((block == NULL || (p = js_block(p, end, block, &end)) != NULL) &&
+	    (v = js_string(p, end, name, &n)) != NULL)
+		kv_add(&s->vars, &s->nvars, key, strlen(key), v, n);
 	buf_free(&b);
 }
 
@@ -659,34 +709,116 @@ add_posts(struct site *s, const char *root, const char *const *dirs)
 			n++;
 }
 
-/* Hugo's params.mainSections: the sections whose pages are the posts. */
+/* Markdown files under rel, a few levels down (a section's pages). */
+static size_t
+count_pages(const char *root, const char *rel, int depth)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], sub[PATH_MAX];
+	size_t		 n = 0, len;
+	struct stat	 st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (depth > 4 || (d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < 100000) {
+		if (de->d_name[0] == '.' || de->d_name[0] == '_')
+			continue;
+		len = strlen(de->d_name);
+		if (site_has_suffix(de->d_name, len, ".md") ||
+		    site_has_suffix(de->d_name, len, ".markdown")) {
+			n++;
+			continue;
+		}
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel,
+		    de->d_name) < sizeof(sub) && fstatat(dirfd(d), de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+			n += count_pages(root, sub, depth + 1);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The section (content subfolder) with the most pages: Hugo's default
+ * main section.  0, or -1 when dir has none. */
+static int
+largest_section(const char *root, const char *dir, char *name, size_t len)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], sub[PATH_MAX];
+	size_t		 n, best = 0;
+	struct stat	 st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode) ||
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+		    de->d_name) >= sizeof(sub))
+			continue;
+		if ((n = count_pages(root, sub, 0)) > best) {
+			best = n;
+			snprintf(name, len, "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	return best > 0 ? 0 : -1;
+}
+
+/*
+ * Hugo's posts: the main sections (params.mainSections, else a section
+ * named as blogs name theirs, else the section with the most pages) in
+ * the content folder, or in each language's own.
+ */
 static void
 main_sections(struct site *s, const char *root)
 {
-	const char	*v, *dir = site_var(s, "contentDir");
-	char		 key[64], rel[PATH_MAX];
-	size_t		 i, n = 0;
+	static const char *const usual[] = { "posts", "post", "blog",
+	    "articles", NULL };
+	const char	*v, *dirs[SITE_POSTS_MAX], *names[SITE_POSTS_MAX];
+	char		 key[64], rel[PATH_MAX], big[256];
+	size_t		 i, j, k, n = 0, ndirs = 0, nnames = 0;
 
-	if (dir == NULL || *dir == '\0' || strstr(dir, "..") != NULL)
-		dir = "content";
-	for (i = 0; n < SITE_POSTS_MAX && i < SITE_POSTS_MAX; i++) {
+	for (i = 0; i < s->nlangs && ndirs < SITE_POSTS_MAX; i++)
+		if (s->langs[i].val[0] != '\0')
+			dirs[ndirs++] = s->langs[i].val;
+	if (ndirs == 0)
+		dirs[ndirs++] = s->content;
+	for (i = 0; nnames < SITE_POSTS_MAX; i++) {
 		snprintf(key, sizeof(key), "params.mainSections.%zu", i);
 		if ((v = site_var(s, key)) == NULL)
 			break;
-		if (strchr(v, '/') != NULL || strstr(v, "..") != NULL ||
-		    (size_t)snprintf(rel, sizeof(rel), "%s/%s", dir, v) >=
-		    sizeof(rel) || !exists(root, rel, 1))
-			continue;
-		if ((s->posts[n] = strdup(rel)) != NULL)
-			n++;
+		if (strchr(v, '/') == NULL && strstr(v, "..") == NULL)
+			names[nnames++] = v;
 	}
+	for (i = 0, k = nnames; k == 0 && usual[i] != NULL; i++)
+		for (j = 0; j < ndirs; j++)
+			if ((size_t)snprintf(rel, sizeof(rel), "%s/%s",
+			    dirs[j], usual[i]) < sizeof(rel) &&
+			    exists(root, rel, 1) && nnames < SITE_POSTS_MAX) {
+				names[nnames++] = usual[i];
+				break;
+			}
+	if (nnames == 0 && largest_section(root, dirs[0], big,
+	    sizeof(big)) == 0)
+		names[nnames++] = big;
+	for (i = 0; i < nnames; i++)
+		for (j = 0; j < ndirs && n < SITE_POSTS_MAX; j++)
+			if ((size_t)snprintf(rel, sizeof(rel), "%s/%s",
+			    dirs[j], names[i]) < sizeof(rel) &&
+			    exists(root, rel, 1) &&
+			    (s->posts[n] = strdup(rel)) != NULL)
+				n++;
 }
 
 static void
 find_posts(struct site *s, const char *root, const char *override)
 {
-	static const char *const hugo[] = { "content/posts", "content/post",
-	    "content/blog", "content/articles", NULL };
+	static const char *const hugo[] = { "content", NULL };
 	static const char *const plain[] = { "posts", "_posts", "articles",
 	    "entry", "content/posts", "content/post", "content/blog", NULL };
 	static const char *const jekyll[] = { "_posts", NULL };
@@ -706,10 +838,13 @@ find_posts(struct site *s, const char *root, const char *override)
 	}
 	if (s->gen == SITE_HUGO)
 		main_sections(s, root);
+	if (s->gen == SITE_ASTRO && site_var(s, "astro.posts") != NULL)
+		s->posts[0] = strdup(site_var(s, "astro.posts"));
+	if (s->gen == SITE_DOCUSAURUS)
+		add_posts(s, root, (const char *const[]){ site_docu_dir(s, "blog"),
+		    NULL });
 	if (s->posts[0] == NULL)
 		add_posts(s, root, by_gen[s->gen]);
-	if (s->posts[0] == NULL && s->gen == SITE_HUGO)
-		add_posts(s, root, (const char *const[]){ "content", NULL });
 }
 
 static void
@@ -741,7 +876,9 @@ set_bases(struct site *s, const char *url, const char *path)
 		n = (size_t)(slash - url);
 	} else if (path != NULL && *path != '\0' && strcmp(path, "/") != 0) {
 		free(s->basepath);
-		s->basepath = strdup(path);
+		/* Docusaurus writes baseUrl as "/repo/". */
+		s->basepath = strndup(path, strlen(path) -
+		    (path[strlen(path) - 1] == '/'));
 	}
 	s->bases[0] = strndup(url, n);
 	/* The other scheme of the same host, as links often mix them. */
@@ -752,6 +889,123 @@ set_bases(struct site *s, const char *url, const char *path)
 	    (s->bases[1] = malloc(n + 2)) != NULL)
 		snprintf(s->bases[1], n + 2, "https://%.*s", (int)(n - 7),
 		    url + 7);
+}
+
+/*
+ * Hugo's languages ([languages.CODE]): each one's own contentDir, and
+ * the default one, published at the root unless
+ * defaultContentLanguageInSubdir.  Disabled languages are not published
+ * and are left out.
+ */
+static void
+read_langs(struct site *s)
+{
+	const char	*k, *dot, *v;
+	char		 code[64], key[128];
+	size_t		 i, j, n;
+
+	for (i = 0; i < s->nvars; i++) {
+		k = s->vars[i].key;
+		if (strncasecmp(k, "languages.", 10) != 0 ||
+		    (dot = strchr(k + 10, '.')) == NULL ||
+		    (n = (size_t)(dot - k - 10)) == 0 || n >= sizeof(code))
+			continue;
+		memcpy(code, k + 10, n);
+		code[n] = '\0';
+		for (j = 0; (v = site_var(s, (snprintf(key, sizeof(key),
+		    "disableLanguages.%zu", j), key))) != NULL; j++)
+			if (strcasecmp(v, code) == 0)
+				break;
+		if (v != NULL || strchr(code, '/') != NULL)
+			continue;
+		snprintf(key, sizeof(key), "languages.%s.contentDir", code);
+		v = site_var(s, key);
+		if (v == NULL || strstr(v, "..") != NULL)
+			v = "";
+		n = strlen(v);
+		while (n > 0 && v[n - 1] == '/')
+			n--;
+		kv_add(&s->langs, &s->nlangs, code, strlen(code), v, n);
+	}
+	if (s->nlangs == 0)
+		return;
+	v = site_var(s, "defaultContentLanguage");
+	for (i = 0; i < s->nlangs; i++)
+		if (strcasecmp(s->langs[i].key, v != NULL ? v : "en") == 0)
+			s->deflang = s->langs[i].key;
+	if ((v = site_var(s, "defaultContentLanguageInSubdir")) != NULL &&
+	    strcmp(v, "true") == 0)
+		s->deflang = NULL;
+}
+
+/*
+ * Astro's content collection with a glob loader (content.config.ts:
+ * glob({ base: "./content/posts" })): its folder holds the posts, an
+ * entry's id is its path there, and the page route is src/pages/NAME/
+ * when the site has one for the folder's name, else the site's root
+ * ("src/pages/[category]/[slug].astro").
+ */
+static void
+astro_collection(struct site *s, const char *root)
+{
+	static const char *const names[] = { "src/content.config.ts",
+	    "src/content.config.mjs", "src/content.config.js",
+	    "src/content/config.ts", "src/content/config.mjs",
+	    "src/content/config.js", NULL };
+	const char	*v, *name;
+	char		 dir[PATH_MAX], route[PATH_MAX + 16];
+	size_t		 i, n;
+
+	for (i = 0; names[i] != NULL && site_var(s, "astro.base") == NULL;
+	    i++)
+		read_js_string(s, root, names[i], NULL, "base", "astro.base");
+	if ((v = site_var(s, "astro.base")) == NULL)
+		return;
+	while (strncmp(v, "./", 2) == 0)
+		v += 2;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof(dir) || v[0] == '/' ||
+	    strstr(v, "..") != NULL)
+		return;
+	memcpy(dir, v, n);
+	dir[n] = '\0';
+	if (!exists(root, dir, 1))
+		return;
+	kv_add(&s->vars, &s->nvars, "astro.posts", 11, dir, n);
+	name = strrchr(dir, '/') != NULL ? strrchr(dir, '/') + 1 : dir;
+	snprintf(route, sizeof(route), "src/pages/%s", name);
+	if (exists(root, route, 1))
+		kv_add(&s->vars, &s->nvars, "astro.route", 11, route + 9,
+		    strlen(route + 9));
+}
+
+/* Zenn's books: each books/SLUG/config.yaml under "books.SLUG." (title,
+ * published, the chapters in order). */
+static size_t
+read_books(struct site *s, const char *root)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX], rel[PATH_MAX], pre[300];
+	size_t		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/books", root);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.') != NULL ||
+		    (size_t)snprintf(rel, sizeof(rel), "books/%s/config.yaml",
+		    de->d_name) >= sizeof(rel) ||
+		    (size_t)snprintf(pre, sizeof(pre), "books.%s.",
+		    de->d_name) >= sizeof(pre))
+			continue;
+		if (read_config(s, root, rel, pre) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 static void
@@ -793,21 +1047,39 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		}
 	}
 	if (s->gen == SITE_DOCUSAURUS && s->config != NULL) {
-		read_js_string(s, root, s->config, "title", "title");
-		read_js_string(s, root, s->config, "tagline", "tagline");
-		read_js_string(s, root, s->config, "url", "url");
+		read_js_string(s, root, s->config, NULL, "title", "title");
+		read_js_string(s, root, s->config, NULL, "tagline", "tagline");
+		read_js_string(s, root, s->config, NULL, "url", "url");
+		/* Not "baseUrl": Hugo's baseURL is looked up without case. */
+		read_js_string(s, root, s->config, NULL, "baseUrl",
+		    "docusaurus.baseUrl");
+		/* The classic preset's plugins: where each folder is read
+		 * from and published at. */
+		read_js_string(s, root, s->config, "docs", "routeBasePath",
+		    "docs.routeBasePath");
+		read_js_string(s, root, s->config, "docs", "path", "docs.path");
+		read_js_string(s, root, s->config, "blog", "routeBasePath",
+		    "blog.routeBasePath");
+		read_js_string(s, root, s->config, "blog", "path", "blog.path");
 	}
 	if (s->gen == SITE_ASTRO) {
-		if (s->config != NULL)
-			read_js_string(s, root, s->config, "site", "site");
-		read_js_string(s, root, "src/consts.ts", "SITE_TITLE",
+		if (s->config != NULL) {
+			read_js_string(s, root, s->config, NULL, "site", "site");
+			read_js_string(s, root, s->config, NULL, "trailingSlash",
+			    "trailingSlash");
+		}
+		astro_collection(s, root);
+		read_js_string(s, root, "src/consts.ts", NULL, "SITE_TITLE",
 		    "SITE_TITLE");
-		read_js_string(s, root, "src/consts.ts", "SITE_DESCRIPTION",
+		read_js_string(s, root, "src/consts.ts", NULL, "SITE_DESCRIPTION",
 		    "SITE_DESCRIPTION");
 	}
 	if (s->gen == SITE_JEKYLL && exists(root, "_includes", 1))
 		read_includes(s, root, "_includes", 0);
+	if (s->gen == SITE_ZENN)
+		s->nbooks = read_books(s, root);
 	if (s->gen == SITE_HUGO) {
+		read_langs(s);
 		v = site_var(s, "contentDir");
 		snprintf(dir, sizeof(dir), "%s", v != NULL && *v != '\0' &&
 		    strstr(v, "..") == NULL ? v : "content");
@@ -821,10 +1093,25 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	set_str(&s->lang, o->lang);
 	set_str(&s->title, first_var(s, titles));
 	set_str(&s->description, first_var(s, descs));
+	if (s->deflang != NULL || s->nlangs > 0) {
+		/* A multilingual Hugo site titles each language. */
+		const char *l = s->deflang ? s->deflang : s->langs[0].key;
+		char	    key[128];
+
+		snprintf(key, sizeof(key), "languages.%s.title", l);
+		set_str(&s->title, site_var(s, key));
+		snprintf(key, sizeof(key), "languages.%s.params.description",
+		    l);
+		set_str(&s->description, site_var(s, key));
+		snprintf(key, sizeof(key), "languages.%s.languageCode", l);
+		set_str(&s->lang, site_var(s, key));
+	}
 	set_str(&s->author, first_var(s, authors));
 	set_str(&s->lang, first_var(s, langs));
 	set_bases(s, o->site_url != NULL ? o->site_url : first_var(s, urls),
-	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") : NULL);
+	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") :
+	    s->gen == SITE_DOCUSAURUS ? site_var(s, "docusaurus.baseUrl") :
+	    NULL);
 	if (s->basepath == NULL)
 		s->basepath = strdup("");
 }
@@ -861,6 +1148,9 @@ report(struct site *s)
 			n += (size_t)snprintf(s->report + n,
 			    sizeof(s->report) - n, "; %s %s",
 			    s->vars[i].key, s->vars[i].val);
+	if (s->nbooks > 0 && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    "; %zu books", s->nbooks);
 	if (s->nincludes > 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    "; %zu includes", s->nincludes);
@@ -909,689 +1199,11 @@ site_free(struct site *s)
 	free(s->basepath);
 	kv_free(s->vars, s->nvars);
 	kv_free(s->includes, s->nincludes);
+	kv_free(s->langs, s->nlangs);
 	for (i = 0; i < s->nadded; i++)
 		free(s->added[i].path);
 	free(s->added);
 	free(s);
-}
-
-/*------------------------------------------------------------ kinds */
-
-static int
-under(const char *rel, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return n == 0 || (strncmp(rel, dir, n) == 0 && rel[n] == '/');
-}
-
-static const char *
-file_name(const char *rel)
-{
-	const char *slash = strrchr(rel, '/');
-
-	return slash != NULL ? slash + 1 : rel;
-}
-
-int
-site_is_section(const struct site *s, const char *rel)
-{
-	const char	*name = file_name(rel);
-	size_t		 i, n;
-
-	if (strncmp(name, "_index.", 7) == 0)
-		return 1;
-	if (strncmp(name, "index.", 6) != 0)
-		return 0;
-	/* A posts folder's own index.md lists the posts. */
-	n = (size_t)(name - rel);
-	for (i = 0; s->posts[i] != NULL; i++)
-		if (n > 0 && strlen(s->posts[i]) == n - 1 &&
-		    strncmp(rel, s->posts[i], n - 1) == 0)
-			return 1;
-	return 0;
-}
-
-int
-site_is_post(const struct site *s, const char *rel)
-{
-	size_t i;
-
-	if (site_is_section(s, rel))
-		return 0;
-	for (i = 0; s->posts[i] != NULL; i++)
-		if (under(rel, s->posts[i]))
-			return 1;
-	return 0;
-}
-
-int
-site_hides_future(const struct site *s)
-{
-	const char *v;
-
-	if (s->gen == SITE_HUGO)
-		return (v = site_var(s, "buildFuture")) == NULL ||
-		    strcmp(v, "true") != 0;
-	if (s->gen == SITE_JEKYLL)
-		return (v = site_var(s, "future")) == NULL ||
-		    strcmp(v, "true") != 0;
-	return 0;
-}
-
-int
-site_private_name(const struct site *s, const char *name, int top)
-{
-	size_t n = strlen(name);
-
-	if (n == 0)
-		return 0;
-	if (name[n - 1] == '~' || (n > 1 && name[0] == '#' &&
-	    name[n - 1] == '#') ||
-	    has_suffix(name, n, ".bak") || has_suffix(name, n, ".orig") ||
-	    has_suffix(name, n, ".swp") || has_suffix(name, n, ".swo") ||
-	    has_suffix(name, n, ".rej"))
-		return 1;
-	if (strcmp(name, "node_modules") == 0 || strcmp(name, "_site") == 0)
-		return 1;
-	/* Hugo writes the site it builds into public/ (Next.js keeps its
-	 * static files there instead), and its image cache in resources/. */
-	return top && s != NULL && s->gen == SITE_HUGO &&
-	    (strcmp(name, "public") == 0 || strcmp(name, "resources") == 0);
-}
-
-/*------------------------------------------------------------ paths */
-
-/* Hugo's and Jekyll's slugs: lowercase (every script), spaces and
- * punctuation to '-', letters of other scripts kept. */
-static int
-urlize(struct buf *out, const char *s, size_t n)
-{
-	utf8proc_uint8_t	 enc[4];
-	utf8proc_int32_t	 cp;
-	utf8proc_ssize_t	 k;
-	size_t			 i;
-	int			 dash = 0;
-
-	for (i = 0; i < n; i += (size_t)k) {
-		unsigned char c = (unsigned char)s[i];
-
-		k = 1;
-		if (c >= 0x80 || isalnum(c) || c == '_' || c == '.') {
-			if (dash && out->len > 0 &&
-			    out->data[out->len - 1] != '/' &&
-			    buf_putc(out, '-') == -1)
-				return -1;
-			dash = 0;
-			if (c < 0x80) {
-				if (buf_putc(out, tolower(c)) == -1)
-					return -1;
-				continue;
-			}
-			k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-			    (utf8proc_ssize_t)(n - i), &cp);
-			if (k < 1) {
-				k = 1;
-				continue;	/* not UTF-8: dropped */
-			}
-			if (buf_append(out, enc, (size_t)utf8proc_encode_char(
-			    utf8proc_tolower(cp), enc)) == -1)
-				return -1;
-		} else if (c == '/') {
-			dash = 0;
-			if (buf_putc(out, '/') == -1)
-				return -1;
-		} else
-			dash = 1;
-	}
-	if (dash && out->len > 0 && s[n - 1] == '-')
-		return buf_putc(out, '-');
-	return 0;
-}
-
-/* The file's stem, a bundle's folder name. */
-static void
-stem_of(const char *rel, const char **p, size_t *n)
-{
-	const char	*name = file_name(rel), *dot;
-
-	if ((strncmp(name, "index.", 6) == 0 ||
-	    strncmp(name, "_index.", 7) == 0) && name > rel) {
-		const char *d = name - 1;
-
-		while (d > rel && d[-1] != '/')
-			d--;
-		*p = d;
-		*n = (size_t)(name - 1 - d);
-		return;
-	}
-	dot = strrchr(name, '.');
-	*p = name;
-	*n = dot != NULL ? (size_t)(dot - name) : strlen(name);
-}
-
-/* A "YYYY-MM-DD-" prefix: its length (11), else 0. */
-static size_t
-date_prefix(const char *p, size_t n)
-{
-	size_t k;
-
-	if (n < 11 || p[10] != '-')
-		return 0;
-	for (k = 0; k < 10; k++)
-		if ((k == 4 || k == 7) ? p[k] != '-' :
-		    !isdigit((unsigned char)p[k]))
-			return 0;
-	return 11;
-}
-
-struct fields {
-	struct tm	 tm;
-	const char	*title, *slug, *section, *filename, *categories,
-			*path;
-	char		 collection[128];
-	size_t		 titlen, sluglen, seclen, fnlen, pathlen;
-	const char	*ext;
-};
-
-/* A permalink pattern with :placeholders filled in. */
-static int
-expand(struct buf *out, const char *pat, const struct fields *f)
-{
-	static const char *const names[] = {
-		"year", "month", "day", "i_month", "i_day", "short_year",
-		"y_day", "title", "slug", "slugorfilename", "section",
-		"sections", "filename", "contentbasename", "categories",
-		"output_ext", "collection", "path", "name", "hour", "minute",
-		"second", "slugorcontentbasename", NULL
-	};
-	const char	*p = pat, *e;
-	size_t		 i, n, best, bestn;
-	int		 r = 0;
-
-	if (*p != '/' && buf_putc(out, '/') == -1)
-		return -1;
-	while (*p != '\0' && r == 0) {
-		if (*p != ':') {
-			r = buf_putc(out, *p++);
-			continue;
-		}
-		for (e = p + 1; isalnum((unsigned char)*e) || *e == '_'; e++)
-			;
-		n = (size_t)(e - p - 1);
-		best = SIZE_MAX;
-		bestn = 0;
-		for (i = 0; names[i] != NULL; i++)
-			if (strlen(names[i]) <= n && strlen(names[i]) > bestn &&
-			    strncmp(p + 1, names[i], strlen(names[i])) == 0) {
-				best = i;
-				bestn = strlen(names[i]);
-			}
-		if (best == SIZE_MAX) {
-			r = buf_putc(out, *p++);
-			continue;
-		}
-		p += 1 + bestn;
-		switch (best) {
-		case 0:
-			r = buf_printf(out, "%04d", f->tm.tm_year + 1900);
-			break;
-		case 1:
-			r = buf_printf(out, "%02d", f->tm.tm_mon + 1);
-			break;
-		case 2:
-			r = buf_printf(out, "%02d", f->tm.tm_mday);
-			break;
-		case 3:
-			r = buf_printf(out, "%d", f->tm.tm_mon + 1);
-			break;
-		case 4:
-			r = buf_printf(out, "%d", f->tm.tm_mday);
-			break;
-		case 5:
-			r = buf_printf(out, "%02d", f->tm.tm_year % 100);
-			break;
-		case 6:
-			r = buf_printf(out, "%03d", f->tm.tm_yday + 1);
-			break;
-		case 7:
-			r = urlize(out, f->title, f->titlen);
-			break;
-		case 8:
-		case 9:
-		case 22:
-			r = f->slug != NULL ? urlize(out, f->slug, f->sluglen) :
-			    best != 8 ? urlize(out, f->filename, f->fnlen) :
-			    urlize(out, f->title, f->titlen);
-			break;
-		case 10:
-		case 11:
-			r = buf_append(out, f->section, f->seclen);
-			break;
-		case 12:
-		case 13:
-		case 18:
-			r = urlize(out, f->filename, f->fnlen);
-			break;
-		case 14:
-			/* Jekyll lowercases categories and keeps the rest. */
-			for (e = f->categories; e != NULL && *e != '\0' &&
-			    r == 0; e++)
-				r = buf_putc(out, tolower((unsigned char)*e));
-			break;
-		case 15:
-			r = buf_puts(out, f->ext);
-			break;
-		case 16:
-			r = buf_puts(out, f->collection);
-			break;
-		case 17:
-			r = buf_append(out, f->path, f->pathlen);
-			break;
-		case 19:
-			r = buf_printf(out, "%02d", f->tm.tm_hour);
-			break;
-		case 20:
-			r = buf_printf(out, "%02d", f->tm.tm_min);
-			break;
-		default:
-			r = buf_printf(out, "%02d", f->tm.tm_sec);
-			break;
-		}
-	}
-	if (r == -1)
-		return -1;
-	/* Empty placeholders leave "//": one slash, as the generators do. */
-	for (i = n = 0; i < out->len; i++)
-		if (!(out->data[i] == '/' && n > 0 &&
-		    out->data[n - 1] == '/'))
-			out->data[n++] = out->data[i];
-	out->len = n;
-	return buf_putc(out, '\0') == -1 ? -1 : (out->len--, 0);
-}
-
-/* A Jekyll permalink style name, as its pattern. */
-static const char *
-jekyll_style(const char *v, int post)
-{
-	if (v == NULL || strcmp(v, "date") == 0)
-		return post ? "/:categories/:year/:month/:day/:title:output_ext"
-		    : NULL;
-	if (strcmp(v, "pretty") == 0)
-		return post ? "/:categories/:year/:month/:day/:title/" : "/";
-	if (strcmp(v, "ordinal") == 0)
-		return post ? "/:categories/:year/:y_day/:title:output_ext" :
-		    NULL;
-	if (strcmp(v, "weekdate") == 0)
-		return post ? "/:categories/:year/W:week/:short_day/:title"
-		    ":output_ext" : NULL;
-	if (strcmp(v, "none") == 0)
-		return post ? "/:categories/:title:output_ext" : NULL;
-	return v;
-}
-
-/* The path of rel without its extension, a bundle as its folder. */
-static int
-plain_path(struct buf *out, const char *rel, int slash, const char *ext)
-{
-	const char	*name = file_name(rel), *dot;
-	size_t		 n;
-
-	if (buf_putc(out, '/') == -1)
-		return -1;
-	if (strncmp(name, "index.", 6) == 0 ||
-	    strncmp(name, "_index.", 7) == 0 ||
-	    strncmp(name, "README.", 7) == 0)
-		return buf_append(out, rel, (size_t)(name - rel));
-	dot = strrchr(name, '.');
-	n = dot != NULL ? (size_t)(dot - rel) : strlen(rel);
-	if (buf_append(out, rel, n) == -1)
-		return -1;
-	if (slash)
-		return buf_putc(out, '/');
-	return ext != NULL ? buf_puts(out, ext) : 0;
-}
-
-static int
-hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
-    struct fields *f, struct buf *out)
-{
-	const char	*crel = rel, *pat = NULL, *name = file_name(rel), *sl;
-	size_t		 cn = strlen(s->content);
-	char		 key[300];
-	int		 ugly;
-
-	if (cn > 0) {
-		if (!under(rel, s->content))
-			return plain_path(out, rel, 0, NULL);
-		crel += cn + 1;
-	}
-	ugly = site_var(s, "uglyURLs") != NULL &&
-	    strcmp(site_var(s, "uglyURLs"), "true") == 0;
-	if (m->permalink != NULL) {	/* front matter url */
-		if (m->permalink[0] != '/' && buf_putc(out, '/') == -1)
-			return -1;
-		return buf_puts(out, m->permalink);
-	}
-	if (strncmp(name, "_index.", 7) == 0) {
-		if (buf_putc(out, '/') == -1 ||
-		    urlize(out, crel, (size_t)(name - crel)) == -1)
-			return -1;
-		if (ugly && out->len > 1) {
-			out->len--;
-			return buf_puts(out, ".html");
-		}
-		return 0;
-	}
-	sl = strchr(crel, '/');
-	f->section = sl != NULL ? crel : "";
-	f->seclen = sl != NULL ? (size_t)(sl - crel) : 0;
-	if (f->seclen > 0) {
-		snprintf(key, sizeof(key), "permalinks.%.*s", (int)f->seclen,
-		    f->section);
-		if ((pat = site_var(s, key)) == NULL) {
-			snprintf(key, sizeof(key), "permalinks.page.%.*s",
-			    (int)f->seclen, f->section);
-			pat = site_var(s, key);
-		}
-	}
-	if (pat != NULL) {
-		if (expand(out, pat, f) == -1)
-			return -1;
-		/* uglyURLs: "/x/" and "/x" are published as "/x.html". */
-		if (ugly && out->len > 1) {
-			if (out->data[out->len - 1] == '/')
-				out->len--;
-			return buf_puts(out, ".html");
-		}
-		return 0;
-	}
-	/* The folder path, then the slug or the file's name. */
-	if (buf_putc(out, '/') == -1)
-		return -1;
-	if (f->filename > crel && urlize(out, crel,
-	    (size_t)(f->filename - crel)) == -1)
-		return -1;
-	if ((m->slug != NULL ? urlize(out, m->slug, strlen(m->slug)) :
-	    urlize(out, f->filename, f->fnlen)) == -1)
-		return -1;
-	return buf_puts(out, ugly && strncmp(name, "index.", 6) != 0 ?
-	    ".html" : "/");
-}
-
-static int
-jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
-    struct fields *f, struct buf *out)
-{
-	const char	*pat = NULL, *global = site_var(s, "permalink");
-	const char	*slash = strchr(rel, '/');
-	char		 key[300];
-	int		 post = under(rel, "_posts");
-
-	f->ext = ".html";
-	if (post) {
-		size_t k = date_prefix(f->filename, f->fnlen);
-
-		f->filename += k;
-		f->fnlen -= k;
-		f->title = f->filename;
-		f->titlen = f->fnlen;
-		f->categories = m->categories;
-	}
-	if (slash != NULL && rel[0] == '_' && !post) {
-		/* A collection: _NAME/x.md, when it is output. */
-		snprintf(key, sizeof(key), "collections.%.*s.permalink",
-		    (int)(slash - rel - 1), rel + 1);
-		pat = site_var(s, key);
-		snprintf(f->collection, sizeof(f->collection), "%.*s",
-		    (int)(slash - rel - 1), rel + 1);
-		f->path = slash + 1;
-		f->pathlen = strlen(slash + 1);
-		if (strrchr(f->path, '.') != NULL)
-			f->pathlen = (size_t)(strrchr(f->path, '.') - f->path);
-		if (pat == NULL)
-			pat = "/:collection/:path:output_ext";
-	}
-	if (m->permalink != NULL)
-		pat = m->permalink;
-	if (pat == NULL && post)
-		pat = jekyll_style(global, post);
-	if (pat != NULL)
-		return expand(out, pat, f);
-	/* A page: its path, pretty when the site's permalinks are. */
-	global = jekyll_style(global, 0);
-	return plain_path(out, rel, global != NULL &&
-	    global[strlen(global) - 1] == '/', ".html");
-}
-
-static int
-docusaurus_path(const char *rel, const struct page_meta *m,
-    struct fields *f, struct buf *out)
-{
-	size_t k;
-
-	if (under(rel, "blog")) {
-		if (m->slug != NULL)
-			return buf_printf(out, "/blog/%s", m->slug +
-			    (m->slug[0] == '/')) == -1 ? -1 : 0;
-		if ((k = date_prefix(f->filename, f->fnlen)) > 0)
-			return buf_printf(out, "/blog/%.4s/%.2s/%.2s/%.*s",
-			    f->filename, f->filename + 5, f->filename + 8,
-			    (int)(f->fnlen - k), f->filename + k) == -1 ?
-			    -1 : 0;
-		return buf_printf(out, "/blog/%.*s", (int)f->fnlen,
-		    f->filename) == -1 ? -1 : 0;
-	}
-	if (under(rel, "src/pages"))
-		return plain_path(out, rel + 9, 0, NULL);
-	return plain_path(out, rel, 0, NULL);
-}
-
-int
-site_web_path(const struct site *s, const char *rel,
-    const struct page_meta *m, time_t date, int tzoff, struct buf *out)
-{
-	struct fields	 f;
-	time_t		 t = date + (time_t)tzoff * 60;
-	const char	*p;
-	size_t		 n;
-
-	memset(&f, 0, sizeof(f));
-	gmtime_r(&t, &f.tm);
-	stem_of(rel, &f.filename, &f.fnlen);
-	f.title = m->title != NULL ? m->title : f.filename;
-	f.titlen = strlen(f.title);
-	if (m->title == NULL)
-		f.titlen = f.fnlen;
-	f.slug = m->slug;
-	f.sluglen = m->slug != NULL ? strlen(m->slug) : 0;
-	f.ext = "";
-	switch (s->gen) {
-	case SITE_HUGO:
-		return hugo_path(s, rel, m, &f, out);
-	case SITE_JEKYLL:
-		return jekyll_path(s, rel, m, &f, out);
-	case SITE_NEXTJS:
-		if (under(rel, "_posts"))
-			return buf_printf(out, "/posts/%.*s", (int)f.fnlen,
-			    f.filename) == -1 ? -1 : 0;
-		break;
-	case SITE_ZENN:
-		if (under(rel, "articles"))
-			return buf_printf(out, "/articles/%.*s", (int)f.fnlen,
-			    f.filename) == -1 ? -1 : 0;
-		if (under(rel, "books") && strchr(rel + 6, '/') != NULL) {
-			p = rel + 6;
-			n = (size_t)(strchr(p, '/') - p);
-			return buf_printf(out, "/books/%.*s/viewer/%.*s",
-			    (int)n, p, (int)f.fnlen, f.filename) == -1 ?
-			    -1 : 0;
-		}
-		break;
-	case SITE_HATENA:
-		/* blogsync's URL: the entry's address on the web. */
-		if (m->permalink != NULL &&
-		    (p = strstr(m->permalink, "://")) != NULL &&
-		    (p = strchr(p + 3, '/')) != NULL)
-			return buf_puts(out, p);
-		break;
-	case SITE_ASTRO:
-		if (under(rel, "src/content/blog") ||
-		    under(rel, "src/content/posts")) {
-			p = strchr(rel + 12, '/') + 1;
-			return buf_printf(out, "/%.*s/%.*s/",
-			    (int)(p - rel - 13), rel + 12,
-			    (int)(m->slug ? strlen(m->slug) : f.fnlen),
-			    m->slug ? m->slug : f.filename) == -1 ? -1 : 0;
-		}
-		if (under(rel, "src/pages"))
-			return plain_path(out, rel + 10, 1, NULL);
-		break;
-	case SITE_DOCUSAURUS:
-		return docusaurus_path(rel, m, &f, out);
-	case SITE_PLAIN:
-		break;
-	}
-	return plain_path(out, rel, 0, NULL);
-}
-
-int
-site_source_key(const char *rel, struct buf *out)
-{
-	const char	*name = file_name(rel), *dot;
-	size_t		 n;
-
-	if (buf_putc(out, '/') == -1)
-		return -1;
-	if (strncmp(name, "index.", 6) == 0 ||
-	    strncmp(name, "_index.", 7) == 0) {
-		n = (size_t)(name - rel);
-		while (n > 0 && rel[n - 1] == '/')
-			n--;
-		return buf_append(out, rel, n);
-	}
-	dot = strrchr(name, '.');
-	n = dot != NULL ? (size_t)(dot - rel) : strlen(rel);
-	return buf_append(out, rel, n);
-}
-
-#define SITE_TAGS	"/tags"
-
-int
-site_tag_path(const char *tag, struct buf *out)
-{
-	if (buf_puts(out, SITE_TAGS "/") == -1 ||
-	    url_encode_path(out, tag, strlen(tag)) == -1)
-		return -1;
-	return buf_putc(out, '/');
-}
-
-#define SITE_CATEGORIES	"/categories"
-
-int
-site_category_path(const struct site *s, const char *key, struct buf *out)
-{
-	size_t		 n = sizeof(SITE_CATEGORIES) - 1;
-	const char	*name = key + n + 1;
-
-	/* Hugo's default taxonomies are tags and categories; elsewhere a
-	 * folder of that name is only a folder. */
-	if (s == NULL || s->gen != SITE_HUGO ||
-	    strncmp(key, SITE_CATEGORIES, n) != 0)
-		return 0;
-	if (key[n] == '\0')
-		return buf_puts(out, SITE_TAGS "/") == -1 ? -1 : 1;
-	if (key[n] != '/' || *name == '\0' || strchr(name, '/') != NULL)
-		return 0;
-	return site_tag_path(name, out) == -1 ? -1 : 1;
-}
-
-int
-site_is_tag_key(const char *key)
-{
-	size_t n = sizeof(SITE_TAGS) - 1;
-
-	return strncmp(key, SITE_TAGS, n) == 0 &&
-	    (key[n] == '\0' || key[n] == '/');
-}
-
-const char *
-site_own_url(const struct site *s, const char *url, size_t n,
-    size_t *pathlen)
-{
-	size_t i, k;
-
-	for (i = 0; s != NULL && s->bases != NULL && s->bases[i] != NULL;
-	    i++) {
-		k = strlen(s->bases[i]);
-		if (n >= k && strncasecmp(url, s->bases[i], k) == 0 &&
-		    (n == k || url[k] == '/' || url[k] == '?' ||
-		    url[k] == '#')) {
-			*pathlen = n - k;
-			return n == k ? "/" : url + k;
-		}
-	}
-	return NULL;
-}
-
-char *
-site_key(const struct site *s, const char *path, const char *dir,
-    size_t dirlen)
-{
-	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    ".markdown", NULL };
-	const char	*own;
-	size_t		 n = strlen(path), i, m, bp;
-	char		*k;
-
-	if ((own = site_own_url(s, path, n, &m)) != NULL) {
-		path = m > 0 ? own : "/";
-		n = m > 0 ? m : 1;
-	}
-	if (memchr(path, ':', n) != NULL || strstr(path, "//") == path)
-		return NULL;	/* a URL or a Jekyll :placeholder */
-	if (path[0] == '/')
-		dirlen = 0;
-	/* The site's base path ("/blog" of a project page) is not ours. */
-	bp = s != NULL ? strlen(s->basepath) : 0;
-	if (path[0] == '/' && bp > 1 && n >= bp &&
-	    strncmp(path, s->basepath, bp) == 0 &&
-	    (n == bp || path[bp] == '/')) {
-		path += bp;
-		n -= bp;
-	}
-	if ((k = malloc(dirlen + n + 4)) == NULL)
-		return NULL;
-	snprintf(k, dirlen + n + 4, "/%.*s%s%.*s", (int)dirlen, dir,
-	    dirlen ? "/" : "", (int)(path[0] == '/' ? n - 1 : n),
-	    path[0] == '/' ? path + 1 : path);
-	k[strcspn(k, "?#")] = '\0';
-	if (url_normalize_path(k) == -1) {
-		free(k);
-		return NULL;
-	}
-	n = strlen(k);
-	while (n > 1 && k[n - 1] == '/')
-		k[--n] = '\0';
-	/* Gopher's plain-text form of a page: "/x/y.html.txt", "/x/y.txt". */
-	if (n > 4 && strcasecmp(k + n - 4, ".txt") == 0)
-		k[n -= 4] = '\0';
-	for (i = 0; exts[i] != NULL; i++) {
-		m = strlen(exts[i]);
-		if (n > m && strcasecmp(k + n - m, exts[i]) == 0) {
-			k[n -= m] = '\0';
-			/* "/x/index.html", "/x/_index.md": the folder's page. */
-			if (n >= 6 && strcmp(k + n - 6, "/index") == 0)
-				k[n -= 6] = '\0';
-			else if (n >= 7 && strcmp(k + n - 7, "/_index") == 0)
-				k[n -= 7] = '\0';
-			if (n == 0)
-				k[n++] = '/';
-			k[n] = '\0';
-			break;
-		}
-	}
-	return k;
 }
 
 /*------------------------------------------------------------ access */

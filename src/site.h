@@ -50,6 +50,12 @@ struct site {
 	size_t		 nvars;
 	struct site_kv	*includes;	/* Jekyll _includes/, by name */
 	size_t		 nincludes;
+	size_t		 nbooks;	/* Zenn books read (books.SLUG.*) */
+	struct site_kv	*langs;		/* Hugo's languages: code -> its
+					   contentDir ("" when shared) */
+	size_t		 nlangs;
+	const char	*deflang;	/* the one published at the root, or
+					   NULL when every one has a prefix */
 	struct site_added *added;	/* sorted by path */
 	size_t		 nadded;
 	const char	*history;	/* how dates from git were read */
@@ -78,12 +84,23 @@ void		 site_md(const struct site *, struct md_site *);
 /* The date git first saw rel, or 0. */
 time_t		 site_added(const struct site *, const char *rel);
 
+/*------------------------------------------------ siteurl.c: URL scheme */
+
 /* 1 when rel (a source) is in one of the posts folders. */
 int		 site_is_post(const struct site *, const char *rel);
 
 /* 1 when rel is a section or list page (_index.md, a section's index),
  * a page rather than a post. */
 int		 site_is_section(const struct site *, const char *rel);
+
+/* 1 when the generator would not publish source rel whatever its front
+ * matter says: a Jekyll _posts file not named YYYY-MM-DD-title, a chapter
+ * of a Zenn book that is unpublished or does not list it. */
+int		 site_unpublished(const struct site *, const char *rel);
+
+/* The language a multilingual site says rel is in (Hugo: its
+ * language's contentDir or a "name.CODE.md" file name), else NULL. */
+const char	*site_lang_of(const struct site *, const char *rel);
 
 /* 1 when the generator hides pages dated in the future (Hugo, Jekyll). */
 int		 site_hides_future(const struct site *);

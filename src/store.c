@@ -722,8 +722,7 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
 	else if ((p = ix_bundle_file(site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
-		/* The file's path inside the bundle's folder follows the
-		 * page's: "images/pier.png" keeps its folder. */
+		/* The file's path inside the bundle: "images/x.svg". */
 		r = buf_puts(out, p->canon) == -1 ||
 		    (out->len > 0 && out->data[out->len - 1] != '/' &&
 		    buf_putc(out, '/') == -1) ||
@@ -1028,8 +1027,10 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	buf_init(&warn, 4096);
 	if (fmt == MD_GEMTEXT)
 		o.warn = &warn;
-	l = meta.lang ? meta.lang :
-	    lang_detect(src + meta.body, len - meta.body, s->conf.default_lang);
+	l = meta.lang ? meta.lang : site_lang_of(s->site, rel);
+	if (l == NULL)
+		l = lang_detect(src + meta.body, len - meta.body,
+		    s->conf.default_lang);
 	snprintf(lang, langlen, "%s", l);
 	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
@@ -1242,7 +1243,8 @@ static int
 post_private(const struct site *site, const char *rel,
     const struct page_meta *m)
 {
-	if (m->draft || strncmp(rel, "_drafts/", 8) == 0)
+	if (m->draft || strncmp(rel, "_drafts/", 8) == 0 ||
+	    site_unpublished(site, rel))
 		return 1;
 	return m->has_date && m->date > time(NULL) &&
 	    site_hides_future(site);
@@ -1257,6 +1259,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	const char		*body;
 	size_t			 blen;
 	char			 name[256];
+	const char		*lang;
 	time_t			 added;
 
 	buf_init(&src, PAGE_SOURCE_MAX);
@@ -1320,8 +1323,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 		p->summary = buf_detach(&tmp, NULL);
 	buf_free(&tmp);
 	buf_free(&plain);
-	p->lang = strdup(meta.lang ? meta.lang :
-	    lang_detect(body, blen, s->conf.default_lang));
+	if ((lang = meta.lang) == NULL &&
+	    (lang = site_lang_of(s->site, rel)) == NULL)
+		lang = lang_detect(body, blen, s->conf.default_lang);
+	p->lang = strdup(lang);
 	p->tags = meta.tags;
 	p->ntags = meta.ntags;
 	meta.tags = NULL;

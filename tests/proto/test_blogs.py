@@ -241,9 +241,9 @@ FIXTURES = [
                  "content/posts/sunset/sunset.png"),
                 ("/posts/sunset/lighthouse.png",
                  "content/posts/sunset/lighthouse.png"),
-                # In a folder of the bundle: the folder stays in the path.
-                ("/posts/sunset/images/pier.png",
-                 "content/posts/sunset/images/pier.png")],
+                # In a folder inside the bundle.
+                ("/posts/sunset/images/wave.png",
+                 "content/posts/sunset/images/wave.png")],
         },
         "aliases": {
             "/2023/03/first-light/": "/posts/first-light/",
@@ -281,6 +281,34 @@ FIXTURES = [
                  "Boats leaving at dawn"],
             "/posts/sunset/":
                 ["=> https://gist.github.com/harbour/4d2e9a0b"],
+        },
+    },
+    {
+        # Two languages with their own content folders: the default one
+        # at the root, the other under /en/; titled by the default one.
+        "name": "hugo-i18n",
+        "title": "灯台日誌",
+        "posts": {
+            "/logbook/first-watch/": (
+                "初めての当直", "2023-01-05", ["当直"], "ja"),
+            "/logbook/storm/": (
+                "嵐の夜", "2023-02-11", ["天気", "当直"], "ja"),
+            "/en/logbook/first-watch/": (
+                "The First Watch", "2023-01-06", ["watch"], "en"),
+        },
+        "pages": {"/about/": "このサイトについて",
+                  "/en/about/": "About This Log"},
+        "drafts": {},
+        "images": {},
+        "aliases": {
+            "/content/ja/logbook/storm.gmi": "/logbook/storm/",
+            "/content/en/logbook/first-watch": "/en/logbook/first-watch/",
+            "/content/en/about.en": "/en/about/",
+        },
+        "links": {
+            "/about/": ["/logbook/first-watch/", "/en/logbook/first-watch/"],
+            "/en/about/": ["/en/logbook/first-watch/", "/logbook/storm/"],
+            "/en/logbook/first-watch/": ["/logbook/first-watch/"],
         },
     },
     {
@@ -357,6 +385,48 @@ FIXTURES = [
         "home": "jekyll-home",
     },
     {
+        # A theme's config: permalinks from front matter defaults by
+        # scope, a category kept in its own folder (rockpools/_posts/).
+        "name": "jekyll-defaults",
+        "title": "Tide Pool Journal",
+        "posts": {
+            "/2021/04/05/low-tide.html": (
+                "Waiting for Low Tide", "2021-04-05", ["tides"], "en"),
+            "/field/notes/biology/2022/06/01/anemones.html": (
+                "イソギンチャクの観察", "2022-06-01",
+                ["Biology", "海", "観察"], "ja"),
+            "/quick/kelp/": ("Kelp, Briefly", "2023-02-02", ["kelp"], "en"),
+            "/rockpools/2020/09/09/hermit-crabs.html": (
+                "소라게의 새 집", "2020-09-09", ["게", "바다"], "ko"),
+            # A one-digit month and day in the file name.
+            "/rockpools/2020/10/02/tide-chart.html": (
+                "Reading a Tide Chart", "2020-10-02", [], "en"),
+        },
+        "pages": {"/about/": "About"},
+        "drafts": {"/quick/more-kelp/": "More Kelp Later",
+                   # Not named YYYY-MM-DD-title: Jekyll skips it.
+                   "/_posts/short/kelp-notes": "Kelp Notes Without a Date"},
+        "private": ["/_posts/short/2023-05-05-more-kelp.md",
+                    "/_posts/short/kelp-notes.md"],
+        "images": {},
+        "aliases": {
+            # The source forms move to the web's paths.
+            "/_posts/short/2023-02-02-kelp": "/quick/kelp/",
+            "/rockpools/_posts/2020-09-09-hermit-crabs":
+                "/rockpools/2020/09/09/hermit-crabs.html",
+            "/_tabs/about": "/about/",
+        },
+        "links": {
+            "/about/": ["/quick/kelp/",
+                        "/rockpools/2020/09/09/hermit-crabs.html"],
+            "/2021/04/05/low-tide.html": [
+                "/field/notes/biology/2022/06/01/anemones.html",
+                "/rockpools/2020/09/09/hermit-crabs.html"],
+            "/field/notes/biology/2022/06/01/anemones.html": [
+                "/quick/kelp/"],
+        },
+    },
+    {
         "name": "nextjs",
         "title": None,
         "posts": {
@@ -401,9 +471,23 @@ FIXTURES = [
                 "한국어 웹 폰트 고르기", "2023-08-15", ["css", "font", "한국어"],
                 "ko"),
         },
-        "drafts": {"/articles/wip-draft-article": "書きかけの記事"},
-        "private": ["/articles/wip-draft-article.md"],
-        "listings": ["/articles/"],
+        # Book chapters are pages at Zenn's viewer paths; a numbered file
+        # (1.setup.md) is chapter setup.
+        "pages": {"/books/rust-workshop/viewer/intro": "はじめに",
+                  "/books/rust-workshop/viewer/ownership": "所有権",
+                  "/books/numbered-guide/viewer/setup": "Setting Up",
+                  "/books/numbered-guide/viewer/first-run":
+                      "The First Run"},
+        # A chapter its book does not list, a book with published: false.
+        "drafts": {"/articles/wip-draft-article": "書きかけの記事",
+                   "/books/rust-workshop/viewer/scratch":
+                       "メモ（本には入れない）",
+                   "/books/secret-book/viewer/plan": "The Plan"},
+        "private": ["/articles/wip-draft-article.md",
+                    "/books/rust-workshop/scratch.md",
+                    "/books/secret-book/plan.md"],
+        "listings": ["/articles/", "/books/rust-workshop/",
+                     "/books/secret-book/"],
         "images": {
             "/articles/rust-async-memo": [
                 ("/images/rust-async-memo/runtime.png",
@@ -416,7 +500,14 @@ FIXTURES = [
                  "images/korean-web-fonts/sample.png")],
         },
         "aliases": {"/articles/rust-async-memo.gmi":
-                    "/articles/rust-async-memo"},
+                    "/articles/rust-async-memo",
+                    "/books/numbered-guide/1.setup":
+                    "/books/numbered-guide/viewer/setup"},
+        "links": {"/articles/zenn-cli-english": [
+            "/books/rust-workshop/viewer/intro",
+            "/books/numbered-guide/viewer/setup"],
+            "/books/rust-workshop/viewer/intro": [
+            "/books/rust-workshop/viewer/ownership"]},
         "remote": {
             "/articles/rust-async-memo":
                 ["=> https://tokio.rs/tokio/tutorial"],
@@ -472,6 +563,58 @@ FIXTURES = [
             "/entry/2020/02/29/120000": [
                 "```cpp", "* It needs a header",
                 "[1] even on a leap day"],
+        },
+    },
+    {
+        # A glob loader outside src/content (content.config.ts), routed
+        # by src/pages/[category]/[slug].astro, trailingSlash "never".
+        "name": "astro-loader",
+        "title": None,
+        "posts": {
+            "/garden/first-frost": (
+                "The First Frost", "2024-11-02", ["garden", "weather"],
+                "en"),
+            "/kitchen/green-tomato-chutney": (
+                "青いトマトのチャツネ", "2024-11-05", ["料理"], "ja"),
+        },
+        "drafts": {"/garden/seed-order": "Next Year's Seed Order"},
+        "private": ["/content/posts/garden/seed-order.md"],
+        "images": {},
+        "aliases": {
+            "/content/posts/garden/first-frost": "/garden/first-frost",
+            "/garden/first-frost/": "/garden/first-frost",
+        },
+        "links": {
+            "/garden/first-frost": ["/kitchen/green-tomato-chutney"],
+            "/kitchen/green-tomato-chutney": ["/garden/first-frost"],
+        },
+    },
+    {
+        # baseUrl /handbook/, docs at the root (routeBasePath '/'), the
+        # blog read from journal/ and published under /diary.
+        "name": "docusaurus-routes",
+        "title": "Rain Gauge Handbook",
+        "posts": {
+            "/diary/2024/03/01/first-rain": (
+                "The First Rain", "2024-03-01", ["rain"], "en"),
+            "/diary/2024/04/02/spring-wind": (
+                "春の風", "2024-04-02", ["風"], "ja"),
+        },
+        "pages": {"/intro": "Start Here", "/setup/wiring": "Wiring the Sensor",
+                  "/guide": "Reading the Gauge"},
+        "drafts": {},
+        "images": {},
+        "aliases": {
+            "/docs/intro": "/intro",
+            "/docs/01-setup/02-wiring.gmi": "/setup/wiring",
+            "/journal/2024-03-01-first-rain": "/diary/2024/03/01/first-rain",
+        },
+        "links": {
+            # Relative file links and links on the base path.
+            "/intro": ["/setup/wiring", "/guide",
+                       "/diary/2024/03/01/first-rain"],
+            "/setup/wiring": ["/intro"],
+            "/diary/2024/03/01/first-rain": ["/setup/wiring"],
         },
     },
     {

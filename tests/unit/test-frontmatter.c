@@ -739,6 +739,16 @@ test_checks(void)
 	is_str(m.slug, NULL, "slug climb: dropped");
 	is_str(m.err, "invalid slug", "slug climb: reported");
 	page_meta_free(&m);
+	is_int(PARSE("---\nslug: guide/./x\n---\n", &m), 0, "slug dot");
+	is_str(m.slug, NULL, "slug dot: dropped");
+	page_meta_free(&m);
+	/* Docusaurus writes slugs as paths. */
+	is_int(PARSE("---\nslug: /guide/intro\n---\n", &m), 0, "slug path");
+	is_str(m.slug, "/guide/intro", "slug path: kept");
+	page_meta_free(&m);
+	is_int(PARSE("---\nslug: /\n---\n", &m), 0, "slug root");
+	is_str(m.slug, "/", "slug root: kept");
+	page_meta_free(&m);
 
 	is_int(PARSE("---\ntitle: a\ndate: soon\n---\n", &m), 0, "bad date");
 	ok(!m.has_date, "bad date: no date");

@@ -95,10 +95,14 @@ hugo(void)
 	    "---\ntitle: A Note, Without a Date!\ndate: 2022-02-02\n---\n",
 	    "/2022/02/a-note-without-a-date/");
 	path_is(s, "content/about.md", "---\nurl: /me/\n---\n", "/me/");
-	path_is(s, "content/links/webcams/index.md", "---\ntitle: W\n---\n",
-	    "/links/webcams/");
-	path_is(s, "content/links/tides.md", "---\nslug: 潮\n---\n",
-	    "/links/潮/");
+	/* Hugo 0.144's token: the slug, else the file's (bundle's) name,
+	 * never the title. */
+	path_is(s, "content/logbook/Engine Check.md", "---\ntitle: T\n---\n",
+	    "/log/engine-check/");
+	path_is(s, "content/logbook/fuel/index.md", "---\ntitle: T\n---\n",
+	    "/log/fuel/");
+	path_is(s, "content/logbook/x.md", "---\ntitle: T\nslug: Oil\n---\n",
+	    "/log/oil/");
 	ok(site_is_post(s, "content/notes/x.md"), "hugo: notes are posts");
 	ok(!site_is_post(s, "content/posts/_index.md") &&
 	    site_is_section(s, "content/posts/_index.md"),
@@ -118,6 +122,45 @@ hugo(void)
 	ok(site_private_name(s, "public", 1) &&
 	    !site_private_name(s, "public", 0), "hugo: public/ at the top is "
 	    "generated output");
+	site_free(s);
+}
+
+/* Hugo's languages, each in its own content folder. */
+static void
+hugo_i18n(void)
+{
+	struct site *s = load("hugo-i18n");
+
+	if (s == NULL) {
+		ok(0, "hugo-i18n: loaded");
+		return;
+	}
+	is_str(s->title, "灯台日誌", "hugo-i18n: the default language's title");
+	is_str(s->description, "岬の灯台の記録",
+	    "hugo-i18n: the default language's description");
+	is_str(s->posts[0], "content/ja/logbook",
+	    "hugo-i18n: the largest section is the main one (ja)");
+	is_str(s->posts[1], "content/en/logbook",
+	    "hugo-i18n: the largest section is the main one (en)");
+	path_is(s, "content/ja/logbook/storm.md", "", "/logbook/storm/");
+	path_is(s, "content/en/logbook/first-watch.md", "",
+	    "/en/logbook/first-watch/");
+	path_is(s, "content/en/about.en.md", "", "/en/about/");
+	path_is(s, "content/en/logbook/_index.md", "", "/en/logbook/");
+	path_is(s, "content/en/logbook/lamp/index.en.md", "",
+	    "/en/logbook/lamp/");
+	/* Translation by file name, in the shared content folder. */
+	path_is(s, "content/notes/tide.en.md", "", "/en/notes/tide/");
+	path_is(s, "content/notes/tide.ja.md", "", "/notes/tide/");
+	path_is(s, "content/notes/v1.2.md", "", "/notes/v1.2/");
+	is_str(site_lang_of(s, "content/notes/tide.en.md"), "en",
+	    "hugo-i18n: a page's language from its name");
+	is_str(site_lang_of(s, "content/en/logbook/first-watch.md"), "en",
+	    "hugo-i18n: a page's language from its folder");
+	is_str(site_lang_of(s, "content/ja/about.md"), "ja",
+	    "hugo-i18n: the default language's folder");
+	ok(site_lang_of(s, "README.md") == NULL,
+	    "hugo-i18n: outside every language");
 	site_free(s);
 }
 
@@ -186,6 +229,56 @@ jekyll(void)
 	site_free(s);
 }
 
+/* Front matter defaults by scope and category folders (a theme's
+ * config, as Chirpy ships it). */
+static void
+jekyll_defaults(void)
+{
+	struct site *s = load("jekyll-defaults");
+
+	if (s == NULL) {
+		ok(0, "jekyll-defaults: loaded");
+		return;
+	}
+	is_str(site_var(s, "defaults.1.scope.path"), "_posts/field-notes",
+	    "jekyll-defaults: list items keep their place in keys");
+	is_str(site_var(s, "defaults.1.values.categories.1"), "notes",
+	    "jekyll-defaults: a list inside a list item");
+	path_is(s, "_posts/2021-04-05-low-tide.md", "---\ndate: 2021-04-05\n"
+	    "---\n", "/2021/04/05/low-tide.html");
+	/* The scope's categories, then the page's own. */
+	path_is(s, "_posts/field-notes/2022-06-01-anemones.md",
+	    "---\ndate: 2022-06-01\ncategories: Biology notes\n---\n",
+	    "/field/notes/biology/2022/06/01/anemones.html");
+	/* Of two scopes with the same path the later wins. */
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "---\n", "/quick/kelp/");
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "slug: Sea Kelp\n---\n", "/quick/sea-kelp/");
+	/* The page's own permalink beats the defaults. */
+	path_is(s, "_posts/short/2023-02-02-kelp.md", "---\ndate: 2023-02-02\n"
+	    "permalink: /k/\n---\n", "/k/");
+	/* A category's folder: rockpools/_posts/ is a post in rockpools. */
+	path_is(s, "rockpools/_posts/2020-09-09-hermit-crabs.md",
+	    "---\ndate: 2020-09-09\n---\n",
+	    "/rockpools/2020/09/09/hermit-crabs.html");
+	ok(site_is_post(s, "rockpools/_posts/2020-09-09-hermit-crabs.md"),
+	    "jekyll-defaults: a category folder's _posts holds posts");
+	ok(!site_is_post(s, "rockpools/notes.md"),
+	    "jekyll-defaults: the category folder itself holds pages");
+	path_is(s, "rockpools/_posts/2020-10-2-tide-chart.md",
+	    "---\ndate: 2020-10-02\n---\n",
+	    "/rockpools/2020/10/02/tide-chart.html");
+	ok(site_unpublished(s, "_posts/short/kelp-notes.md") &&
+	    site_unpublished(s, "_posts/2021-04-05.md") &&
+	    !site_unpublished(s, "rockpools/_posts/2020-10-2-tide-chart.md") &&
+	    !site_unpublished(s, "kelp-notes.md"),
+	    "jekyll-defaults: only dated names in _posts are published");
+	/* A collection's documents: the defaults for its type. */
+	path_is(s, "_tabs/about.md", "---\ntitle: About Us\n---\n", "/about/");
+	site_free(s);
+}
+
 static void
 others(void)
 {
@@ -197,10 +290,20 @@ others(void)
 		    SITE_NEXTJS },
 		{ "zenn", "articles/rust-async-memo.md", "",
 		    "/articles/rust-async-memo", SITE_ZENN },
+		{ "zenn", "books/numbered-guide/2.first-run.md", "",
+		    "/books/numbered-guide/viewer/first-run", SITE_ZENN },
+		{ "zenn", "books/rust-workshop/intro.md", "",
+		    "/books/rust-workshop/viewer/intro", SITE_ZENN },
 		{ "hatena", "entry/2022/01/03/120000.md",
 		    "---\nURL: https://harbour.hatenablog.com/entry/2022/01/03/"
 		    "120000\n---\n", "/entry/2022/01/03/120000", SITE_HATENA },
 		{ "astro", "src/content/blog/orion.md", "", "/blog/orion/",
+		    SITE_ASTRO },
+		{ "astro-loader", "content/posts/kitchen/Green Tomato "
+		    "Chutney.md", "", "/kitchen/green-tomato-chutney",
+		    SITE_ASTRO },
+		{ "astro-loader", "content/posts/garden/x.md",
+		    "---\nslug: Frost Notes\n---\n", "/frost-notes",
 		    SITE_ASTRO },
 		{ "astro", "src/content/blog/markdown-style-guide/index.md", "",
 		    "/blog/markdown-style-guide/", SITE_ASTRO },
@@ -211,6 +314,16 @@ others(void)
 		    SITE_DOCUSAURUS },
 		{ "docusaurus", "docs/setup.md", "", "/docs/setup",
 		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/01-setup/02-wiring.md", "",
+		    "/setup/wiring", SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/guide/index.md", "", "/guide",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/index.md", "", "/",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "docs/guide/x.md",
+		    "---\nslug: /reading\n---\n", "/reading", SITE_DOCUSAURUS },
+		{ "docusaurus-routes", "journal/2024-03-01-first-rain.md", "",
+		    "/diary/2024/03/01/first-rain", SITE_DOCUSAURUS },
 	};
 	struct site	*s;
 	size_t		 i;
@@ -224,6 +337,15 @@ others(void)
 		path_is(s, cases[i].rel, cases[i].fm, cases[i].want);
 		site_free(s);
 	}
+	s = load("zenn");
+	ok(s != NULL && s->nbooks == 3 &&
+	    !site_unpublished(s, "books/rust-workshop/ownership.md") &&
+	    site_unpublished(s, "books/rust-workshop/scratch.md") &&
+	    site_unpublished(s, "books/secret-book/plan.md") &&
+	    !site_unpublished(s, "books/numbered-guide/1.setup.md") &&
+	    !site_unpublished(s, "articles/rust-async-memo.md"),
+	    "zenn: a book's config decides which chapters are published");
+	site_free(s);
 	s = load("astro");
 	is_str(s ? s->title : "", "Stargazer Log", "astro: SITE_TITLE");
 	site_free(s);
@@ -250,7 +372,9 @@ int
 main(void)
 {
 	hugo();
+	hugo_i18n();
 	jekyll();
+	jekyll_defaults();
 	others();
 	return tap_done();
 }
