@@ -16,8 +16,10 @@
 #include "buf.h"
 #include "config.h"
 #include "defaults.h"
+#include "doc.h"
 #include "feed.h"
 #include "gopher.h"
+#include "mime.h"
 #include "postindex.h"
 #include "router.h"
 #include "search.h"
@@ -43,8 +45,14 @@
 #define NOT_FOUND	1
 #define FAILED		(-1)
 
-/* A page builder; gemini says which protocol the page is for (builders
- * that serve one protocol only ignore it). */
+/* A generated document: appends its blocks to the md_doc, the same for
+ * both protocols. */
+typedef int	(*doc_fn)(const struct conf *, const struct host *,
+		    const struct post_index *, const void *arg,
+		    struct md_doc *);
+
+/* A page that is not a document (the Atom feed): its bytes for one
+ * protocol. */
 typedef int	(*build_fn)(const struct conf *, const struct host *,
 		    const struct post_index *, const void *arg, int gemini,
 		    struct buf *);
@@ -143,23 +151,10 @@ put3(struct buf *b, const char *pre, const char *text, const char *post)
 	return buf_puts(b, post);
 }
 
-/* "=> URL YYYY-MM-DD Title": the gemfeed entry line. */
+/* The post's link in an index: "YYYY-MM-DD Title", as gemfeeds and
+ * phlog indexes label them. */
 static int
-gemini_post_line(struct buf *b, const struct post *p)
-{
-	char date[16];
-
-	post_day(p, date, sizeof(date));
-	if (buf_printf(b, "=> %s %s ", p->gemini, date) == -1 ||
-	    put_line(b, p->title) == -1)
-		return -1;
-	return buf_putc(b, '\n');
-}
-
-/* A type-1 item labelled "YYYY-MM-DD Title", as phlog indexes are. */
-static int
-gopher_post_item(struct buf *b, const struct conf *c, const struct host *h,
-    const struct post *p)
+doc_post(struct md_doc *d, enum md_sep sep, const struct post *p)
 {
 	char		 date[16];
 	struct buf	 label;
@@ -167,79 +162,30 @@ gopher_post_item(struct buf *b, const struct conf *c, const struct host *h,
 
 	post_day(p, date, sizeof(date));
 	buf_init(&label, 8192);
-	rc = put3(&label, date, " ", "");
+	rc = buf_printf(&label, "%s %s", date, p->title);
 	if (rc == 0)
-		rc = put_line(&label, p->title);
-	if (rc == 0)
-		rc = gopher_item(b, '1', label.data, label.len, p->gopher,
-		    h->name, c->gopher_port);
+		rc = doc_local(d, sep, p->gemini, '1', label.data, NULL);
 	buf_free(&label);
 	return rc;
 }
 
-struct gopher_wrap {
-	struct buf	*out;
-	const char	*host;
-	unsigned	 port;
-	const char	*indent;
-	struct buf	 line;
-};
-
 static int
-gopher_wrap_line(void *arg, const char *s, size_t len, size_t width)
+doc_line(struct md_doc *d, enum md_sep sep, const char *s)
 {
-	struct gopher_wrap *w = arg;
-
-	(void)width;
-	buf_reset(&w->line);
-	if (buf_puts(&w->line, w->indent) == -1 ||
-	    buf_append(&w->line, s, len) == -1)
-		return -1;
-	return gopher_info(w->out, w->line.data, w->line.len, w->host,
-	    w->port);
-}
-
-/* Text as info lines wrapped to the Gopher width, after indent. */
-static int
-gopher_text(struct buf *b, const struct conf *c, const struct host *h,
-    const char *s, const char *indent)
-{
-	struct gopher_wrap	 w;
-	struct buf		 flat;
-	size_t			 width = c->gopher_width;
-	int			 rc;
-
-	if (width < 20)
-		width = DEFAULT_GOPHER_WIDTH;
-	w.out = b;
-	w.host = h->name;
-	w.port = c->gopher_port;
-	w.indent = indent;
-	buf_init(&w.line, 65536);
-	buf_init(&flat, RENDER_MAX);
-	rc = put_line(&flat, s);
-	if (rc == 0)
-		rc = tw_wrap(flat.data ? flat.data : "", flat.len,
-		    width - strlen(indent), gopher_wrap_line, &w);
-	buf_free(&flat);
-	buf_free(&w.line);
-	return rc;
+	return doc_text(d, sep, 0, s, strlen(s));
 }
 
 static int
-gopher_blank(struct buf *b, const struct conf *c, const struct host *h)
+doc_title(struct md_doc *d, int level, const char *s)
 {
-	return gopher_info(b, "", 0, h->name, c->gopher_port);
+	return doc_heading(d, d->nblocks > 0 ? MDS_BLANK : MDS_NONE, level,
+	    s, strlen(s));
 }
 
-/* A wrapped paragraph of info lines and a blank one after it. */
-static int
-gopher_para(struct buf *b, const struct conf *c, const struct host *h,
-    const char *s)
+static const char *
+site_title(const struct host *h)
 {
-	if (gopher_text(b, c, h, s, "") == -1)
-		return -1;
-	return gopher_blank(b, c, h);
+	return h->title != NULL ? h->title : h->name;
 }
 
 /* 1 if the post lies in one of the host's client-certificate zones. */
@@ -298,45 +244,124 @@ visible_posts(const struct host *h)
 }
 
 /*
- * While a cold index has only its front-matter pass (store_posts), a
- * page built from it says so in one line instead of waiting: at the end
- * of a gemtext page, first in a menu (its last line is the terminator).
- * Feeds and other formats are left as they are.
+ * The language of generated pages: the host's, else the one most posts
+ * are written in (a tie goes to the default language if it is one of
+ * them, else to the newest post's), else the default.
  */
-static int
-partial_note(const struct conf *c, const struct host *h, const char *meta,
-    int gemini, struct buf *out)
+static const char *
+site_lang(const struct conf *c, const struct host *h,
+    const struct post_index *ix)
 {
-	static const char note[] = "Still indexing: summaries and search "
-	    "are not complete yet.";
-	struct buf	 menu;
-	int		 rc;
+	const char	*seen[16];
+	size_t		 count[16], nseen = 0, i, k, best = 0;
 
-	if (gemini)
-		return strcmp(meta, GEMTEXT_META) != 0 ? 0 :
-		    put3(out, "\n", note, "\n");
-	if (out->len < 3 || memcmp(out->data + out->len - 3, ".\r\n", 3) != 0)
-		return 0;
-	buf_init(&menu, out->max);
-	rc = gopher_para(&menu, c, h, note) |
-	    buf_append(&menu, out->data, out->len);
-	if (rc == 0) {
-		buf_free(out);
-		*out = menu;
-	} else
-		buf_free(&menu);
+	if (h->lang != NULL)
+		return h->lang;
+	for (i = 0; i < ix->n; i++) {
+		if (ix->posts[i]->lang == NULL)
+			continue;
+		for (k = 0; k < nseen; k++)
+			if (strcmp(seen[k], ix->posts[i]->lang) == 0)
+				break;
+		if (k == nseen) {
+			if (nseen == sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[nseen] = ix->posts[i]->lang;
+			count[nseen++] = 0;
+		}
+		count[k]++;
+	}
+	for (k = 1; k < nseen; k++)
+		if (count[k] > count[best] || (count[k] == count[best] &&
+		    c->default_lang != NULL &&
+		    strcmp(seen[k], c->default_lang) == 0))
+			best = k;
+	return nseen > 0 ? seen[best] : c->default_lang;
+}
+
+/* The header of a generated document in fmt. */
+static void
+doc_meta(const struct conf *c, const struct host *h,
+    const struct post_index *ix, enum md_format fmt, struct reply *r)
+{
+	const char	*lang = site_lang(c, h, ix);
+
+	r->status = 20;
+	if (fmt != MD_GEMTEXT)
+		snprintf(r->meta, sizeof(r->meta), GOPHER_META);
+	else if (lang != NULL)
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META "; lang=%s",
+		    lang);
+	else
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META);
+}
+
+/* A built document in fmt, appended to out.  BUILT or FAILED. */
+static int
+doc_out(const struct conf *c, const struct host *h, const struct md_doc *d,
+    enum md_format fmt, struct buf *out)
+{
+	struct md_opts	o;
+
+	memset(&o, 0, sizeof(o));
+	o.width = c->gopher_width >= 20 ? c->gopher_width :
+	    DEFAULT_GOPHER_WIDTH;
+	o.host = h->name;
+	o.port = c->gopher_port;
+	return doc_emit(d, fmt, &o, out) == 0 ? BUILT : FAILED;
+}
+
+/* What a generated page is and how it is asked for. */
+struct page {
+	const char	*key;		/* cache key, per protocol; NULL:
+					   built for this request only */
+	doc_fn		 doc;		/* a document, or NULL ... */
+	build_fn	 bytes;		/* ... the bytes themselves (Atom) */
+	const char	*meta;		/* with bytes */
+	const void	*arg;
+	enum md_format	 fmt;
+};
+
+/*
+ * While a cold index has only its front-matter pass (store_posts), a
+ * document built from it says so in its last line instead of waiting.
+ * Feeds are left as they are.
+ */
+#define PARTIAL_NOTE	"Still indexing: summaries and search are not " \
+			"complete yet."
+
+static int
+page_build(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const struct page *pg, struct buf *out)
+{
+	struct md_doc	d;
+	int		rc;
+
+	if (pg->doc == NULL)
+		return pg->bytes(c, h, ix, pg->arg, pg->fmt == MD_GEMTEXT,
+		    out);
+	if (doc_init(&d, RENDER_MAX) == -1) {
+		md_doc_free(&d);
+		return FAILED;
+	}
+	if ((rc = pg->doc(c, h, ix, pg->arg, &d)) == BUILT && ix->partial &&
+	    doc_line(&d, MDS_BLANK, PARTIAL_NOTE) != 0)
+		rc = FAILED;
+	if (rc == BUILT)
+		rc = doc_out(c, h, &d, pg->fmt, out);
+	md_doc_free(&d);
 	return rc;
 }
 
 /*
- * Serve a generated page from the cache, building it on a miss.  The
+ * Serve a generated page from the cache, building it on a miss (pages
+ * made for one request, without a key, are always built).  The
  * reply is filled unless the builder says NOT_FOUND, which is returned
  * for the caller to answer.
  */
 static int
-serve_cached(const struct conf *c, const struct host *h, const char *key,
-    const char *meta, build_fn build, const void *arg, int gemini,
-    struct reply *r)
+serve_cached(const struct conf *c, const struct host *h,
+    const struct page *pg, struct reply *r)
 {
 	struct post_index	*ix;
 	struct blob		*b;
@@ -347,16 +372,21 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 		reply_set(r, 40, "Cannot read the posts");
 		return FAILED;
 	}
-	if ((b = store_cached(h->store, key, ix->gen)) == NULL) {
+	b = pg->key != NULL ? store_cached(h->store, pg->key, ix->gen) : NULL;
+	if (b == NULL) {
 		buf_init(&out, RENDER_MAX);
-		if ((rc = build(c, h, ix, arg, gemini, &out)) == BUILT &&
-		    ix->partial && partial_note(c, h, meta, gemini, &out) == -1)
-			rc = FAILED;
-		if (rc == BUILT) {
-			if ((b = blob_from_buf(&out)) != NULL)
-				store_cache_put(h->store, key, ix->gen, b);
+		if ((rc = page_build(c, h, ix, pg, &out)) == BUILT) {
+			if ((b = blob_from_buf(&out)) != NULL && pg->key != NULL)
+				store_cache_put(h->store, pg->key, ix->gen, b);
 		}
 		buf_free(&out);
+	}
+	if (rc == BUILT && b != NULL) {
+		if (pg->doc != NULL)
+			doc_meta(c, h, ix, pg->fmt, r);
+		else
+			reply_set(r, 20, pg->meta);
+		r->body = b;
 	}
 	post_index_unref(ix);
 	if (rc == NOT_FOUND)
@@ -369,131 +399,132 @@ serve_cached(const struct conf *c, const struct host *h, const char *key,
 		reply_set(r, 40, "Out of memory");
 		return FAILED;
 	}
-	reply_set(r, 20, meta);
-	r->body = b;
 	return BUILT;
+}
+
+/* A document page by its builder. */
+static int
+serve_doc(const struct conf *c, const struct host *h, const char *key,
+    doc_fn doc, const void *arg, enum md_format fmt, struct reply *r)
+{
+	struct page	pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.key = key;
+	pg.doc = doc;
+	pg.arg = arg;
+	pg.fmt = fmt;
+	return serve_cached(c, h, &pg, r);
 }
 
 /*------------------------------------------------------------ home */
 
+/* Links every index page ends with; self is the page's own path. */
 static int
-build_home_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
+doc_nav(struct md_doc *d, const char *self)
 {
-	size_t	i;
-	int	rc = 0;
+	static const struct {
+		const char	*path, *label, *glabel;
+		char		 type;
+	} nav[] = {
+		{ "/gemlog/", "Gemlog: all posts", "Phlog: all posts", '1' },
+		{ "/tags/", "Tags", NULL, '1' },
+		{ "/search", "Search", NULL, '7' },
+		{ "/atom.xml", "Atom feed", NULL, '0' },
+		{ "/", "Home", NULL, '1' },
+	};
+	size_t		 i;
+	enum md_sep	 sep = MDS_BLANK;
 
-	(void)gemini;
-	(void)c;
-	(void)arg;
-	rc |= put3(b, "# ", h->title, "\n\n");
-	if (h->description != NULL)
-		rc |= put3(b, "", h->description, "\n\n");
-	if (ix->n > 0) {
-		rc |= buf_puts(b, "## Latest posts\n\n");
-		for (i = 0; i < ix->n && i < HOME_LATEST_POSTS; i++)
-			rc |= gemini_post_line(b, ix->posts[i]);
-		rc |= buf_puts(b, "\n");
+	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+		if (strcmp(nav[i].path, self) == 0)
+			continue;
+		if (doc_local(d, sep, nav[i].path, nav[i].type,
+		    nav[i].label, nav[i].glabel) == -1)
+			return -1;
+		sep = MDS_NONE;
 	}
-	rc |= buf_puts(b, "=> /gemlog/ Gemlog: all posts\n"
-	    "=> /tags/ Tags\n"
-	    "=> /search Search\n"
-	    "=> /atom.xml Atom feed\n");
-	return rc ? FAILED : BUILT;
+	return 0;
 }
 
 static int
-build_home_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
+doc_home(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
 	size_t	i;
 	int	rc = 0;
 
-	(void)gemini;
+	(void)c;
 	(void)arg;
-	rc |= gopher_para(b, c, h, h->title);
+	rc |= doc_title(d, 1, site_title(h));
 	if (h->description != NULL)
-		rc |= gopher_para(b, c, h, h->description);
-	for (i = 0; i < ix->n && i < HOME_LATEST_POSTS; i++)
-		rc |= gopher_post_item(b, c, h, ix->posts[i]);
+		rc |= doc_line(d, MDS_BLANK, h->description);
 	if (ix->n > 0)
-		rc |= gopher_blank(b, c, h);
-	rc |= gopher_item(b, '1', "Phlog: all posts", 16, "/gemlog/", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(b, '1', "Tags", 4, "/tags/", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(b, '7', "Search", 6, "/search", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(b, '0', "Atom feed", 9, "/atom.xml", h->name,
-	    c->gopher_port);
-	rc |= gopher_menu_end(b);
+		rc |= doc_title(d, 2, "Latest posts");
+	for (i = 0; i < ix->n && i < HOME_LATEST_POSTS; i++)
+		rc |= doc_post(d, i == 0 ? MDS_BLANK : MDS_NONE, ix->posts[i]);
+	rc |= doc_nav(d, "/");
 	return rc ? FAILED : BUILT;
+}
+
+/*
+ * The home of a root without an index file.  A capsule without posts
+ * (pages written in gemtext, a folder of notes) gets its root listed
+ * instead: the generated home would offer an empty gemlog and no way to
+ * its files.
+ */
+static void
+serve_home(const struct conf *c, const struct host *h, enum md_format fmt,
+    struct reply *r)
+{
+	struct post_index	*ix;
+	size_t			 n = 1;
+
+	if ((ix = visible_posts(h)) != NULL) {
+		n = ix->n;
+		post_index_unref(ix);
+	}
+	if (n == 0 && feed_listing(c, h, "", fmt, r) == 0)
+		return;
+	serve_doc(c, h, fmt == MD_GEMTEXT ? "home:gemini" : "home:gopher",
+	    doc_home, NULL, fmt, r);
 }
 
 void
 feed_home_gemini(const struct conf *c, const struct host *h, struct reply *r)
 {
-	serve_cached(c, h, "home:gemini", GEMTEXT_META, build_home_gemini,
-	    NULL, 1, r);
+	serve_home(c, h, MD_GEMTEXT, r);
 }
 
 void
 feed_home_gopher(const struct conf *c, const struct host *h, struct reply *r)
 {
-	serve_cached(c, h, "home:gopher", GOPHER_META, build_home_gopher,
-	    NULL, 0, r);
+	serve_home(c, h, MD_GOPHERMAP, r);
 }
 
 /*------------------------------------------------------------ gemlog */
 
 /*
- * The gemfeed (Gemini subscription companion spec): the capsule title
- * as the first heading, then one dated link per post, newest first, all
- * on one page so that subscribers always find every post in one place.
+ * The gemfeed (Gemini subscription companion spec) and the phlog index:
+ * the capsule title as the first heading, then one dated link per post,
+ * newest first, all on one page so that subscribers always find every
+ * post in one place.
  */
 static int
-build_gemlog_gemini(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
+doc_gemlog(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
 	size_t	i;
 	int	rc = 0;
 
-	(void)gemini;
 	(void)c;
 	(void)arg;
-	rc |= put3(b, "# ", h->title, "\n\n");
+	rc |= doc_title(d, 1, site_title(h));
+	rc |= doc_line(d, MDS_BLANK, ix->n > 0 ? "All posts, newest first." :
+	    "No posts yet.");
 	for (i = 0; i < ix->n; i++)
-		rc |= gemini_post_line(b, ix->posts[i]);
-	if (ix->n == 0)
-		rc |= buf_puts(b, "No posts yet.\n");
-	rc |= buf_puts(b, "\n=> /tags/ Tags\n"
-	    "=> /atom.xml Atom feed\n"
-	    "=> / Home\n");
-	return rc ? FAILED : BUILT;
-}
-
-static int
-build_gemlog_gopher(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
-{
-	size_t	i;
-	int	rc = 0;
-
-	(void)gemini;
-	(void)arg;
-	rc |= gopher_para(b, c, h, h->title);
-	rc |= gopher_para(b, c, h, "All posts, newest first.");
-	for (i = 0; i < ix->n; i++)
-		rc |= gopher_post_item(b, c, h, ix->posts[i]);
-	if (ix->n == 0)
-		rc |= gopher_text(b, c, h, "No posts yet.", "");
-	rc |= gopher_blank(b, c, h);
-	rc |= gopher_item(b, '1', "Tags", 4, "/tags/", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(b, '0', "Atom feed", 9, "/atom.xml", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(b, '1', "Home", 4, "/", h->name, c->gopher_port);
-	rc |= gopher_menu_end(b);
+		rc |= doc_post(d, i == 0 ? MDS_BLANK : MDS_NONE, ix->posts[i]);
+	rc |= doc_nav(d, "/gemlog/");
 	return rc ? FAILED : BUILT;
 }
 
@@ -580,23 +611,22 @@ tag_uses_free(struct tag_use *v, size_t n)
 
 
 static int
-build_tags(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *arg, int gemini, struct buf *b)
+doc_tags(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
 	struct tag_use	*v;
 	struct buf	 path, label;
 	size_t		 n, i, j, count;
 	int		 rc = 0;
 
+	(void)c;
+	(void)h;
 	(void)arg;
 	if (tag_uses(ix, &v, &n) == -1)
 		return FAILED;
 	buf_init(&path, TAG_MAX * 3 + 16);
 	buf_init(&label, TAG_MAX * 2);
-	if (gemini)
-		rc |= buf_puts(b, "# Tags\n\n");
-	else
-		rc |= gopher_para(b, c, h, "Tags");
+	rc |= doc_title(d, 1, "Tags");
 	for (i = 0; i < n; i = j) {
 		/* One run per tag; a post counts once however often it
 		 * repeats the tag. */
@@ -607,32 +637,13 @@ build_tags(const struct conf *c, const struct host *h,
 		buf_reset(&path);
 		buf_reset(&label);
 		rc |= site_tag_path(v[i].name, &path);
-		rc |= put_line(&label, v[i].name);
-		rc |= buf_printf(&label, " (%zu)", count);
-		if (gemini)
-			rc |= buf_printf(b, "=> %s %s\n", path.data,
-			    label.data);
-		else
-			rc |= gopher_item(b, '1', label.data, label.len,
-			    path.data, h->name, c->gopher_port);
+		rc |= buf_printf(&label, "%s (%zu)", v[i].name, count);
+		rc |= doc_local(d, i == 0 ? MDS_BLANK : MDS_NONE, path.data,
+		    '1', label.data, NULL);
 	}
-	if (n == 0) {
-		if (gemini)
-			rc |= buf_puts(b, "No tags yet.\n");
-		else
-			rc |= gopher_text(b, c, h, "No tags yet.", "");
-	}
-	if (gemini)
-		rc |= buf_puts(b, "\n=> /gemlog/ Gemlog: all posts\n"
-		    "=> / Home\n");
-	else {
-		rc |= gopher_blank(b, c, h);
-		rc |= gopher_item(b, '1', "Phlog: all posts", 16, "/gemlog/",
-		    h->name, c->gopher_port);
-		rc |= gopher_item(b, '1', "Home", 4, "/", h->name,
-		    c->gopher_port);
-		rc |= gopher_menu_end(b);
-	}
+	if (n == 0)
+		rc |= doc_line(d, MDS_BLANK, "No tags yet.");
+	rc |= doc_nav(d, "/tags/");
 	buf_free(&path);
 	buf_free(&label);
 	tag_uses_free(v, n);
@@ -641,8 +652,8 @@ build_tags(const struct conf *c, const struct host *h,
 
 /* The posts carrying the tag whose key is arg, in gemfeed form. */
 static int
-build_tag(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *key, int gemini, struct buf *b)
+doc_tag(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *key, struct md_doc *d)
 {
 	const struct post	*p;
 	const char		*name = NULL;
@@ -650,6 +661,8 @@ build_tag(const struct conf *c, const struct host *h,
 	size_t			 i, j;
 	int			 rc = 0, found;
 
+	(void)c;
+	(void)h;
 	buf_init(&k, TAG_MAX);
 	buf_init(&title, TAG_MAX * 2 + 64);
 	for (i = 0; i < ix->n; i++) {
@@ -661,37 +674,19 @@ build_tag(const struct conf *c, const struct host *h,
 			found = 1;
 			if (name == NULL) {
 				name = p->tags[j];
-				rc |= put3(&title, "Posts tagged ", name, "");
-				if (gemini)
-					rc |= buf_printf(b, "# %s\n\n",
-					    title.data);
-				else
-					rc |= gopher_para(b, c, h, title.data);
+				rc |= buf_printf(&title, "Posts tagged %s",
+				    name);
+				rc |= doc_title(d, 1, title.data);
 			}
-			if (gemini)
-				rc |= gemini_post_line(b, p);
-			else
-				rc |= gopher_post_item(b, c, h, p);
+			rc |= doc_post(d, d->nblocks == 1 ? MDS_BLANK :
+			    MDS_NONE, p);
 		}
 	}
 	buf_free(&k);
 	buf_free(&title);
 	if (name == NULL)
 		return NOT_FOUND;
-	if (gemini)
-		rc |= buf_puts(b, "\n=> /tags/ All tags\n"
-		    "=> /gemlog/ Gemlog: all posts\n"
-		    "=> / Home\n");
-	else {
-		rc |= gopher_blank(b, c, h);
-		rc |= gopher_item(b, '1', "All tags", 8, "/tags/", h->name,
-		    c->gopher_port);
-		rc |= gopher_item(b, '1', "Phlog: all posts", 16, "/gemlog/",
-		    h->name, c->gopher_port);
-		rc |= gopher_item(b, '1', "Home", 4, "/", h->name,
-		    c->gopher_port);
-		rc |= gopher_menu_end(b);
-	}
+	rc |= doc_nav(d, "");
 	return rc ? FAILED : BUILT;
 }
 
@@ -701,7 +696,7 @@ build_tag(const struct conf *c, const struct host *h,
  */
 static int
 serve_tag(const struct conf *c, const struct host *h, const char *name,
-    size_t n, int gemini, struct reply *r)
+    size_t n, enum md_format fmt, struct reply *r)
 {
 	struct buf	 k, key;
 	int		 rc;
@@ -712,10 +707,9 @@ serve_tag(const struct conf *c, const struct host *h, const char *name,
 		buf_free(&k);
 		return NOT_FOUND;
 	}
-	buf_printf(&key, "tag:%c:%s", gemini ? 'g' : 'o', k.data);
-	rc = serve_cached(c, h, key.data ? key.data : "tag:",
-	    gemini ? GEMTEXT_META : GOPHER_META,
-	    build_tag, k.data, gemini, r);
+	buf_printf(&key, "tag:%c:%s", fmt == MD_GEMTEXT ? 'g' : 'o', k.data);
+	rc = serve_doc(c, h, key.data ? key.data : "tag:", doc_tag, k.data,
+	    fmt, r);
 	buf_free(&k);
 	buf_free(&key);
 	return rc;
@@ -875,48 +869,48 @@ build_atom(const struct conf *c, const struct host *h,
 	return rc ? FAILED : BUILT;
 }
 
+static void
+serve_atom(const struct conf *c, const struct host *h, int gemini,
+    struct reply *r)
+{
+	struct page	pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.key = gemini ? "atom:gemini" : "atom:gopher";
+	pg.bytes = build_atom;
+	pg.meta = ATOM_META;
+	pg.fmt = gemini ? MD_GEMTEXT : MD_GOPHERMAP;
+	serve_cached(c, h, &pg, r);
+}
+
 /*------------------------------------------------------------ search */
 
-/* Search the snapshot and build the results page; the query is valid
- * UTF-8.  Returns -1 for a query that normalises to nothing. */
+/* Search results for the query arg (valid UTF-8): NOT_FOUND for a query
+ * that normalises to nothing. */
 static int
-search_page(const struct conf *c, const struct host *h, const char *q,
-    int gemini, struct reply *r)
+doc_search(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
-	struct post_index	*ix;
+	const char		*q = arg;
 	struct search_hit	*hits;
-	struct buf		 b, line, text;
+	struct buf		 line, text;
 	size_t			 total, i;
 	int			 n, rc = 0;
 
-	if ((ix = visible_posts(h)) == NULL) {
-		reply_set(r, 40, "Cannot read the posts");
-		return 0;
-	}
-	if ((hits = calloc(SEARCH_MAX_HITS, sizeof(*hits))) == NULL) {
-		post_index_unref(ix);
-		reply_set(r, 40, "Out of memory");
-		return 0;
-	}
+	(void)c;
+	if ((hits = calloc(SEARCH_MAX_HITS, sizeof(*hits))) == NULL)
+		return FAILED;
 	n = search_run(ix, q, strlen(q), hits, SEARCH_MAX_HITS, &total);
 	if (n < 0) {
 		free(hits);
-		post_index_unref(ix);
-		if (n == -1)
-			return -1;
-		reply_set(r, 40, "Out of memory");
-		return 0;
+		return n == -1 ? NOT_FOUND : FAILED;
 	}
-	buf_init(&b, RENDER_MAX);
 	buf_init(&line, 65536);
-	rc |= put3(&line, "Search: ", q, "");
-	if (gemini)
-		rc |= buf_printf(&b, "# %s\n\n", line.data);
-	else
-		rc |= gopher_para(&b, c, h, line.data);
+	rc |= buf_printf(&line, "Search: %s", q);
+	rc |= doc_title(d, 1, line.data ? line.data : "");
 	buf_reset(&line);
 	if (total == 0)
-		rc |= put3(&line, "No posts match \"", q, "\".");
+		rc |= buf_printf(&line, "No posts match \"%s\".", q);
 	else if (total == 1)
 		rc |= buf_puts(&line, "1 post matches.");
 	else if (total > (size_t)n)
@@ -924,57 +918,44 @@ search_page(const struct conf *c, const struct host *h, const char *q,
 		    "listed.", total, n);
 	else
 		rc |= buf_printf(&line, "%zu posts match.", total);
-	if (gemini)
-		rc |= buf_printf(&b, "%s\n\n", line.data);
-	else
-		rc |= gopher_para(&b, c, h, line.data);
+	rc |= doc_line(d, MDS_BLANK, line.data ? line.data : "");
 	buf_init(&text, PAGE_SOURCE_MAX);
 	for (i = 0; i < (size_t)n; i++) {
 		buf_reset(&line);
 		buf_reset(&text);
-		/* No snippet for a post that changed since it was indexed
-		 * (or cannot be digested): its entry is being replaced. */
+		/* The index keeps no text: read again, and no snippet for a
+		 * post changed since it was indexed (its entry is being
+		 * replaced) or that cannot be digested. */
 		if (postindex_text(h->store, hits[i].post, &text) == 0)
 			rc |= search_snippet(text.data ? text.data : "",
 			    &hits[i], SEARCH_CONTEXT_COLS, &line);
-		if (gemini) {
-			rc |= gemini_post_line(&b, hits[i].post);
-			/* A quote line: a snippet can never read as a link
-			 * or a heading. */
-			if (line.len > 0)
-				rc |= buf_printf(&b, "> %s\n", line.data);
-			rc |= buf_putc(&b, '\n');
-		} else {
-			rc |= gopher_post_item(&b, c, h, hits[i].post);
-			if (line.len > 0)
-				rc |= gopher_text(&b, c, h, line.data, "  ");
-			rc |= gopher_blank(&b, c, h);
-		}
+		rc |= doc_post(d, MDS_BLANK, hits[i].post);
+		/* A quotation: a snippet never reads as a link or a
+		 * heading. */
+		if (line.len > 0)
+			rc |= doc_text(d, MDS_NONE, 1, line.data, line.len);
 	}
-	if (gemini)
-		rc |= buf_puts(&b, "=> /search Search again\n"
-		    "=> /gemlog/ Gemlog: all posts\n"
-		    "=> / Home\n");
-	else {
-		rc |= gopher_item(&b, '7', "Search again", 12, "/search",
-		    h->name, c->gopher_port);
-		rc |= gopher_item(&b, '1', "Phlog: all posts", 16, "/gemlog/",
-		    h->name, c->gopher_port);
-		rc |= gopher_item(&b, '1', "Home", 4, "/", h->name,
-		    c->gopher_port);
-		rc |= gopher_menu_end(&b);
-	}
+	/* Every way on, the search included (to search again). */
+	rc |= doc_nav(d, "");
 	buf_free(&line);
 	buf_free(&text);
 	free(hits);
-	post_index_unref(ix);
-	if (rc != 0) {
-		buf_free(&b);
-		reply_set(r, 40, "Cannot build the page");
-		return 0;
-	}
-	reply_buf(r, 20, gemini ? GEMTEXT_META : GOPHER_META, &b);
-	return 0;
+	return rc ? FAILED : BUILT;
+}
+
+/* Search the snapshot and answer with the results page.  Returns -1 for
+ * a query that normalises to nothing (the reply is not filled). */
+static int
+search_page(const struct conf *c, const struct host *h, const char *q,
+    enum md_format fmt, struct reply *r)
+{
+	struct page	pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.doc = doc_search;
+	pg.arg = q;
+	pg.fmt = fmt;
+	return serve_cached(c, h, &pg, r) == NOT_FOUND ? -1 : 0;
 }
 
 static void
@@ -994,32 +975,201 @@ search_gemini(const struct conf *c, const struct host *h, const char *query,
 		reply_set(r, 59, "Bad search query");
 		return;
 	}
-	if (search_page(c, h, q.data ? q.data : "", 1, r) == -1)
+	if (search_page(c, h, q.data ? q.data : "", MD_GEMTEXT, r) == -1)
 		reply_set(r, 10, "Search the posts");
 	buf_free(&q);
 }
 
 /* Without a search string (a client that does not know type 7): a menu
  * offering the search. */
-static void
-search_prompt_gopher(const struct conf *c, const struct host *h,
-    struct reply *r)
+static int
+doc_search_prompt(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
-	struct buf	b;
-	int		rc = 0;
+	int	rc = 0;
 
-	buf_init(&b, 8192);
-	rc |= gopher_text(&b, c, h, "Search the posts.", "");
-	rc |= gopher_item(&b, '7', "Search", 6, "/search", h->name,
-	    c->gopher_port);
-	rc |= gopher_item(&b, '1', "Home", 4, "/", h->name, c->gopher_port);
-	rc |= gopher_menu_end(&b);
+	(void)c;
+	(void)h;
+	(void)ix;
+	(void)arg;
+	rc |= doc_line(d, MDS_NONE, "Search the posts.");
+	rc |= doc_local(d, MDS_BLANK, "/search", '7', "Search", NULL);
+	rc |= doc_local(d, MDS_NONE, "/", '1', "Home", NULL);
+	return rc ? FAILED : BUILT;
+}
+
+/*------------------------------------------------------------ listings */
+
+struct listing {
+	const char			*rel;	/* "" or "a/b" */
+	const struct store_dirent	*v;
+	size_t				 n;
+};
+
+/*
+ * What a listed entry links to, one absolute path for both protocols:
+ * a Markdown file as its page at the canonical path the URL scheme gives
+ * (store_where of its source path), anything else at its own path.
+ * 0, 1 for an entry not to list (a draft, a draft's bundle folder), or
+ * -1 on error.
+ */
+static int
+entry_target(struct store *s, const char *rel, const struct store_dirent *e,
+    struct buf *path, char *type)
+{
+	struct store_where	 w;
+	char			 src[PATH_MAX];
+
+	*type = e->is_dir ? '1' : mime_gopher_type(e->name);
+	/* A draft, or a draft's bundle folder (asked for as a file in it). */
+	if ((size_t)snprintf(src, sizeof(src), "%s%s%s%s", rel,
+	    *rel ? "/" : "", e->name, e->is_dir ? "/index" : "") >=
+	    sizeof(src) || store_is_draft(s, src))
+		return 1;
+	if (!e->is_dir && store_is_markdown(e->name)) {
+		snprintf(src, sizeof(src), "/%s%s%s", rel, *rel ? "/" : "",
+		    e->name);
+		store_where(s, src, 1, &w);
+		if (w.kind == WHERE_PRIVATE)
+			return 1;
+		/* A source no page is made from stays a text file. */
+		if (w.kind == WHERE_MOVED) {
+			*type = '1';
+			return buf_puts(path, w.to);
+		}
+	}
+	if (*rel != '\0' && (buf_putc(path, '/') == -1 ||
+	    url_encode_path(path, rel, strlen(rel)) == -1))
+		return -1;
+	if (buf_putc(path, '/') == -1 ||
+	    url_encode_path(path, e->name, strlen(e->name)) == -1 ||
+	    (e->is_dir && buf_putc(path, '/') == -1))
+		return -1;
+	return 0;
+}
+
+/* A directory without an index: ".." and its entries. */
+static int
+doc_listing(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
+{
+	const struct listing	*ls = arg;
+	const char		*slash;
+	struct buf		 path, label;
+	size_t			 i, dirlen = strlen(ls->rel);
+	enum md_sep		 sep = MDS_BLANK;
+	char			 type;
+	int			 rc = 0, e;
+
+	(void)c;
+	(void)ix;
+	buf_init(&path, PATH_MAX * 3 + 8);
+	buf_init(&label, PATH_MAX + 8);
+	/* The root is listed as a home page (see serve_home). */
+	if (dirlen == 0)
+		rc |= buf_puts(&label, site_title(h));
+	else
+		rc |= buf_printf(&label, "/%s/", ls->rel);
+	rc |= doc_title(d, 1, label.data ? label.data : "");
+	if (dirlen > 0) {
+		slash = strrchr(ls->rel, '/');
+		rc |= buf_putc(&path, '/');
+		if (slash != NULL) {
+			rc |= url_encode_path(&path, ls->rel,
+			    (size_t)(slash - ls->rel));
+			rc |= buf_putc(&path, '/');
+		}
+		rc |= doc_local(d, sep, path.data, '1', "..", NULL);
+		/* The entries follow ".." directly. */
+		sep = MDS_NONE;
+	}
+	for (i = 0; i < ls->n && rc == 0; i++) {
+		buf_reset(&path);
+		buf_reset(&label);
+		if ((e = entry_target(h->store, ls->rel, &ls->v[i], &path,
+		    &type)) != 0) {
+			rc |= e == -1;
+			continue;
+		}
+		rc |= buf_printf(&label, "%s%s", ls->v[i].name,
+		    ls->v[i].is_dir ? "/" : "");
+		rc |= doc_local(d, sep, path.data, type, label.data,
+		    NULL);
+		sep = MDS_NONE;
+	}
+	buf_free(&path);
+	buf_free(&label);
+	return rc ? FAILED : BUILT;
+}
+
+int
+feed_listing(const struct conf *c, const struct host *h, const char *rel,
+    enum md_format fmt, struct reply *r)
+{
+	struct store_dirent	*v;
+	struct listing		 ls;
+	struct page		 pg;
+
+	if (store_list(h->store, rel, &v, &ls.n) < 0)
+		return -1;
+	ls.rel = rel;
+	ls.v = v;
+	memset(&pg, 0, sizeof(pg));
+	pg.doc = doc_listing;
+	pg.arg = &ls;
+	pg.fmt = fmt;
+	serve_cached(c, h, &pg, r);
+	store_list_free(v, ls.n);
+	return 0;
+}
+
+/*------------------------------------------------------------ moves */
+
+/*
+ * Gopher has no redirects: a page that moved answers with a short menu
+ * whose first item is the new place, which every client can follow
+ * (a type-3 line names it but leads nowhere).  to is one of our paths
+ * ("/posts/x/") or a URL (a configured redirect elsewhere).
+ */
+void
+feed_moved(const struct conf *c, const struct host *h, const char *to,
+    const char *sel, struct reply *r)
+{
+	struct doc_target	 t;
+	struct md_doc		 d;
+	struct buf		 label, url, out;
+	int			 rc;
+
+	buf_init(&label, 4096);
+	buf_init(&url, 4096);
+	buf_init(&out, 16384);
+	rc = doc_init(&d, RENDER_MAX);
+	rc |= buf_printf(&label, "Moved to %s", to);
+	if (to[0] == '/')
+		rc |= doc_local(&d, MDS_NONE, to, '1', label.data, NULL);
+	else {
+		memset(&t, 0, sizeof(t));
+		t.kind = MDL_REMOTE;
+		t.gem = to;
+		t.type = 'h';
+		rc |= buf_printf(&url, "URL:%s", to);
+		t.sel = url.data ? url.data : "";
+		rc |= doc_link(&d, MDS_NONE, &t, label.data, NULL);
+	}
+	buf_reset(&label);
+	rc |= buf_printf(&label, "This page used to be at %s.", sel);
+	rc |= doc_line(&d, MDS_BLANK, label.data ? label.data : "");
+	if (rc == 0 && doc_out(c, h, &d, MD_GOPHERMAP, &out) != BUILT)
+		rc = -1;
+	md_doc_free(&d);
+	buf_free(&label);
+	buf_free(&url);
 	if (rc != 0) {
-		buf_free(&b);
-		reply_set(r, 40, "Cannot build the page");
+		buf_free(&out);
+		reply_set(r, 40, "Out of memory");
 		return;
 	}
-	reply_buf(r, 20, GOPHER_META, &b);
+	reply_buf(r, 31, to, &out);
 }
 
 /*------------------------------------------------------------ small files */
@@ -1142,13 +1292,13 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 	size_t		 n;
 
 	if (strcmp(path, "/gemlog/") == 0)
-		serve_cached(c, h, "gemlog:gemini", GEMTEXT_META,
-		    build_gemlog_gemini, NULL, 1, r);
+		serve_doc(c, h, "gemlog:gemini", doc_gemlog, NULL,
+		    MD_GEMTEXT, r);
 	else if (strcmp(path, "/gemlog") == 0)
 		reply_set(r, 31, "/gemlog/");
 	else if (strcmp(path, "/tags/") == 0)
-		serve_cached(c, h, "tags:gemini", GEMTEXT_META, build_tags,
-		    NULL, 1, r);
+		serve_doc(c, h, "tags:gemini", doc_tags, NULL, MD_GEMTEXT,
+		    r);
 	else if (strcmp(path, "/tags") == 0)
 		reply_set(r, 31, "/tags/");
 	else if (strncmp(path, "/tags/", 6) == 0) {
@@ -1162,11 +1312,10 @@ feed_gemini(const struct conf *c, const struct host *h, const char *path,
 			n -= 5;
 		else if (ends_with(name, n, "/"))
 			n--;
-		if (serve_tag(c, h, name, n, 1, r) == NOT_FOUND)
+		if (serve_tag(c, h, name, n, MD_GEMTEXT, r) == NOT_FOUND)
 			reply_set(r, 51, "No such tag");
 	} else if (strcmp(path, "/atom.xml") == 0)
-		serve_cached(c, h, "atom:gemini", ATOM_META, build_atom, NULL,
-		    1, r);
+		serve_atom(c, h, 1, r);
 	else if (strcmp(path, "/search") == 0)
 		search_gemini(c, h, query, r);
 	else if (strcmp(path, "/robots.txt") == 0)
@@ -1187,12 +1336,12 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 
 	if (strcmp(selector, "/gemlog/") == 0 ||
 	    strcmp(selector, "/gemlog") == 0)
-		serve_cached(c, h, "gemlog:gopher", GOPHER_META,
-		    build_gemlog_gopher, NULL, 0, r);
+		serve_doc(c, h, "gemlog:gopher", doc_gemlog, NULL,
+		    MD_GOPHERMAP, r);
 	else if (strcmp(selector, "/tags/") == 0 ||
 	    strcmp(selector, "/tags") == 0)
-		serve_cached(c, h, "tags:gopher", GOPHER_META, build_tags,
-		    NULL, 0, r);
+		serve_doc(c, h, "tags:gopher", doc_tags, NULL, MD_GOPHERMAP,
+		    r);
 	else if (strncmp(selector, "/tags/", 6) == 0) {
 		name = selector + 6;
 		n = strlen(name);
@@ -1200,15 +1349,15 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 			n--;
 		else if (ends_with(name, n, ".html"))
 			n -= 5;
-		if (serve_tag(c, h, name, n, 0, r) == NOT_FOUND)
+		if (serve_tag(c, h, name, n, MD_GOPHERMAP, r) == NOT_FOUND)
 			reply_gopher_error(r, 51, "No such tag", selector);
 	} else if (strcmp(selector, "/atom.xml") == 0)
-		serve_cached(c, h, "atom:gopher", ATOM_META, build_atom, NULL,
-		    0, r);
+		serve_atom(c, h, 0, r);
 	else if (strcmp(selector, "/search") == 0) {
 		if (search == NULL ||
-		    search_page(c, h, search, 0, r) == -1)
-			search_prompt_gopher(c, h, r);
+		    search_page(c, h, search, MD_GOPHERMAP, r) == -1)
+			serve_doc(c, h, "search:gopher", doc_search_prompt,
+			    NULL, MD_GOPHERMAP, r);
 	} else if (strcmp(selector, "/robots.txt") == 0)
 		robots(0, r);
 	else if (strcmp(selector, "/caps.txt") == 0)
@@ -1217,3 +1366,4 @@ feed_gopher(const struct conf *c, const struct host *h, const char *selector,
 		return 0;
 	return 1;
 }
+

@@ -1,11 +1,15 @@
 /*
  * feed: pages generated from the post index: the home page, the gemlog,
- * tag pages, Atom feeds, robots.txt, favicon.txt and caps.txt.  Generated
- * pages are cached per index generation, so they are rebuilt only when
- * the set of posts changes.
+ * tag pages, search results, directory listings, Atom feeds, robots.txt,
+ * favicon.txt and caps.txt.  The pages people read are built as the
+ * converters' document (doc.h) and rendered by the same emitters.
+ * Generated pages are cached per index generation, so they are rebuilt
+ * only when the set of posts changes.
  */
 #ifndef CAPSULED_FEED_H
 #define CAPSULED_FEED_H
+
+#include "markdown.h"
 
 struct conf;
 struct host;
@@ -20,10 +24,26 @@ int	feed_gemini(const struct conf *, const struct host *,
 int	feed_gopher(const struct conf *, const struct host *,
 	    const char *selector, const char *search, struct reply *);
 
-/* The home page of a root without an index file. */
+/* The home page of a root without an index file (the root's listing
+ * when there are no posts). */
 void	feed_home_gemini(const struct conf *, const struct host *,
 	    struct reply *);
 void	feed_home_gopher(const struct conf *, const struct host *,
 	    struct reply *);
+
+/*
+ * The listing of directory rel ("" or "a/b", as store_list takes it) as
+ * a page in fmt: 0 with the reply filled, or -1 when the directory
+ * cannot be listed (the caller answers "not found").
+ */
+int	feed_listing(const struct conf *, const struct host *,
+	    const char *rel, enum md_format fmt, struct reply *);
+
+/*
+ * A Gopher reply for a page that moved to to (one of our paths or a
+ * URL): status 31 and a menu whose first item leads there.
+ */
+void	feed_moved(const struct conf *, const struct host *, const char *to,
+	    const char *sel, struct reply *);
 
 #endif

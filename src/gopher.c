@@ -4,6 +4,7 @@
  * clients send them, not only the way RFC 1436 says; menus are written
  * strictly, because clients are strict about what they parse.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -242,6 +243,63 @@ int
 gopher_menu_end(struct buf *out)
 {
 	return buf_append(out, ".\r\n", 3);
+}
+
+int
+gopher_complete_map(struct buf *out, const char *src, size_t len,
+    const char *dir, const char *host, unsigned port)
+{
+	const char	*p, *end, *nl, *t, *f[4];
+	size_t		 n[4], k, start = out->len;
+	char		 portstr[12];
+	int		 ours, rc = 0;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	for (p = src, end = src + len; p < end && rc == 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n[0] = (size_t)(nl - p);
+		if (n[0] > 0 && p[n[0] - 1] == '\r')
+			n[0]--;
+		if (n[0] == 1 && p[0] == '.')
+			break;
+		if (memchr(p, '\t', n[0]) == NULL) {
+			rc = gopher_info(out, p, n[0], host, port);
+			continue;
+		}
+		/* Display, selector, host, port; a Gopher+ fifth field is
+		 * dropped. */
+		f[0] = p;
+		for (k = 1; k < 4; k++) {
+			if ((t = memchr(f[k - 1], '\t', n[k - 1])) == NULL)
+				break;
+			f[k] = t + 1;
+			n[k] = n[k - 1] - (size_t)(f[k] - f[k - 1]);
+			n[k - 1] = (size_t)(t - f[k - 1]);
+		}
+		if (k == 4 && (t = memchr(f[3], '\t', n[3])) != NULL)
+			n[3] = (size_t)(t - f[3]);
+		if ((ours = k < 3 || n[2] == 0)) {
+			f[2] = host;
+			n[2] = strlen(host);
+		}
+		if (k < 4 || n[3] == 0) {
+			f[3] = portstr;
+			n[3] = strlen(portstr);
+		}
+		rc |= buf_append(out, f[0], n[0]);
+		rc |= buf_putc(out, '\t');
+		/* A relative selector on one of our own items. */
+		if (ours && n[1] > 0 && f[1][0] != '/' &&
+		    (n[1] < 4 || strncmp(f[1], "URL:", 4) != 0))
+			rc |= buf_printf(out, "/%s%s", dir, *dir ? "/" : "");
+		rc |= buf_append(out, f[1], n[1]);
+		rc |= buf_printf(out, "\t%.*s\t%.*s\r\n", (int)n[2], f[2],
+		    (int)n[3], f[3]);
+	}
+	if (rc != 0 || gopher_menu_end(out) == -1)
+		return gopher_rollback(out, start);
+	return 0;
 }
 
 int

@@ -64,6 +64,16 @@ int	gopher_info(struct buf *out, const char *text, size_t n,
 /* The menu terminator ".\r\n". */
 int	gopher_menu_end(struct buf *out);
 
+/*
+ * A gophermap file as people write it, completed into a menu: a line
+ * without a TAB is an info line; an item without host or port gets
+ * ours, and then a relative selector is made absolute under dir ("" or
+ * "a/b"); a Gopher+ fifth field is dropped; a lone "." ends the file.
+ * Appends the terminator.  0, or -1 when out is full (out unchanged).
+ */
+int	gopher_complete_map(struct buf *out, const char *src, size_t len,
+	    const char *dir, const char *host, unsigned port);
+
 /* The complete type-3 error menu:
  * "3<msg>\t<selector>\terror.host\t1\r\n.\r\n" (both sanitised; a NULL
  * selector is empty). */

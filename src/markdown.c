@@ -288,12 +288,13 @@ md_link_map(const char *href, size_t n, const char *base,
 	buf_init(&canon, 16384);
 	c = urls != NULL && urls->canon != NULL ? urls->canon(urls->arg,
 	    norm.data, norm.len, &canon) : 0;
+	/* The canonical path takes the resolved one's place whole: it may
+	 * be far longer than the link (a permalink made of a CJK title). */
 	if (c > 0) {
-		buf_reset(&norm);
-		if (buf_append(&norm, canon.data, canon.len) == -1)
-			c = -1;
-	}
-	buf_free(&canon);
+		buf_free(&norm);
+		norm = canon;
+	} else
+		buf_free(&canon);
 	if (c == -1)
 		goto done;
 	for (last = norm.len; last > 0 && norm.data[last - 1] != '/'; last--)
@@ -309,7 +310,7 @@ md_link_map(const char *href, size_t n, const char *base,
 		if (nlen == 5 && strncmp(name, "index", 5) == 0)
 			norm.len = last;
 		type = '1';
-	} else if (memchr(name, '.', nlen) == NULL)
+	} else if (memchr(name, '.', nlen) == NULL && c != 3)
 		type = '1';		/* a route such as /posts/hello */
 	else
 		type = mime_gopher_type(name);
@@ -1930,17 +1931,21 @@ md_doc_summary(const struct md_doc *d, size_t max, struct buf *out)
 	return 0;
 }
 
-/* Every block as one line of plain text. */
+/* Every block as one line of plain text: the prose first, then, after
+ * an MD_PLAIN_VERBATIM line, code, tables and other preformatted blocks
+ * (searched, but never cut into an excerpt, where they read as noise). */
 static int
 md_doc_plaintext(const struct md_doc *d, struct buf *out)
 {
 	const struct md_block	*blk;
 	const struct md_link	*l;
 	size_t			 i, k;
+	int			 pre = 0;
 
 	for (i = 0; i < d->nblocks; i++) {
 		blk = &d->blocks[i];
-		if (blk->type == MDB_RULE)
+		pre |= blk->type == MDB_PRE && !blk->inplace;
+		if (blk->type == MDB_RULE || blk->type == MDB_PRE)
 			continue;
 		if (blk->inplace) {
 			for (k = 0; k < blk->nlinks; k++) {
@@ -1953,6 +1958,19 @@ md_doc_plaintext(const struct md_doc *d, struct buf *out)
 		    0) == -1)
 			return -1;
 		if (buf_putc(out, '\n') == -1)
+			return -1;
+	}
+	if (!pre)
+		return 0;
+	if (buf_putc(out, MD_PLAIN_VERBATIM) == -1 ||
+	    buf_putc(out, '\n') == -1)
+		return -1;
+	for (i = 0; i < d->nblocks; i++) {
+		blk = &d->blocks[i];
+		if (blk->type != MDB_PRE || blk->inplace)
+			continue;
+		if (md_oneline(out, md_str(d, blk->text), blk->len, 0) == -1 ||
+		    buf_putc(out, '\n') == -1)
 			return -1;
 	}
 	return 0;

@@ -34,8 +34,11 @@ struct md_site {
  * The site's URL scheme, as links need it (the site model fills it).
  * canon: a local path as resolved (absolute, decoded, dot segments
  * removed, no fragment or query) -> the canonical path of the page (1)
- * or the page-bundle file (2) it names, decoded, appended to out; 0 when
- * it names neither (the path is kept), -1 on error.  own: the path part
+ * or the page-bundle file (2) it names, decoded, appended to out; 3 when
+ * it names a file served as it is whose name has no extension (a
+ * script, a LICENSE: the path is kept, appended to out, and its Gopher
+ * type comes from the name, not the "route" rule); 0 when it names none
+ * of these (the path is kept), -1 on error.  own: the path part
  * of a URL on the site's own base URL ("https://blog.example.org/x/"),
  * else NULL.
  */
@@ -73,8 +76,13 @@ int	md_page_title(const char *body, size_t len, struct buf *out);
  * character boundary with "…" (Atom summaries). */
 int	md_summary(const char *body, size_t len, size_t max, struct buf *out);
 
-/* The whole page as plain text without markup, one block per line
- * (search index). */
+/*
+ * The whole page as plain text without markup, one block per line
+ * (search index): the prose, then a line holding MD_PLAIN_VERBATIM
+ * alone and the code blocks and tables, which search matches but never
+ * shows in an excerpt.
+ */
+#define MD_PLAIN_VERBATIM	'\f'
 int	md_plaintext(const char *body, size_t len, struct buf *out);
 
 /* md_summary and md_plaintext from one parse (either buf may be NULL):
@@ -93,7 +101,8 @@ int	md_digest(const char *body, size_t len, size_t max,
  *		(type 1), index.md -> /dir/, a directory "/d/" stays, type
  *		1; other files keep their path, Gopher type from
  *		mime_gopher_type() (type 1 when the last segment has no
- *		extension: a route).  Re-encoded.  Both protocols get the
+ *		extension and urls does not say it is a file: a route).
+ *		Re-encoded.  Both protocols get the
  *		same path.  A URL on the site's own base URL (urls->own)
  *		is a local path.
  *   MDL_REMOTE	any other URL, left alone (spaces, controls and

@@ -16,9 +16,10 @@ struct mime_entry {
 };
 
 static const struct mime_entry mime_table[] = {
+	/* Gemtext, converted to a menu for Gopher (gmiparse.c). */
+	{ "gmi",	"text/gemini; charset=utf-8",		'1' },
+	{ "gemini",	"text/gemini; charset=utf-8",		'1' },
 	/* Text, shown by every Gopher client as type 0. */
-	{ "gmi",	"text/gemini; charset=utf-8",		'0' },
-	{ "gemini",	"text/gemini; charset=utf-8",		'0' },
 	{ "md",		"text/markdown; charset=utf-8",		'0' },
 	{ "markdown",	"text/markdown; charset=utf-8",		'0' },
 	{ "txt",	"text/plain; charset=utf-8",		'0' },

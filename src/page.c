@@ -1,14 +1,14 @@
 /*
  * page: a page's Markdown rendered for one protocol: the document of
- * markdown.h built once, then handed to its emitter (gemtext.c,
- * gophermap.c).  Kept apart from markdown.c so that the emitters, which
- * read the document, and the document builder do not import each other.
+ * markdown.h built once, then handed to doc_emit, the one dispatch to
+ * the emitters (gemtext.c, gophermap.c) that generated pages and gemtext
+ * use too.  Kept apart from markdown.c so that the emitters, which read
+ * the document, and the document builder do not import each other.
  */
 #include <stddef.h>
 
 #include "buf.h"
-#include "gemtext.h"
-#include "gophermap.h"
+#include "doc.h"
 #include "markdown.h"
 #include "page.h"
 
@@ -20,7 +20,6 @@ page_render(const char *body, size_t len, enum md_format fmt,
 {
 	struct md_doc	 d;
 	struct md_opts	 o;
-	size_t		 start = out->len;
 	int		 rv;
 
 	o = *opts;
@@ -32,22 +31,7 @@ page_render(const char *body, size_t len, enum md_format fmt,
 		o.port = 70;
 	if (md_doc_build(&d, body, len, &o, MD_DOC_PAGE) == -1)
 		return -1;
-	switch (fmt) {
-	case MD_GEMTEXT:
-		rv = gemtext_emit(&d, out);
-		break;
-	case MD_GOPHERMAP:
-		rv = gophermap_emit(&d, &o, out);
-		break;
-	default:
-		rv = gophermap_emit_text(&d, &o, out);
-		break;
-	}
+	rv = doc_emit(&d, fmt, &o, out);
 	md_doc_free(&d);
-	if (rv == -1) {
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
-	}
 	return rv;
 }

@@ -1,9 +1,12 @@
 /*
  * router: names the resource a request is for and fills a reply from the
  * store (see router.h).  The resolution order is the same for both
- * protocols: a real file or directory first (so a capsule's own
- * robots.txt wins), then the Markdown page behind a .gmi path or a
- * selector, then generated pages, then "not found".
+ * protocols: a real file first (so a capsule's own robots.txt wins), then
+ * what the URL scheme names (store_where: a page at its canonical path,
+ * an old path of one, a bundle's file), then a directory (its index file
+ * or listing), static folders, generated pages, and last a guess from the
+ * path's last segment.  Pages, listings and moves are documents rendered
+ * by the emitters; this file writes no protocol bytes of its own.
  */
 #include <errno.h>
 #include <limits.h>
@@ -80,44 +83,6 @@ gopher_fail(struct reply *r, int status, const char *msg, const char *sel)
 	reply_body(r, status, msg, &b);
 }
 
-/*
- * Gopher has no redirects: a page that moved answers with a short menu
- * whose first item is the new place, which every client can follow
- * (a type-3 line names it but leads nowhere).
- */
-static void
-gopher_moved(const struct conf *c, const struct host *h, const char *to,
-    const char *sel, struct reply *r)
-{
-	struct buf	 b;
-	char		 line[1200];
-	int		 rc = 0;
-
-	buf_init(&b, 8192);
-	snprintf(line, sizeof(line), "Moved to %s", to);
-	if (to[0] == '/')
-		rc |= gopher_item(&b, '1', line, strlen(line), to, h->name,
-		    c->gopher_port);
-	else {
-		char url[1100];
-
-		snprintf(url, sizeof(url), "URL:%s", to);
-		rc |= gopher_item(&b, 'h', line, strlen(line), url, h->name,
-		    c->gopher_port);
-	}
-	rc |= gopher_info(&b, "", 0, h->name, c->gopher_port);
-	snprintf(line, sizeof(line), "This page used to be at %s.", sel);
-	rc |= gopher_info(&b, line, strlen(line), h->name, c->gopher_port);
-	rc |= gopher_menu_end(&b);
-	if (rc != 0) {
-		buf_free(&b);
-		reply_status(r, 40, "Out of memory");
-		return;
-	}
-	reply_body(r, 31, "text/gopher", &b);
-	snprintf(r->meta, sizeof(r->meta), "%s", to);
-}
-
 static void
 reply_file(struct store *s, int fd, const struct stat *st, const char *meta,
     struct reply *r)
@@ -136,6 +101,21 @@ reply_file(struct store *s, int fd, const struct stat *st, const char *meta,
 		r->fd = fd;
 		r->size = st->st_size;
 	}
+}
+
+/*
+ * A gemtext file as it is, with the language of its text (DESIGN.md
+ * section 5) when the file is held in memory; a file large enough to be
+ * streamed goes without one rather than be read twice.
+ */
+static void
+reply_gemtext(struct store *s, int fd, const struct stat *st,
+    struct reply *r)
+{
+	reply_file(s, fd, st, GEMTEXT_META, r);
+	if (r->status == 20 && r->body != NULL)
+		snprintf(r->meta, sizeof(r->meta), GEMTEXT_META "; lang=%s",
+		    store_lang(s, r->body->data, r->body->len));
 }
 
 static void
@@ -198,18 +178,11 @@ open_markdown(struct store *s, const char *stem, size_t n, char *rel,
 	return -ENOENT;
 }
 
+/* The directory's index file: index.gmi (converted for Gopher), else
+ * index.md. */
 static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-/* The directory's index file: index.gmi (Gemini only), else index.md. */
-static int
-open_index(struct store *s, const char *dir, int gemini, char *rel,
-    size_t rellen, struct stat *st)
+open_index(struct store *s, const char *dir, char *rel, size_t rellen,
+    struct stat *st)
 {
 	char	stem[PATH_MAX];
 	int	fd;
@@ -217,7 +190,7 @@ open_index(struct store *s, const char *dir, int gemini, char *rel,
 	if ((size_t)snprintf(stem, sizeof(stem), "%s%sindex", dir,
 	    *dir ? "/" : "") >= sizeof(stem))
 		return -ENAMETOOLONG;
-	if (gemini && (size_t)snprintf(rel, rellen, "%s.gmi", stem) < rellen) {
+	if ((size_t)snprintf(rel, rellen, "%s.gmi", stem) < rellen) {
 		if ((fd = store_open(s, rel, st)) >= 0 && S_ISREG(st->st_mode))
 			return fd;
 		if (fd >= 0)
@@ -249,95 +222,17 @@ open_static(struct store *s, const char *p, struct stat *st)
 	return -ENOENT;
 }
 
-/*------------------------------------------------------------ listings */
-
-/*
- * What a directory entry links to: Markdown files as their pages at
- * their canonical paths; 0, or -1 for an entry not to list (a draft).
- */
-static int
-entry_target(struct store *s, const char *rel, const char *name,
-    int is_dir, struct buf *path, char *type)
-{
-	struct store_where	 w;
-	char			 src[PATH_MAX];
-	size_t			 n = strlen(name);
-
-	*type = is_dir ? '1' : mime_gopher_type(name);
-	/* A draft, or a draft's bundle folder (asked for as a file in it). */
-	snprintf(src, sizeof(src), "%s%s%s%s", rel, *rel ? "/" : "", name,
-	    is_dir ? "/index" : "");
-	if (store_is_draft(s, src))
-		return -1;
-	if (!is_dir && store_is_markdown(name)) {
-		snprintf(src, sizeof(src), "/%s%s%s", rel, *rel ? "/" : "",
-		    name);
-		store_where(s, src, 1, &w);
-		if (w.kind == WHERE_PRIVATE)
-			return -1;
-		*type = '1';
-		if (w.kind == WHERE_MOVED)
-			return buf_puts(path, w.to) == -1 ? -1 : 0;
-	}
-	/* Relative to the listing, which is what a name is here. */
-	if (*rel != '\0') {
-		buf_putc(path, '/');
-		url_encode_path(path, rel, strlen(rel));
-	}
-	buf_putc(path, '/');
-	url_encode_path(path, name, n);
-	if (is_dir)
-		buf_putc(path, '/');
-	return 0;
-}
-
+/* A directory without an index, or 51 when it cannot be listed. */
 static void
 list_dir(const struct conf *c, const struct host *h, const char *rel,
-    int gemini, struct reply *r)
+    enum md_format fmt, struct reply *r)
 {
-	struct store_dirent	*v;
-	struct buf		 b, target;
-	size_t			 n, i;
-	char			 type;
-
-	if (store_list(h->store, rel, &v, &n) < 0) {
-		if (gemini)
-			reply_status(r, 51, "Not found");
-		else
-			gopher_fail(r, 51, "Not found", rel);
+	if (feed_listing(c, h, rel, fmt, r) == 0)
 		return;
-	}
-	buf_init(&b, RENDER_MAX);
-	buf_init(&target, PATH_MAX * 3);
-	if (gemini)
-		buf_printf(&b, "# /%s%s\n\n", rel, *rel ? "/" : "");
-	else {
-		buf_printf(&target, "/%s%s", rel, *rel ? "/" : "");
-		gopher_info(&b, target.data, target.len, h->name,
-		    c->gopher_port);
-		gopher_info(&b, "", 0, h->name, c->gopher_port);
-	}
-	if (*rel != '\0') {
-		if (gemini)
-			buf_puts(&b, "=> ../ ..\n");
-	}
-	for (i = 0; i < n; i++) {
-		buf_reset(&target);
-		if (entry_target(h->store, rel, v[i].name, v[i].is_dir,
-		    &target, &type) == -1)
-			continue;
-		if (gemini)
-			buf_printf(&b, "=> %s %s%s\n", target.data, v[i].name,
-			    v[i].is_dir ? "/" : "");
-		else
-			gopher_item(&b, type, v[i].name, strlen(v[i].name),
-			    target.data, h->name, c->gopher_port);
-	}
-	if (!gemini)
-		gopher_menu_end(&b);
-	store_list_free(v, n);
-	buf_free(&target);
-	reply_body(r, 20, gemini ? GEMTEXT_META : "text/gopher", &b);
+	if (fmt == MD_GEMTEXT)
+		reply_status(r, 51, "Not found");
+	else
+		gopher_fail(r, 51, "Not found", rel);
 }
 
 /*
@@ -360,7 +255,7 @@ route_where(const struct conf *c, const struct host *h, const char *path,
 		if (gemini)
 			reply_status(r, 31, w.to);
 		else
-			gopher_moved(c, h, w.to, path, r);
+			feed_moved(c, h, w.to, path, r);
 		return 1;
 	case WHERE_PRIVATE:
 		if (gemini)
@@ -369,7 +264,7 @@ route_where(const struct conf *c, const struct host *h, const char *path,
 			gopher_fail(r, 51, "Not found", path);
 		return 1;
 	case WHERE_SECTION:
-		list_dir(c, h, w.rel, gemini, r);
+		list_dir(c, h, w.rel, gemini ? MD_GEMTEXT : MD_GOPHERMAP, r);
 		return 1;
 	case WHERE_PAGE:
 	case WHERE_FILE:
@@ -416,7 +311,7 @@ route_rules(const struct conf *c, const struct host *h, const char *path,
 		else if (rd->code == 52)
 			gopher_fail(r, 52, "Gone", path);
 		else {
-			gopher_moved(c, h, to, path, r);
+			feed_moved(c, h, to, path, r);
 			r->status = rd->code;
 		}
 		return 1;
@@ -463,7 +358,9 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (store_is_draft(s, p)) {
 			close(fd);
 			reply_status(r, 51, "Not found");
-		} else
+		} else if (store_is_gemtext(p))
+			reply_gemtext(s, fd, &st, r);
+		else
 			reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
@@ -483,20 +380,20 @@ route_gemini(const struct conf *c, const struct host *h, const char *path,
 		if (n > 0 && p[n - 1] == '/')
 			n--;
 		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
-		fd = open_index(s, dir, 1, rel, sizeof(rel), &st);
+		fd = open_index(s, dir, rel, sizeof(rel), &st);
 		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
 			close(fd);
 			fd = -ENOENT;
 		}
 		if (fd >= 0) {
-			if (ends_with(rel, ".gmi"))
-				reply_file(s, fd, &st, GEMTEXT_META, r);
+			if (store_is_gemtext(rel))
+				reply_gemtext(s, fd, &st, r);
 			else
 				reply_page(s, rel, fd, &st, MD_GEMTEXT, r);
 		} else if (*p == '\0')
 			feed_home_gemini(c, h, r);
 		else
-			list_dir(c, h, dir, 1, r);
+			list_dir(c, h, dir, MD_GEMTEXT, r);
 		return;
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
@@ -617,68 +514,24 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 
 /*------------------------------------------------------------ gopher */
 
-/* A directory's own gophermap file, its lines completed: info lines for
- * text, items get our host and port when they leave them out, and
- * relative selectors are made absolute. */
+/* A directory's own gophermap file, completed into a menu (see
+ * gopher_complete_map). */
 static int
 serve_gophermap(const struct conf *c, const struct host *h, const char *dir,
     int fd, const struct stat *st, struct reply *r)
 {
 	struct blob	*src;
 	struct buf	 b;
-	const char	*p, *end, *nl, *f[4];
-	size_t		 len[4], k;
-	char		 portstr[8];
 
 	if (store_file(h->store, fd, st, &src) < 0 || src == NULL)
 		return -1;
 	buf_init(&b, RENDER_MAX);
-	snprintf(portstr, sizeof(portstr), "%u", c->gopher_port);
-	for (p = src->data, end = p + src->len; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		len[0] = (size_t)(nl - p);
-		if (len[0] > 0 && p[len[0] - 1] == '\r')
-			len[0]--;
-		if (len[0] == 1 && p[0] == '.')
-			break;
-		if (memchr(p, '\t', len[0]) == NULL) {
-			gopher_info(&b, p, len[0], h->name, c->gopher_port);
-			continue;
-		}
-		/* Split into display, selector, host, port. */
-		f[0] = p;
-		for (k = 1; k < 4; k++) {
-			const char *t = memchr(f[k - 1], '\t', len[k - 1]);
-
-			if (t == NULL)
-				break;
-			f[k] = t + 1;
-			len[k] = len[k - 1] - (size_t)(f[k] - f[k - 1]);
-			len[k - 1] = (size_t)(t - f[k - 1]);
-		}
-		if (k == 4 && memchr(f[3], '\t', len[3]) != NULL)
-			len[3] = (size_t)((const char *)memchr(f[3], '\t',
-			    len[3]) - f[3]);	/* a Gopher+ fifth field */
-		if (k < 3 || len[2] == 0) {
-			f[2] = h->name;
-			len[2] = strlen(h->name);
-		}
-		if (k < 4 || len[3] == 0) {
-			f[3] = portstr;
-			len[3] = strlen(portstr);
-		}
-		buf_append(&b, f[0], len[0]);
-		buf_putc(&b, '\t');
-		/* A relative selector on one of our own items. */
-		if (len[1] > 0 && f[1][0] != '/' &&
-		    strncmp(f[1], "URL:", 4) != 0 && f[2] == h->name)
-			buf_printf(&b, "/%s%s", dir, *dir ? "/" : "");
-		buf_append(&b, f[1], len[1]);
-		buf_printf(&b, "\t%.*s\t%.*s\r\n", (int)len[2], f[2],
-		    (int)len[3], f[3]);
+	if (gopher_complete_map(&b, src->data, src->len, dir, h->name,
+	    c->gopher_port) == -1) {
+		blob_unref(src);
+		buf_free(&b);
+		return -1;
 	}
-	gopher_menu_end(&b);
 	blob_unref(src);
 	close(fd);
 	reply_body(r, 20, "text/gopher", &b);
@@ -700,7 +553,10 @@ route_gopher(const struct conf *c, const struct host *h,
 		if (store_is_draft(s, p)) {
 			close(fd);
 			gopher_fail(r, 51, "Not found", g->selector);
-		} else
+		} else if (store_is_gemtext(p))
+			/* Gemtext goes out as a menu, like Markdown. */
+			reply_page(s, p, fd, &st, MD_GOPHERMAP, r);
+		else
 			reply_file(s, fd, &st, mime_type(p), r);
 		return;
 	}
@@ -725,7 +581,7 @@ route_gopher(const struct conf *c, const struct host *h,
 			return;
 		if (fd >= 0)
 			close(fd);
-		fd = open_index(s, dir, 0, rel, sizeof(rel), &st);
+		fd = open_index(s, dir, rel, sizeof(rel), &st);
 		if (fd >= 0 && *dir == '\0' && store_is_stub(s, rel)) {
 			close(fd);
 			fd = -ENOENT;
@@ -735,7 +591,7 @@ route_gopher(const struct conf *c, const struct host *h,
 		else if (*dir == '\0')
 			feed_home_gopher(c, h, r);
 		else
-			list_dir(c, h, dir, 0, r);
+			list_dir(c, h, dir, MD_GOPHERMAP, r);
 		return;
 	}
 	if (fd != -ENOENT && fd != -ENOTDIR)
@@ -747,7 +603,7 @@ route_gopher(const struct conf *c, const struct host *h,
 	if (feed_gopher(c, h, g->selector, g->search, r))
 		return;
 	if (store_guess(s, g->selector, rel, sizeof(rel)))
-		gopher_moved(c, h, rel, g->selector, r);
+		feed_moved(c, h, rel, g->selector, r);
 	else
 		gopher_fail(r, 51, "Not found", g->selector);
 }

@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "buf.h"
+#include "markdown.h"
 #include "search.h"
 #include "store.h"
 
@@ -405,11 +406,16 @@ int
 search_snippet(const char *text, const struct search_hit *hit, size_t ctx,
     struct buf *out)
 {
-	size_t	 n, a, b, i, len, cols, after;
+	const char	*v;
+	size_t		 n, a, b, i, len, cols, after;
 
 	if (text == NULL)
 		return 0;
 	n = strlen(text);
+	/* Excerpts come from the prose; a match in the code and tables
+	 * after it shows the prose's start, as one in the title does. */
+	if ((v = memchr(text, MD_PLAIN_VERBATIM, n)) != NULL)
+		n = (size_t)(v - text);
 	a = b = 0;
 	after = 2 * ctx;	/* no match in the text: show its start */
 	if (search_locate(text, hit, &a, &b) == 0 && a <= b && b <= n)

@@ -64,11 +64,12 @@ int	search_locate(const char *text, const struct search_hit *hit,
 	    size_t *start, size_t *end);
 
 /*
- * A one-line snippet of text (as for search_locate) around hit, or its
- * start when the match was in the title or tags: about ctx display
- * columns either side, cut at character boundaries, "…" where text was
- * cut, whitespace runs as single spaces.  Appends nothing for an empty
- * text.  0 or -1.
+ * A one-line snippet of text (md_plaintext's, as for search_locate)
+ * around hit, from the prose before its MD_PLAIN_VERBATIM line only (its
+ * start when the match was in the title, tags or the code after it):
+ * about ctx columns either side, cut at character boundaries, "…" where
+ * text was cut, whitespace runs as single spaces.  Appends nothing for an
+ * empty text.  0 or -1.
  */
 int	search_snippet(const char *text, const struct search_hit *hit,
 	    size_t ctx, struct buf *out);

@@ -127,6 +127,18 @@ int		 site_source_key(const char *rel, struct buf *out);
 /* The page a tag lists, in the web's form: "/tags/NAME/", encoded. */
 int		 site_tag_path(const char *tag, struct buf *out);
 
+/* 1 when key (site_key's form) is the tag list or a tag's page, which
+ * are generated whatever a content folder of that name holds (Hugo keeps
+ * term pages' front matter in content/tags/). */
+int		 site_is_tag_key(const char *key);
+
+/* Categories are tags here (DESIGN.md section 3): on a Hugo site, a key
+ * in the web's category form ("/categories/NAME", "/categories") gets the
+ * path of the tag page (list) appended, encoded, and 1; else 0; -1 on
+ * error. */
+int		 site_category_path(const struct site *, const char *key,
+		    struct buf *out);
+
 /*
  * The form paths are compared in: absolute, dot segments resolved,
  * without a trailing slash or a page extension (.html .htm .gmi .md

@@ -1015,13 +1015,43 @@ site_source_key(const char *rel, struct buf *out)
 	return buf_append(out, rel, n);
 }
 
+#define SITE_TAGS	"/tags"
+#define SITE_CATEGORIES	"/categories"
+
 int
 site_tag_path(const char *tag, struct buf *out)
 {
-	if (buf_puts(out, "/tags/") == -1 ||
+	if (buf_puts(out, SITE_TAGS "/") == -1 ||
 	    url_encode_path(out, tag, strlen(tag)) == -1)
 		return -1;
 	return buf_putc(out, '/');
+}
+
+int
+site_category_path(const struct site *s, const char *key, struct buf *out)
+{
+	size_t		 n = sizeof(SITE_CATEGORIES) - 1;
+	const char	*name = key + n + 1;
+
+	/* Hugo's default taxonomies are tags and categories; elsewhere a
+	 * folder of that name is only a folder. */
+	if (s == NULL || s->gen != SITE_HUGO ||
+	    strncmp(key, SITE_CATEGORIES, n) != 0)
+		return 0;
+	if (key[n] == '\0')
+		return buf_puts(out, SITE_TAGS "/") == -1 ? -1 : 1;
+	if (key[n] != '/' || *name == '\0' || strchr(name, '/') != NULL)
+		return 0;
+	return site_tag_path(name, out) == -1 ? -1 : 1;
+}
+
+int
+site_is_tag_key(const char *key)
+{
+	size_t n = sizeof(SITE_TAGS) - 1;
+
+	return strncmp(key, SITE_TAGS, n) == 0 &&
+	    (key[n] == '\0' || key[n] == '/');
 }
 
 const char *

@@ -30,7 +30,9 @@
 #include "beneath.h"
 #include "buf.h"
 #include "defaults.h"
+#include "doc.h"
 #include "frontmatter.h"
+#include "gmiparse.h"
 #include "indexfile.h"
 #include "isolate.h"
 #include "lang.h"
@@ -448,6 +450,15 @@ store_is_markdown(const char *rel)
 	    (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
 }
 
+int
+store_is_gemtext(const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+
+	return dot != NULL && strchr(dot, '/') == NULL &&
+	    (strcasecmp(dot, ".gmi") == 0 || strcasecmp(dot, ".gemini") == 0);
+}
+
 /* Read all of fd (at most max bytes) into b. */
 int
 store_read_all(int fd, struct buf *b, size_t max)
@@ -579,24 +590,47 @@ ix_by_stem(const struct post_index *ix, const char *key)
 
 /* What md_link_map's callback reads: the site and one index snapshot. */
 struct link_ctx {
-	const struct site	*site;
+	struct store		*s;
 	const struct post_index	*ix;
 };
+
+/*
+ * A path without an extension that is a regular file under the root (a
+ * gemtext capsule's cgi-bin/news, a LICENSE): 3, so that its Gopher item
+ * gets the file's type instead of the menu type of a route, else 0.
+ */
+static int
+link_plain_file(struct store *s, const char *path, struct buf *out)
+{
+	const char	*name = strrchr(path, '/');
+	struct stat	 st;
+	int		 fd;
+
+	name = name != NULL ? name + 1 : path;
+	if (*name == '\0' || strchr(name, '.') != NULL ||
+	    (fd = store_open(s, path + (*path == '/'), &st)) < 0)
+		return 0;
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return buf_puts(out, path) == -1 ? -1 : 3;
+}
 
 static int
 link_canon(void *arg, const char *path, size_t n, struct buf *out)
 {
 	const struct link_ctx	*lc = arg;
+	const struct site	*site = lc->s->site;
 	const struct post	*p;
 	char			*k, *d, rel[PATH_MAX];
 	int			 r = 0;
 
 	if ((d = strndup(path, n)) == NULL)
 		return -1;
-	if ((k = site_key(lc->site, d, "", 0)) != NULL &&
+	if ((k = site_key(site, d, "", 0)) != NULL &&
 	    strcmp(k, "/") != 0 && (p = postindex_find(lc->ix, k)) != NULL)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
-	else if ((p = ix_bundle_file(lc->site, lc->ix, d, rel,
+	else if ((p = ix_bundle_file(site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
 		/* The file's path inside the bundle: "images/x.svg". */
 		r = buf_puts(out, p->canon) == -1 ||
@@ -604,6 +638,8 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		    buf_putc(out, '/') == -1) ||
 		    buf_puts(out, rel + (strrchr(p->rel, '/') - p->rel + 1)) ==
 		    -1 ? -1 : 2;
+	else
+		r = link_plain_file(lc->s, d, out);
 	free(k);
 	free(d);
 	return r;
@@ -612,7 +648,7 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 static const char *
 link_own(void *arg, const char *url, size_t n, size_t *pathlen)
 {
-	return site_own_url(((const struct link_ctx *)arg)->site, url, n,
+	return site_own_url(((const struct link_ctx *)arg)->s->site, url, n,
 	    pathlen);
 }
 
@@ -682,6 +718,7 @@ store_where(struct store *s, const char *path, int gemini,
 {
 	struct post_index	*ix;
 	struct post		*p = NULL;
+	struct buf		 to;
 	char			*k;
 	size_t			 n = strlen(path);
 
@@ -689,7 +726,17 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
-	if (strcmp(k, "/") == 0 || (ix = store_posts(s)) == NULL) {
+	/* The tag pages are generated (feed.c), whatever Hugo keeps in
+	 * content/tags/ for its term pages; its category pages are those
+	 * tag pages too. */
+	buf_init(&to, sizeof(w->to) - 1);
+	if (site_category_path(s->site, k, &to) == 1) {
+		w->kind = WHERE_MOVED;
+		snprintf(w->to, sizeof(w->to), "%s", to.data);
+	}
+	buf_free(&to);
+	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
+	    w->kind == WHERE_MOVED || (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}
@@ -790,6 +837,53 @@ store_root(const struct store *s)
 
 /*------------------------------------------------------------ rendering */
 
+const char *
+store_lang(const struct store *s, const char *text, size_t n)
+{
+	return lang_detect(text, n, s->conf.default_lang);
+}
+
+/* The URL scheme as links need it (md_link_map), over lc. */
+static void
+link_urls(struct store *s, const struct post_index *ix,
+    struct link_ctx *lc, struct md_urls *mu)
+{
+	lc->s = s;
+	lc->ix = ix;
+	mu->canon = link_canon;
+	mu->own = link_own;
+	mu->arg = lc;
+}
+
+/* A native gemtext page in another protocol's form (Gemini sends the
+ * file itself); its links are mapped as a Markdown page's are. */
+static int
+render_gemtext(struct store *s, const struct post_index *ix,
+    const char *rel, const char *src, size_t len, enum md_format fmt,
+    struct buf *out, char *lang, size_t langlen)
+{
+	struct md_doc	 d;
+	struct md_opts	 o;
+	struct md_urls	 mu;
+	struct link_ctx	 lc;
+	char		 path[PATH_MAX + 2];
+	int		 r;
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	link_urls(s, ix, &lc, &mu);
+	if (gmi_parse(&d, src, len, path, s->conf.host, &mu,
+	    RENDER_MAX) == -1)
+		return -ENOMEM;
+	memset(&o, 0, sizeof(o));
+	o.width = s->conf.width;
+	o.host = s->conf.host;
+	o.port = s->conf.gopher_port;
+	r = doc_emit(&d, fmt, &o, out);
+	md_doc_free(&d);
+	snprintf(lang, langlen, "%s", store_lang(s, src, len));
+	return r == -1 ? -ENOMEM : 0;
+}
+
 /* What a render says besides the page, logged by the server (a child
  * cannot log: the log's lock may be held by a thread it does not have). */
 struct render_notes {
@@ -802,7 +896,7 @@ struct render_notes {
 /* The page as fmt into out, and its notes into rd and warn: pure, no
  * logging, so it can run isolated.  0, -ENOENT (a draft) or -ENOMEM. */
 static int
-render_pure(const struct store *s, const struct post_index *ix,
+render_pure(struct store *s, const struct post_index *ix,
     const char *rel, const char *src, size_t len, enum md_format fmt,
     struct buf *out, struct render_notes *rd, struct buf *warn)
 {
@@ -849,11 +943,7 @@ render_pure(const struct store *s, const struct post_index *ix,
 	o.port = s->conf.gopher_port;
 	site_md(s->site, &ms);
 	o.site = &ms;
-	lc.site = s->site;
-	lc.ix = ix;
-	mu.canon = link_canon;
-	mu.own = link_own;
-	mu.arg = &lc;
+	link_urls(s, ix, &lc, &mu);
 	o.urls = &mu;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
@@ -886,7 +976,7 @@ render_log(const struct store *s, const char *rel,
 }
 
 struct render_job {
-	const struct store	*s;
+	struct store		*s;
 	const struct post_index	*ix;
 	const char		*rel, *src;
 	size_t			 len;
@@ -1044,8 +1134,8 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 		return r;
 	}
 	buf_init(&out, RENDER_MAX);
-	r = render_source(s, ix, rel, src.data ? src.data : "", src.len, fmt,
-	    &out, lang, langlen);
+	r = (store_is_gemtext(rel) ? render_gemtext : render_source)(s, ix,
+	    rel, src.data ? src.data : "", src.len, fmt, &out, lang, langlen);
 	buf_free(&src);
 	/* Only what the file itself causes is remembered, not a render
 	 * that a busy machine made miss the wall-clock limit. */

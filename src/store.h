@@ -155,6 +155,14 @@ int		 store_read_all(int fd, struct buf *b, size_t max);
 /* 1 when rel (as opened by store_open) names a Markdown source. */
 int		 store_is_markdown(const char *rel);
 
+/* 1 when rel names a native gemtext page (.gmi, .gemini), which
+ * store_page converts for Gopher. */
+int		 store_is_gemtext(const char *rel);
+
+/* The language of a text without front matter (native gemtext): found
+ * by its script, else the capsule's default. */
+const char	*store_lang(const struct store *, const char *text, size_t n);
+
 /*
  * The bytes of a regular file opened by store_open: small files come from
  * the cache (a blob), larger ones are left for the caller to stream from
@@ -164,7 +172,8 @@ int		 store_file(struct store *, int fd, const struct stat *,
 		    struct blob **bp);
 
 /*
- * A Markdown file rendered as fmt, cached by identity.  *langp gets the
+ * A Markdown (or, for Gopher, gemtext) file rendered as fmt, cached by
+ * identity.  *langp gets the
  * page's language (static storage owned by the entry's lifetime: copy
  * it).  0 or -errno.
  */

@@ -284,3 +284,34 @@ def menu_lines(data):
 
 def crawl_links(body):
     return re.findall(r"^=>\s*(\S+)", body.decode("utf-8", "replace"), re.M)
+
+
+def gopher_crawl(srv, types="01", limit=300):
+    """Follow every item of the given types on our own host and port,
+    breadth first from the root.  Returns (seen, broken, items): seen
+    maps selector -> type; broken lists (selector, why) for an empty
+    reply, a type-3 answer or a malformed menu; items counts the non-info
+    lines read."""
+    seen, queue, broken, items = {}, [("1", "/")], [], 0
+    while queue and len(seen) < limit:
+        typ, sel = queue.pop(0)
+        if sel in seen:
+            continue
+        data = srv.gopher(sel)
+        seen[sel] = typ
+        if typ != "1":
+            if not data or data.startswith(b"3"):
+                broken.append((sel, data[:80]))
+            continue
+        lines, problems = menu_lines(data)
+        if problems or data.startswith(b"3"):
+            broken.append((sel, problems or data[:80]))
+            continue
+        for ln in lines:
+            parts = ln.decode("utf-8", "replace").split("\t")
+            if parts[0][:1] != "i":
+                items += 1
+            if (parts[0][:1] in types and parts[2] == srv.hostname and
+                    parts[3] == str(srv.gopher_port)):
+                queue.append((parts[0][:1], parts[1]))
+    return seen, broken, items

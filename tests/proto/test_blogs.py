@@ -227,6 +227,9 @@ FIXTURES = [
                     "/content/posts/kamome.md.bak",
                     "/public/index.html", "/public/"],
         "listings": ["/", "/content/", "/content/notes/"],
+        # Generated pages that a content folder must not shadow: Hugo
+        # keeps term pages' front matter in content/tags/.
+        "generated": {"/tags/": "Tags", "/tags/boats/": "Posts tagged boats"},
         "images": {
             "/posts/first-light/": [
                 ("/images/og-harbour.png", "static/images/og-harbour.png"),
@@ -255,6 +258,9 @@ FIXTURES = [
             "/posts/first-light": "/posts/first-light/",
             # Written for another permalink scheme: the file's name.
             "/notes/kamome.html": "/posts/kamome/",
+            # Hugo's category pages: categories are tags here.
+            "/categories/Travel/": "/tags/Travel/",
+            "/categories/": "/tags/",
         },
         "links": {
             "/about/": ["/posts/first-light/", "/posts/kamome/",
@@ -841,6 +847,15 @@ def check_blog(fx):
                                                 n.encode() in g)]
             t.eq(shown, [], "%s: listing %s shows nothing private" %
                  (name, folder))
+
+        for path, heading in fx.get("generated", {}).items():
+            h, b, _ = srv.gemini(gem_path(path))
+            g = srv.gopher(gopher_sel(path))
+            t.ok(h.startswith("20 text/gemini") and
+                 b.startswith(("# %s\n" % heading).encode()) and
+                 g.startswith(("i%s\t" % heading).encode()),
+                 "%s: %s is the generated page in both protocols" %
+                 (name, path), (h, b[:120], g[:120]))
 
         # Local images: linked from their page, served by both protocols.
         for page, images in fx["images"].items():

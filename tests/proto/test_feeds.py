@@ -13,7 +13,8 @@ import tempfile
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import Tap, Server, menu_lines, crawl_links  # noqa: E402
+from capsuletest import (Tap, Server, menu_lines, crawl_links,  # noqa: E402
+                         gopher_crawl)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-feeds-")
@@ -111,7 +112,8 @@ GEMFEED = re.compile(r"^=> (\S+) (\d{4}-\d{2}-\d{2}) (.+)$")
 
 # ------------------------------------------------------------ gemlog
 head, body = gem("/gemlog/")
-t.eq(head, "20 text/gemini; charset=utf-8", "gemlog: 20 text/gemini")
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
+     "gemlog: 20 text/gemini in the language most posts are written in")
 lines = body.split("\n")
 t.ok(lines[0].startswith("# ") and len(lines[0]) > 2,
      "gemlog: first line is a level-1 heading", lines[0])
@@ -149,7 +151,7 @@ t.ok(b"draft" not in data.lower(), "gopher gemlog: no draft")
 
 # ------------------------------------------------------------ tags
 head, body = gem("/tags/")
-t.eq(head, "20 text/gemini; charset=utf-8", "tags: 20")
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en", "tags: 20, with lang")
 tags = {}
 for ln in body.split("\n"):
     m = re.match(r"^=> (\S+) (.+) \((\d+)\)$", ln)
@@ -435,31 +437,7 @@ t.eq([w for w in want if w not in seen], [],
      "gemini crawl reaches every post, tag and the feed")
 
 
-def crawl_gopher():
-    seen, queue, broken = {}, [("1", "/")], []
-    while queue and len(seen) < 300:
-        typ, sel = queue.pop(0)
-        if sel in seen:
-            continue
-        data = gopher(sel)
-        seen[sel] = typ
-        if typ != "1":
-            if not data or data.startswith(b"3"):
-                broken.append((sel, data[:80]))
-            continue
-        lines, problems = menu_lines(data)
-        if problems or data.startswith(b"3"):
-            broken.append((sel, problems or data[:80]))
-            continue
-        for ln in lines:
-            parts = ln.decode("utf-8", "replace").split("\t")
-            if (len(parts) == 4 and parts[0][:1] in "01" and
-                    parts[2] == "localhost" and parts[3] == str(OP)):
-                queue.append((parts[0][:1], parts[1]))
-    return seen, broken
-
-
-seen, broken = crawl_gopher()
+seen, broken, _ = gopher_crawl(srv)
 t.eq(broken, [], "gopher crawl from the root finds no broken item")
 want = (["/posts/hangul", "/posts/nihongo", "/posts/2022-09-04-hello",
          "/posts/old", "/atom.xml", "/gemlog/", "/tags/"] +
@@ -518,6 +496,35 @@ data, items, problems = menu("/search\tbulkword")
 t.ok(problems == [] and len([i for i in items if i[0] == "1" and
                              i[2].startswith("/posts/bulk-")]) == 50,
      "gopher search: 50 hits", data[:300])
+
+# ------------------------------------------------------------ language
+# Generated pages speak the language most posts are written in, unless
+# the host says otherwise (--lang is only the default for undetected
+# text); a tie goes to the default language.
+ja = os.path.join(work, "ja")
+for i, body in enumerate(["港のカモメは朝早くから鳴いている。",
+                          "灯台の光が海を照らしている。",
+                          "The harbour at first light."]):
+    path = os.path.join(ja, "posts", "p%d.md" % i)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("---\ntitle: P%d\ndate: 2023-0%d-01\ntags: [t]\n---\n\n%s\n"
+                % (i, i + 1, body))
+srv2 = Server(ja)
+B2 = "gemini://localhost:%d" % srv2.gemini_port
+for path in ["/", "/gemlog/", "/tags/", "/tags/t.gmi", "/search?harbour"]:
+    head, _, _ = srv2.gemini(B2 + path)
+    t.eq(head, "20 text/gemini; charset=utf-8; lang=ja",
+         "%s: lang of the majority of posts (2 ja, 1 en)" % path)
+srv2.stop()
+srv2.cleanup()
+os.remove(os.path.join(ja, "posts", "p1.md"))
+srv2 = Server(ja)
+head, _, _ = srv2.gemini("gemini://localhost:%d/" % srv2.gemini_port)
+t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
+     "home: a tie (1 ja, 1 en) goes to the default language")
+srv2.stop()
+srv2.cleanup()
 
 t.ok(srv.alive(), "daemon alive after all cases")
 rc = srv.stop()

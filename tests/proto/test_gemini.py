@@ -50,7 +50,8 @@ t.eq(h, "20 text/plain; charset=utf-8", "text file MIME type")
 with open(os.path.join(root, "files", "notes.txt"), "rb") as f:
     t.eq(b, f.read(), "text file bytes exact")
 h, b, _ = srv.gemini("gemini://localhost:{port}/files/hello.gmi")
-t.eq(h, "20 text/gemini; charset=utf-8", ".gmi is text/gemini")
+t.eq(h, "20 text/gemini; charset=utf-8; lang=en",
+     ".gmi is text/gemini, in the language of its text")
 h, b, _ = srv.gemini("gemini://localhost:{port}/images/lantern.png")
 t.eq(h, "20 image/png", "PNG MIME type")
 with open(os.path.join(root, "images", "lantern.png"), "rb") as f:

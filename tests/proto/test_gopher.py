@@ -68,7 +68,7 @@ t.ok(b"0a.txt\t/plain/a.txt\tlocalhost\t%d" % P in lines,
      "text file listed as type 0", m)
 t.ok(b"gpic.gif\t/plain/pic.gif\tlocalhost\t%d" % P in lines,
      "GIF listed as type g", m)
-t.ok(b"1sub\t/plain/sub/\tlocalhost\t%d" % P in lines,
+t.ok(b"1sub/\t/plain/sub/\tlocalhost\t%d" % P in lines,
      "subdirectory listed as type 1", m)
 t.ok(not any(b".hidden" in ln for ln in lines), "hidden files not listed")
 t.eq(srv.gopher("/plain"), m, "directory without trailing slash")

@@ -298,6 +298,7 @@ hosts:
     root: %(rootB)s
     certs: %(certs)s
     title: Title B
+    lang: de
     require_cert:
       - path: /club/
         fingerprints: ["sha256:%(fplower)s"]
@@ -432,6 +433,9 @@ t.eq((head[:2], bodyB), ("20", b"# Host B\n\nThe other capsule.\n"),
      "b.test serves its own root")
 t.eq(gem(GP, "gemini://www.b.test/", sni="www.b.test"), (head, bodyB),
      "an alias serves the same capsule")
+t.eq(gem(GP, "gemini://b.test/gemlog/", sni="b.test")[0],
+     "20 text/gemini; charset=utf-8; lang=de",
+     "generated pages speak the host's configured language")
 t.eq(gem(GP, "gemini://WWW.B.Test/", sni="www.b.test"), (head, bodyB),
      "host names are case-insensitive")
 t.eq(gem(GP, "gemini://a.test/new/page.gmi", sni="a.test")[1],
@@ -451,7 +455,8 @@ t.ok(not problems and b"Title A" in menu and
 
 menu = goph(OP, b"/\r\n", host="127.0.0.2")
 lines, problems = menu_lines(menu)
-t.ok(not problems and b"Title B" in menu and
+# Its root is its index.gmi, as over Gemini, converted to a menu.
+t.ok(not problems and lines[0] == b"iHost B\t\tb.test\t%d" % OP and
      all(ln.split(b"\t")[2] == b"b.test" for ln in lines),
      "a listen entry's gopher_host: Gopher there serves b.test",
      problems or menu[:300])
@@ -501,7 +506,7 @@ t.eq(gem(GP, U, sni="a.test")[0], "60 A client certificate is required",
 t.eq(gem(GP, U, sni="a.test", **MALLORY)[0],
      "61 This certificate is not authorised", "unlisted certificate: 61")
 t.eq(gem(GP, U, sni="a.test", **ALICE),
-     ("20 text/gemini; charset=utf-8", b"# Secret\n"),
+     ("20 text/gemini; charset=utf-8; lang=en", b"# Secret\n"),
      "listed certificate: 20 and the page")
 t.eq(gem(GP, "gemini://a.test/private/doc", sni="a.test", **ALICE)[0][:2],
      "20", "listed certificate: a Markdown page in the zone")
@@ -552,7 +557,7 @@ def twice(port, url, sni, cert=None, key=None, tls12=False):
     return out
 
 
-OKGEM = "20 text/gemini; charset=utf-8"
+OKGEM = "20 text/gemini; charset=utf-8; lang=en"
 for name, args, want in [
         ("TLS 1.3, no certificate", ("gemini://a.test/new/page.gmi",
                                      "a.test"), OKGEM),
@@ -566,7 +571,8 @@ for name, args, want in [
                                            mallory_key, True),
          "61 This certificate is not authorised"),
         ("non-default host", ("gemini://b.test/club/c.gmi", "b.test",
-                              alice_crt, alice_key), OKGEM)]:
+                              alice_crt, alice_key),
+         "20 text/gemini; charset=utf-8; lang=de")]:
     t.eq(twice(GP, *args), [(want, False), (want, True)],
          "zones host, %s: a resumed session is served the same" % name)
 
@@ -624,16 +630,19 @@ else:
     t.eq((r.returncode, r.stdout), (0, plain_menu),
          "curl gophers:// gets the menu")
     r = run(["curl", "-sS", "--max-time", "5", "-k",
-             "gophers://127.0.0.1:%d/0/new/page.gmi" % OP], timeout=10)
-    t.eq(r.stdout, b"# New page\n", "curl gophers:// gets a file")
+             "gophers://127.0.0.1:%d/1/new/page.gmi" % OP], timeout=10)
+    t.eq(r.stdout, goph(OP, b"/new/page.gmi\r\n"),
+         "curl gophers:// gets a page")
 t.ok(wait_for(lambda: any(x[1] == "gophers" and x[2] == "/" for x in
                           access_lines(srv.stderr()))),
      "the access log says gophers", srv.stderr()[-1500:])
 caps = goph(OP, b"/caps.txt\r\n")
 t.ok(b"\r\nServerTLSPort=%d\r\n" % OP in caps,
      "caps.txt announces ServerTLSPort", caps)
-t.eq(goph(OP, b"/new/page.gmi\r\n"), b"# New page\n",
-     "plain Gopher still works with gopher_tls on")
+t.eq(goph(OP, b"/new/page.gmi\r\n"),
+     b"iNew page\t\ta.test\t%d\r\ni========\t\ta.test\t%d\r\n.\r\n"
+     % (OP, OP), "plain Gopher still works with gopher_tls on (gemtext "
+     "as a menu)")
 
 
 # ================================================ 5. reload (SIGHUP)
@@ -1054,7 +1063,7 @@ hosts:
         s.close()
     t.ok(third.startswith(b"3Too many connections from your address"),
          "per-address cap counts the address from the header" + tag, third)
-    t.ok(not menu_lines(other)[1] and b"\t/gemlog/\t" in other,
+    t.ok(not menu_lines(other)[1] and b"iHost B\t" in other,
          "another header address is not capped" + tag, other[:200])
     t.ok(srv.alive(), "daemon alive after the PROXY cases" + tag)
     t.eq(srv.stop(), 0, "PROXY server: clean exit" + tag)

@@ -58,8 +58,9 @@ t.ok(head.startswith("20") and body.count(NOTE) == 1 and
      all(n.encode() in body for n in names + ["Fine post"]),
      "home at once, every post listed, the index's state in one line", body)
 menu = srv.gopher("/")
-t.ok(menu.startswith(b"i" + NOTE + b"\t"), "the same line first in the "
-     "Gopher menu", menu[:300])
+t.ok(menu.count(b"\r\ni" + NOTE + b"\t") == 1 and
+     menu.endswith(b"\r\n.\r\n"), "the same line in the Gopher menu, as "
+     "an info line before the terminator", menu[-300:])
 
 # One worker: the small requests share the loop with the heavy one.
 heavy = {}

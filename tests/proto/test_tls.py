@@ -34,7 +34,7 @@ for i in range(PAGES):
     with open(os.path.join(root, "p%d.gmi" % i), "w") as f:
         f.write("Page %d\n\nSome text for a TLS client.\n" % i)
 with open(os.path.join(root, "gophermap"), "w") as f:
-    f.write("The Gopher menu\n0Page one\t/p1.gmi\n")
+    f.write("The Gopher menu\n1Page one\t/p1.gmi\n")
 
 srv = Server(root)
 GP, OP = srv.gemini_port, srv.gopher_port
@@ -110,13 +110,21 @@ ctx = srv.tls_context()
 data, _, _ = request(ctx, OP, b"/\r\n")
 t.ok(data.startswith(b"iThe Gopher menu\t"),
      "gophers with no configuration: the menu over TLS", data[:80])
-t.eq(srv.gopher("/p1.gmi"), b"Page 1\n\nSome text for a TLS client.\n",
-     "plain Gopher on the same port")
+
+
+def gmi_menu(port):
+    """p1.gmi as Gopher serves gemtext: a menu of info lines."""
+    return b"".join(b"i%s\t\tlocalhost\t%d\r\n" % (ln, port) for ln in
+                    (b"Page 1", b"", b"Some text for a TLS client.")) + \
+        b".\r\n"
+
+
+t.eq(srv.gopher("/p1.gmi"), gmi_menu(OP), "plain Gopher on the same port")
 if shutil.which("curl"):
     r = subprocess.run(["curl", "-sS", "--max-time", "10", "--cacert", CERT,
-                        "gophers://localhost:%d/0/p1.gmi" % OP],
+                        "gophers://localhost:%d/1/p1.gmi" % OP],
                        capture_output=True, timeout=30)
-    t.ok(r.returncode == 0 and r.stdout.startswith(b"Page 1\n"),
+    t.ok(r.returncode == 0 and r.stdout == gmi_menu(OP),
          "curl gophers:// with the certificate: the document",
          r.stderr or r.stdout[:80])
 else:
@@ -144,7 +152,7 @@ try:
 except (ssl.SSLError, OSError):
     refused = True
 t.ok(refused, "gopher_tls off: a TLS client is closed, not answered")
-t.eq(off.gopher("/p1.gmi"), b"Page 1\n\nSome text for a TLS client.\n",
+t.eq(off.gopher("/p1.gmi"), gmi_menu(off.gopher_port),
      "gopher_tls off: plain Gopher served")
 deadline = time.time() + 5
 while time.time() < deadline and b"gopher_tls is off" not in off.stderr():
@@ -168,7 +176,8 @@ if shutil.which("gnutls-cli"):
                             "--priority", prio, "-p", str(GP), "localhost"],
                            input=url.encode(), capture_output=True,
                            timeout=30)
-        want = b"20 text/gemini; charset=utf-8\r\nPage %d\n" % (i % PAGES)
+        want = (b"20 text/gemini; charset=utf-8; lang=en\r\nPage %d\n" %
+                (i % PAGES))
         if not r.stdout.startswith(want):
             bad.append((i, prio, r.stdout[:60], r.stderr[-200:]))
     t.ok(not bad, "gnutls-cli: 200 of 200 requests answered (TLS 1.3 "

@@ -2,7 +2,8 @@
  * test-golden: renders every NAME.md of the golden directory (argv[1],
  * else $GOLDEN_DIR, else tests/golden) as gemtext, gophermap and plain
  * text and compares byte for byte with NAME.gmi, NAME.gophermap and
- * NAME.txt (GOLDEN_UPDATE=1 rewrites them); checks every gophermap
+ * NAME.txt (GOLDEN_UPDATE=1 rewrites them), and every native gemtext
+ * page gmi/NAME.gmi as gophermap and plain text; checks every gophermap
  * line's framing; tests the other entry points; then renders
  * pathological inputs built in memory (huge, deep, broken) against a
  * CPU-time limit.
@@ -16,7 +17,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "doc.h"
 #include "frontmatter.h"
+#include "gmiparse.h"
 #include "markdown.h"
 #include "page.h"
 #include "tap.h"
@@ -28,14 +31,25 @@
  * quadratic blow-up (minutes) still does. */
 #define TIME_LIMIT	6.0
 
-static const struct {
+struct format {
 	enum md_format	 fmt;
 	const char	*ext;
-} formats[] = {
+};
+
+static const struct format formats[] = {
 	{ MD_GEMTEXT, "gmi" },
 	{ MD_GOPHERMAP, "gophermap" },
 	{ MD_TEXT, "txt" },
 };
+
+/* Native gemtext is served as it is over Gemini. */
+static const struct format gmi_formats[] = {
+	{ MD_GOPHERMAP, "gophermap" },
+	{ MD_TEXT, "txt" },
+};
+
+typedef int	(*render_fn)(const char *, size_t, const char *,
+		    enum md_format, struct buf *);
 
 static int
 read_file(const char *path, struct buf *b)
@@ -167,6 +181,28 @@ diff_hint(const struct buf *want, const struct buf *got)
 	printf("#   +%.*s\n", (int)(ge - ls), got->data ? got->data + ls : "");
 }
 
+/* A native gemtext page served at /docs/NAME.gmi, in fmt. */
+static int
+render_gmi(const char *src, size_t len, const char *name, enum md_format fmt,
+    struct buf *out)
+{
+	struct md_doc	 d;
+	struct md_opts	 o;
+	char		 path[512];
+	int		 rv;
+
+	snprintf(path, sizeof(path), "/docs/%s.gmi", name);
+	if (gmi_parse(&d, src, len, path, "localhost", NULL, OUT_MAX) == -1)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.width = 67;
+	o.host = "localhost";
+	o.port = 7070;
+	rv = doc_emit(&d, fmt, &o, out);
+	md_doc_free(&d);
+	return rv;
+}
+
 /*
  * The site every golden case is rendered in: what a Jekyll site's
  * _config.yml and _includes/ would give (the site model fills the same
@@ -236,8 +272,10 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Every dir/NAME.in of a golden directory against NAME.<format>. */
 static void
-golden(const char *dir, int update)
+golden(const char *dir, const char *in, render_fn render_as,
+    const struct format *fmts, size_t nfmts, int update)
 {
 	DIR		*dp;
 	struct dirent	*de;
@@ -252,12 +290,13 @@ golden(const char *dir, int update)
 	}
 	while ((de = readdir(dp)) != NULL) {
 		len = strlen(de->d_name);
-		if (len < 4 || strcmp(de->d_name + len - 3, ".md") != 0)
+		if (len <= strlen(in) ||
+		    strcmp(de->d_name + len - strlen(in), in) != 0)
 			continue;
 		if ((nn = realloc(names, (nnames + 1) * sizeof(*nn))) == NULL)
 			break;
 		names = nn;
-		names[nnames++] = strndup(de->d_name, len - 3);
+		names[nnames++] = strndup(de->d_name, len - strlen(in));
 	}
 	closedir(dp);
 	if (nnames > 0)
@@ -266,38 +305,38 @@ golden(const char *dir, int update)
 
 	for (i = 0; i < nnames; i++) {
 		buf_init(&src, OUT_MAX);
-		snprintf(path, sizeof(path), "%s/%s.md", dir, names[i]);
+		snprintf(path, sizeof(path), "%s/%s%s", dir, names[i], in);
 		if (read_file(path, &src) == -1) {
 			ok(0, "read %s", path);
 			buf_free(&src);
 			continue;
 		}
-		for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+		for (f = 0; f < nfmts; f++) {
 			buf_init(&got, OUT_MAX);
 			buf_init(&want, OUT_MAX);
 			snprintf(path, sizeof(path), "%s/%s.%s", dir, names[i],
-			    formats[f].ext);
-			if (render(src.data ? src.data : "", src.len, names[i],
-			    formats[f].fmt, &got) == -1)
+			    fmts[f].ext);
+			if (render_as(src.data ? src.data : "", src.len,
+			    names[i], fmts[f].fmt, &got) == -1)
 				ok(0, "%s.%s: render failed", names[i],
-				    formats[f].ext);
+				    fmts[f].ext);
 			else if (update) {
 				int written = write_file(path, &got) == 0;
 
 				ok(written, "%s.%s: written", names[i],
-				    formats[f].ext);
+				    fmts[f].ext);
 			} else if (read_file(path, &want) == -1)
 				ok(0, "%s.%s: missing (make golden-update)",
-				    names[i], formats[f].ext);
+				    names[i], fmts[f].ext);
 			else {
 				int same = got.len == want.len &&
 				    memcmp(got.data, want.data, got.len) == 0;
 
-				ok(same, "%s.%s", names[i], formats[f].ext);
+				ok(same, "%s.%s", names[i], fmts[f].ext);
 				if (!same)
 					diff_hint(&want, &got);
 			}
-			if (formats[f].fmt == MD_GOPHERMAP) {
+			if (fmts[f].fmt == MD_GOPHERMAP) {
 				int good = check_gophermap(got.data, got.len,
 				    &lineno, &why) == 0;
 
@@ -307,7 +346,7 @@ golden(const char *dir, int update)
 					printf("#   line %zu: %s\n", lineno, why);
 			}
 			ok(valid_utf8(got.data, got.len), "%s.%s: valid UTF-8",
-			    names[i], formats[f].ext);
+			    names[i], fmts[f].ext);
 			buf_free(&got);
 			buf_free(&want);
 		}
@@ -338,7 +377,8 @@ repeat(struct buf *b, const char *s, size_t times)
 }
 
 static void
-torture(const char *name, const struct buf *in)
+torture_as(const char *name, const struct buf *in, render_fn render_as,
+    const struct format *fmts, size_t nfmts)
 {
 	struct buf	 out;
 	size_t		 f, lineno;
@@ -346,14 +386,15 @@ torture(const char *name, const struct buf *in)
 	double		 t0, dt;
 	int		 rv, good;
 
-	for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+	for (f = 0; f < nfmts; f++) {
 		buf_init(&out, OUT_MAX);
 		t0 = now();
-		rv = render(in->data, in->len, "torture", formats[f].fmt, &out);
+		rv = render_as(in->data, in->len, "torture", fmts[f].fmt,
+		    &out);
 		dt = now() - t0;
 		ok(rv == 0 && dt < TIME_LIMIT, "%s: %s in %.3f s, %zu bytes",
-		    name, formats[f].ext, dt, out.len);
-		if (formats[f].fmt == MD_GOPHERMAP) {
+		    name, fmts[f].ext, dt, out.len);
+		if (fmts[f].fmt == MD_GOPHERMAP) {
 			good = check_gophermap(out.data, out.len, &lineno,
 			    &why) == 0;
 			ok(good, "%s: valid menu lines", name);
@@ -361,9 +402,23 @@ torture(const char *name, const struct buf *in)
 				printf("#   line %zu: %s\n", lineno, why);
 		}
 		ok(valid_utf8(out.data, out.len), "%s: %s valid UTF-8", name,
-		    formats[f].ext);
+		    fmts[f].ext);
 		buf_free(&out);
 	}
+}
+
+static void
+torture(const char *name, const struct buf *in)
+{
+	torture_as(name, in, render, formats,
+	    sizeof(formats) / sizeof(formats[0]));
+}
+
+static void
+torture_gmi(const char *name, const struct buf *in)
+{
+	torture_as(name, in, render_gmi, gmi_formats,
+	    sizeof(gmi_formats) / sizeof(gmi_formats[0]));
 }
 
 static void
@@ -529,6 +584,27 @@ pathological(void)
 	repeat(&b, "[https://e.org/x:embed:cite]\n@[card](https://e.org)\n"
 	    "{: .c}\n> [!NOTE]\n", 20000);
 	torture("20,000 embeds, alerts and attribute lists", &b);
+
+	/* Native gemtext. */
+	buf_reset(&b);
+	repeat(&b, "=> ../x.gmi a link\n", 50000);
+	torture_gmi("gemtext: 50,000 link lines", &b);
+
+	buf_reset(&b);
+	repeat(&b, "日本語の文章が改行なしで続きます。", 20000);
+	torture_gmi("gemtext: a 1 MB CJK line", &b);
+
+	buf_reset(&b);
+	buf_puts(&b, "```\n");
+	repeat(&b, "unclosed\t\x01\xff\r\n", 30000);
+	torture_gmi("gemtext: unclosed preformatted block", &b);
+
+	buf_reset(&b);
+	for (i = 0; i < (1 << 18); i++) {
+		seed = seed * 1103515245 + 12345;
+		buf_putc(&b, (int)(seed >> 16) & 0xff);
+	}
+	torture_gmi("gemtext: 256 KB random bytes", &b);
 	buf_free(&b);
 }
 
@@ -553,6 +629,61 @@ map_is(const char *href, enum md_format fmt, const char *want_url,
 	    "gopher", href, (int)t.kind, t.type ? t.type : '-');
 	is_str(out.data ? out.data : "", want_url, href);
 	buf_free(&out);
+}
+
+/*
+ * A URL scheme as the site model gives one: "/posts/long.md" is a post
+ * whose canonical path is far longer than the link (a CJK title made
+ * into a permalink), "/LICENSE" a file without an extension.
+ */
+static int
+test_canon(void *arg, const char *path, size_t n, struct buf *out)
+{
+	int i;
+
+	(void)arg;
+	if (n == 14 && memcmp(path, "/posts/long.md", n) == 0) {
+		if (buf_puts(out, "/2024/") == -1)
+			return -1;
+		for (i = 0; i < 100; i++)
+			if (buf_puts(out, "灯台") == -1)
+				return -1;
+		return buf_putc(out, '/') == -1 ? -1 : 1;
+	}
+	if (n == 8 && memcmp(path, "/LICENSE", n) == 0)
+		return buf_append(out, path, n) == -1 ? -1 : 3;
+	return 0;
+}
+
+static void
+map_urls(void)
+{
+	static const struct md_urls	 urls = { test_canon, NULL, NULL };
+	struct buf			 out, want;
+	struct md_target		 t;
+	int				 i;
+
+	buf_init(&out, 1 << 16);
+	buf_init(&want, 1 << 16);
+	buf_puts(&want, "/2024/");
+	for (i = 0; i < 100; i++)
+		buf_puts(&want, "%E7%81%AF%E5%8F%B0");
+	buf_putc(&want, '/');
+	is_int(md_link_map("long.md", 7, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t), 0, "map: a canonical path longer than the link");
+	is_str(out.data ? out.data : "", want.data, "map: the whole of it");
+	is_int(t.type, '1', "map: a page is a menu");
+	buf_reset(&out);
+	is_int(md_link_map("/LICENSE", 8, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t), 0, "map: a file without an extension");
+	is_str(out.data ? out.data : "", "/LICENSE", "map: its path kept");
+	is_int(t.type, '9', "map: the file's type, not a route's menu");
+	buf_reset(&out);
+	md_link_map("/posts/hello", 12, "/posts/a.md", &urls, MD_GOPHERMAP,
+	    &out, &t);
+	is_int(t.type, '1', "map: an unknown path without extension: a route");
+	buf_free(&out);
+	buf_free(&want);
 }
 
 static void
@@ -648,6 +779,14 @@ api(void)
 	is_str(b.data, "Title\nSome text with tags.\none\ntwo\n",
 	    "plaintext: one block per line");
 	buf_reset(&b);
+	s = "커피를 마셨다.\n\n| 메뉴 | 가격 |\n|------|------|\n"
+	    "| 라떼 | 5000 |\n\n```\nlet x = 1;\n```\n\n    indented();\n\n"
+	    "맛있었다.\n";
+	is_int(md_plaintext(s, strlen(s), &b), 0, "plaintext: tables, code");
+	is_str(b.data, "커피를 마셨다.\n맛있었다.\n\f\n메뉴 가격 ---- ---- "
+	    "라떼 5000\nlet x = 1;\nindented();\n",
+	    "plaintext: the prose, then code and tables after a form feed");
+	buf_reset(&b);
 
 	memset(&o, 0, sizeof(o));
 	o.breaks = 1;
@@ -688,15 +827,22 @@ main(int argc, char *argv[])
 {
 	const char	*update = getenv("GOLDEN_UPDATE");
 	const char	*dir = getenv("GOLDEN_DIR");
+	char		 gmidir[4096];
+	int		 up = update != NULL && strcmp(update, "1") == 0;
 
 	/* The directory: argv[1], else $GOLDEN_DIR (make check). */
 	if (argc > 1)
 		dir = argv[1];
 	if (dir == NULL || *dir == '\0')
 		dir = "tests/golden";
-	golden(dir, update != NULL && strcmp(update, "1") == 0);
-	if (update == NULL || strcmp(update, "1") != 0) {
+	snprintf(gmidir, sizeof(gmidir), "%s/gmi", dir);
+	golden(dir, ".md", render, formats,
+	    sizeof(formats) / sizeof(formats[0]), up);
+	golden(gmidir, ".gmi", render_gmi, gmi_formats,
+	    sizeof(gmi_formats) / sizeof(gmi_formats[0]), up);
+	if (!up) {
 		api();
+		map_urls();
 		pathological();
 	}
 	return tap_done();

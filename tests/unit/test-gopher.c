@@ -325,6 +325,47 @@ test_menu(void)
 }
 
 static void
+test_complete_map(void)
+{
+	struct buf	 b;
+	const char	*src;
+
+	buf_init(&b, 4096);
+	src = "Welcome\r\n"
+	    "1Notes\tnotes/\r\n"
+	    "0Abs\t/a.txt\r\n"
+	    "hWeb\tURL:https://x/\r\n"
+	    "1Elsewhere\tsub\tother.org\t71\r\n"
+	    "1Port left out\tsub\tother.org\r\n"
+	    "1Plus\t/p\t\t\t+\n"
+	    ".\r\n"
+	    "after the end\r\n";
+	is_int(gopher_complete_map(&b, src, strlen(src), "dir", "h", 70), 0,
+	    "gophermap completed");
+	is_str(b.data, "iWelcome\t\th\t70\r\n"
+	    "1Notes\t/dir/notes/\th\t70\r\n"
+	    "0Abs\t/a.txt\th\t70\r\n"
+	    "hWeb\tURL:https://x/\th\t70\r\n"
+	    "1Elsewhere\tsub\tother.org\t71\r\n"
+	    "1Port left out\tsub\tother.org\t70\r\n"
+	    "1Plus\t/p\th\t70\r\n"
+	    ".\r\n", "  text as info lines, ours completed, theirs kept, "
+	    "nothing after \".\"");
+	buf_reset(&b);
+	is_int(gopher_complete_map(&b, "1x\ty", 4, "", "h", 70), 0,
+	    "root gophermap without a line end");
+	is_str(b.data, "1x\t/y\th\t70\r\n.\r\n", "  relative to /");
+	buf_free(&b);
+	buf_init(&b, 16);
+	buf_puts(&b, "keep");
+	src = "a line much longer than sixteen bytes\n";
+	is_int(gopher_complete_map(&b, src, strlen(src), "", "h", 70), -1,
+	    "gophermap, buffer full");
+	is_str(b.data, "keep", "  out as it was");
+	buf_free(&b);
+}
+
+static void
 test_error(void)
 {
 	struct buf	 b;
@@ -417,6 +458,7 @@ main(void)
 	test_request_line();
 	test_parse();
 	test_menu();
+	test_complete_map();
 	test_error();
 	test_url_page();
 	return tap_done();

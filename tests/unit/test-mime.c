@@ -21,8 +21,8 @@ both(const char *name, const char *type, char gopher)
 int
 main(void)
 {
-	both("index.gmi", "text/gemini; charset=utf-8", '0');
-	both("a.gemini", "text/gemini; charset=utf-8", '0');
+	both("index.gmi", "text/gemini; charset=utf-8", '1');
+	both("a.gemini", "text/gemini; charset=utf-8", '1');
 	both("post.md", "text/markdown; charset=utf-8", '0');
 	both("post.markdown", "text/markdown; charset=utf-8", '0');
 	both("notes.txt", "text/plain; charset=utf-8", '0');
@@ -54,7 +54,7 @@ main(void)
 
 	/* case-insensitive, by the last extension of the last component */
 	both("PHOTO.JPG", "image/jpeg", 'I');
-	both("Index.Gmi", "text/gemini; charset=utf-8", '0');
+	both("Index.Gmi", "text/gemini; charset=utf-8", '1');
 	both("/posts/2022/a.b.md", "text/markdown; charset=utf-8", '0');
 	both("dir.md/file", "application/octet-stream", '9');
 	both("README", "application/octet-stream", '9');

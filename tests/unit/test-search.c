@@ -110,7 +110,7 @@ matched(const struct post_index *ix, const char *q)
 int
 main(void)
 {
-	struct post		*posts[6];
+	struct post		*posts[7];
 	struct post_index	 ix;
 	struct search_hit	 hits[8];
 	size_t			 total, i;
@@ -221,7 +221,21 @@ main(void)
 	is_str(snippet(&ix, "été", 3, &in_text),
 	    "…xxxe\xcc\x81" "téxxx…", "snippet around a decomposed match");
 
-	for (i = 0; i < 6; i++)
+	/* Code and tables after the prose: matched, never excerpted. */
+	posts[6] = mkpost("Cafe", NULL, "커피를 마셨다.\n맛있었다.\n\f\n"
+	    "메뉴 가격 ---------- ---- 라떼 5000\nlet espresso = 1;\n");
+	ix.posts = posts + 6;
+	ix.n = 1;
+	is_str(snippet(&ix, "espresso", 40, &in_text),
+	    "커피를 마셨다. 맛있었다.",
+	    "match in code: the prose's start, no code in the snippet");
+	is_str(snippet(&ix, "라떼", 40, &in_text),
+	    "커피를 마셨다. 맛있었다.",
+	    "match in a table: no table cells in the snippet");
+	is_str(snippet(&ix, "맛있", 2, &in_text), "…. 맛있었…",
+	    "match in the prose: cut as before, nothing after it shown");
+
+	for (i = 0; i < 7; i++)
 		freepost(posts[i]);
 	return tap_done();
 }

@@ -62,6 +62,7 @@ static void
 hugo(void)
 {
 	struct site	*s = load("hugo");
+	struct buf	 b;
 
 	if (s == NULL) {
 		ok(0, "hugo: loaded");
@@ -108,6 +109,16 @@ hugo(void)
 	    "hugo: _index.md is a section page, not a post");
 	ok(!site_is_post(s, "content/about.md"), "hugo: about is a page");
 	ok(site_hides_future(s), "hugo: future posts hidden");
+	buf_init(&b, 256);
+	is_int(site_category_path(s, "/categories/Ühren", &b), 1,
+	    "hugo: a category page is a tag page");
+	is_str(b.data ? b.data : "", "/tags/%C3%9Chren/",
+	    "hugo: ... at the tag's path");
+	buf_reset(&b);
+	is_int(site_category_path(s, "/categories/a/b", &b) +
+	    site_category_path(s, "/categoriesx", &b), 0,
+	    "hugo: only /categories/NAME and the list");
+	buf_free(&b);
 	ok(site_private_name(s, "public", 1) &&
 	    !site_private_name(s, "public", 0), "hugo: public/ at the top is "
 	    "generated output");
@@ -165,6 +176,10 @@ jekyll(void)
 		return;
 	}
 	is_int(s->gen, SITE_JEKYLL, "jekyll: detected");
+	buf_init(&b, 256);
+	is_int(site_category_path(s, "/categories/news", &b), 0,
+	    "jekyll: /categories/ is not a taxonomy page");
+	buf_free(&b);
 	is_str(s->title, "Liquid Days", "jekyll: title");
 	is_str(s->author, "Mina Park", "jekyll: author.name");
 	is_str(s->bases[0], "https://liquid.example.org", "jekyll: url");
