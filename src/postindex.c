@@ -608,7 +608,8 @@ load_worker(void *arg)
 	size_t		 i;
 	int		 fd;
 
-	while ((i = atomic_fetch_add(&sc->next, 1)) < sc->nload) {
+	while ((i = atomic_fetch_add(&sc->next, 1)) < sc->nload &&
+	    !store_stopping(sc->s)) {
 		l = &sc->load[i];
 		if ((fd = store_open(sc->s, l->rel, &st)) < 0)
 			continue;	/* gone, or never indexed */
@@ -688,7 +689,7 @@ scan_dir(struct scan *sc, const char *rel)
 		close(fd);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL && !store_stopping(sc->s)) {
 		if (de->d_name[0] == '.')
 			continue;
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
@@ -784,7 +785,7 @@ index_slots(struct post_index *ix)
 static struct post_index *
 scan_finish(struct scan *sc)
 {
-	struct post_index	*ix;
+	struct post_index	*ix = NULL;
 	size_t			 i;
 
 	scan_load(sc);
@@ -792,7 +793,8 @@ scan_finish(struct scan *sc)
 	sc->old = NULL;
 	if (sc->n > 1)
 		qsort(sc->all, sc->n, sizeof(*sc->all), post_newer_first);
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
+	/* A scan cut short by a stop is never installed, nor saved. */
+	if (store_stopping(sc->s) || (ix = calloc(1, sizeof(*ix))) == NULL ||
 	    (ix->posts = calloc(sc->n + 1, sizeof(*ix->posts))) == NULL) {
 		free(ix);
 		for (i = 0; i < sc->n; i++)

@@ -1454,6 +1454,12 @@ indexer_main(void *arg)
 }
 
 int
+store_stopping(const struct store *s)
+{
+	return atomic_load(&s->stop);
+}
+
+int
 store_start(struct store *s)
 {
 	if (s->indexer_on)

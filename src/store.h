@@ -241,6 +241,10 @@ int		 store_is_draft(struct store *, const char *rel);
  */
 int		 store_start(struct store *);
 
+/* 1 once store_free has asked the indexer to stop: a scan in progress
+ * gives up (between files) and its result is dropped. */
+int		 store_stopping(const struct store *);
+
 /* The current post index (a counted reference; release with
  * post_index_unref).  Waits only for a first index being made; a change
  * never makes it wait (the indexer installs the next index).  Without an
