@@ -170,8 +170,10 @@ docu_doc_name(const char *rel, struct buf *name)
 	for (j = k; j < n && (p[j] == '-' || p[j] == '_' || p[j] == '.' ||
 	    p[j] == ' '); j++)
 		;
-	if (k > 0 && j > k && j < n)
-		p += j, n -= j;
+	if (k > 0 && j > k && j < n) {
+		p += j;
+		n -= j;
+	}
 	return buf_append(name, p, n);
 }
 

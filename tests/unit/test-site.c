@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "frontmatter.h"
@@ -390,6 +392,44 @@ title_is(const struct site *s, const char *rel, const char *src,
 	page_meta_free(&m);
 }
 
+/* A site made of one file (rel: text) in a fresh folder: its title and
+ * where the start-up line says it came from. */
+static void
+made_title(const char *rel, const char *text, const char *want,
+    const char *from)
+{
+	struct site_override	 o;
+	struct site		*s = NULL;
+	char			 dir[] = "/tmp/test-site-XXXXXX", path[256];
+	char			 sub[256], *slash;
+	FILE			*fp;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(sub, sizeof(sub), "%s", path);
+	if ((slash = strrchr(sub, '/')) != NULL && slash > sub + strlen(dir)) {
+		*slash = '\0';
+		mkdir(sub, 0700);
+	}
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+		memset(&o, 0, sizeof(o));
+		s = site_load(dir, &o);
+	}
+	is_str(s && s->title ? s->title : "(none)", want, rel);
+	ok(s != NULL && strstr(s->report, from) != NULL,
+	    "%s: the start-up line says %s", rel, from);
+	site_free(s);
+	unlink(path);
+	if (slash != NULL)
+		rmdir(sub);
+	rmdir(dir);
+}
+
 static void
 titles(void)
 {
@@ -476,6 +516,23 @@ titles(void)
 	ok(s != NULL && strstr(s->report, "from _config.yml") != NULL,
 	    "jekyll: title from _config.yml");
 	site_free(s);
+	made_title("src/consts.ts", "export const SITE_TITLE: string = "
+	    "'Typed Title';\n", "Typed Title", "from src/consts.ts "
+	    "(SITE_TITLE)");
+	made_title("src/config.ts", "export const SITE: Site = {\n"
+	    "  website: 'https://x.example/',\n  title: \"Object Title\",\n"
+	    "};\n", "Object Title", "from src/config.ts (SITE)");
+	made_title("src/config.ts", "export const SITE = {\n"
+	    "  title: `${NAME}'s notes`,\n};\n", "(none)",
+	    "no site title found (set title: in capsuled.yaml)");
+	made_title("atom.xml", "---\nlayout: null\n---\n<feed>\n"
+	    " <title>Rock &amp; Roll Notes</title>\n <entry><title>{{ p }}"
+	    "</title></entry>\n</feed>\n", "Rock & Roll Notes",
+	    "from atom.xml (its feed title)");
+	made_title("atom.xml", "<feed>\n <title>{{ site.name }}</title>\n"
+	    "</feed>\n", "(none)", "no site title found");
+	made_title("_config.yml", "author: Ada Lovelace\n", "Ada Lovelace",
+	    "from the author's name");
 }
 
 int
