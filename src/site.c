@@ -1235,6 +1235,13 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		snprintf(key, sizeof(key), "languages.%s.languageCode", l);
 		set_str(&s->lang, site_var(s, key));
 	}
+	/* jekyll-feed and jekyll-seo-tag title a Jekyll site by name when
+	 * it has no title. */
+	if (s->gen == SITE_JEKYLL && s->title == NULL &&
+	    (v = site_var(s, "name")) != NULL && *v != '\0' &&
+	    (s->title = strdup(v)) != NULL)
+		snprintf(s->title_from, sizeof(s->title_from), "%s (name)",
+		    s->config);
 	if (s->title != NULL && s->title_from[0] == '\0')
 		snprintf(s->title_from, sizeof(s->title_from), "%s",
 		    s->config != NULL ? s->config : "the config");

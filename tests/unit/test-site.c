@@ -533,6 +533,8 @@ titles(void)
 	    "</feed>\n", "(none)", "no site title found");
 	made_title("_config.yml", "author: Ada Lovelace\n", "Ada Lovelace",
 	    "from the author's name");
+	made_title("_config.yml", "title: \"\"\nname: Rock Notes\n"
+	    "author: Ada\n", "Rock Notes", "from _config.yml (name)");
 }
 
 int
