@@ -225,25 +225,31 @@ post_hidden(const struct site *site, const struct post *p)
 	    site_hides_future(site));
 }
 
-/* The title a page's first screen gives (title may be NULL), the summary
- * and the plain text (either may be NULL) of a page's body: pure.  0 or
- * -1; title stays empty when the body names none. */
+/* A page's body to digest, and what is wanted of it. */
+struct digest_job {
+	const struct site	*site;
+	const char		*rel;
+	const struct page_meta	*meta;
+	const char		*body;
+	size_t			 blen;
+	int			 title, summary, plain;	/* wanted */
+};
+
+/* The title its generator's rule finds in the page (into title), the
+ * summary and the plain text of its body (each when wanted): pure.  0 or
+ * -1; title stays empty when nothing names the page. */
 static int
-digest_pure(const char *body, size_t blen, struct buf *title,
+digest_pure(const struct digest_job *j, struct buf *title,
     struct buf *summary, struct buf *plain)
 {
-	if (title != NULL && md_page_title(body, blen, title) == -1)
+	if (j->title && site_page_title(j->site, j->rel, j->meta, j->body,
+	    j->blen, title) == -1)
 		return -1;
-	if (summary == NULL && plain == NULL)
+	if (!j->summary && !j->plain)
 		return 0;
-	return md_digest(body, blen, 300, summary, plain);
+	return md_digest(j->body, j->blen, 300, j->summary ? summary : NULL,
+	    j->plain ? plain : NULL);
 }
-
-struct digest_job {
-	const char	*body;
-	size_t		 blen;
-	int		 title, summary, plain;	/* wanted */
-};
 
 /* In the child: title NUL summary NUL plain text. */
 static int
@@ -256,8 +262,7 @@ digest_child(void *arg, struct buf *out)
 	buf_init(&title, 4096);
 	buf_init(&summary, 4096);
 	buf_init(&plain, PAGE_SOURCE_MAX);
-	if ((r = digest_pure(j->body, j->blen, j->title ? &title : NULL,
-	    j->summary ? &summary : NULL, j->plain ? &plain : NULL)) == 0 &&
+	if ((r = digest_pure(j, &title, &summary, &plain)) == 0 &&
 	    (buf_append(out, title.data, title.len) == -1 ||
 	    buf_putc(out, '\0') == -1 ||
 	    buf_append(out, summary.data, summary.len) == -1 ||
@@ -276,19 +281,20 @@ digest_child(void *arg, struct buf *out)
  * body, no summary or search text) and one log line, never the index.
  */
 static int
-post_digest(const struct store *s, const char *rel, const char *body,
-    size_t blen, struct buf *title, struct buf *summary, struct buf *plain)
+post_digest(struct store *s, const char *rel, const struct page_meta *m,
+    const char *body, size_t blen, struct buf *title, struct buf *summary,
+    struct buf *plain)
 {
 	static const struct isolate_limits lim = { RENDER_CPU_SEC,
 	    RENDER_MEM_MAX, RENDER_WALL_MS, 2 * PAGE_SOURCE_MAX };
-	struct digest_job	 j = { body, blen, title != NULL,
-	    summary != NULL, plain != NULL };
+	struct digest_job	 j = { store_site(s), rel, m, body, blen,
+	    title != NULL, summary != NULL, plain != NULL };
 	struct buf		 got;
 	const char		*t, *sm, *end;
 	int			 r;
 
 	if (blen <= ISOLATE_MIN_BYTES)
-		return digest_pure(body, blen, title, summary, plain);
+		return digest_pure(&j, title, summary, plain);
 	buf_init(&got, lim.out_max);
 	if ((r = isolate_run(digest_child, &j, &lim, &got)) != ISOLATE_OK) {
 		buf_free(&got);
@@ -375,8 +381,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	buf_init(&title, 4096);
 	buf_init(&tmp, 4096);
 	p->digested = !quick;
-	if (!quick && post_digest(s, rel, body, blen, meta.title ? NULL :
-	    &title, meta.summary || !listed ? NULL : &tmp,
+	if (!quick && post_digest(s, rel, &meta, body, blen,
+	    meta.title ? NULL : &title, meta.summary || !listed ? NULL : &tmp,
 	    listed ? &plain : NULL) == 0 && listed)
 		text = plain.data;	/* for the key; never kept */
 	if (meta.title != NULL) {
@@ -476,7 +482,7 @@ postindex_text(struct store *s, const struct post *p, struct buf *out)
 	if (post_same_file(p, &st) &&
 	    store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
 	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
-		r = post_digest(s, p->rel, (src.data ? src.data : "") +
+		r = post_digest(s, p->rel, &meta, (src.data ? src.data : "") +
 		    meta.body, src.len - meta.body, NULL, NULL, out);
 		page_meta_free(&meta);
 	}
