@@ -808,7 +808,6 @@ store_where(struct store *s, const char *path, int gemini,
 {
 	struct post_index	*ix;
 	struct post		*p = NULL;
-	struct buf		 to;
 	char			*k;
 	size_t			 n = strlen(path);
 
@@ -816,17 +815,10 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
-	/* The tag pages are generated (feed.c), whatever Hugo keeps in
-	 * content/tags/ for its term pages; its category pages are those
-	 * tag pages too. */
-	buf_init(&to, sizeof(w->to) - 1);
-	if (site_category_path(s->site, k, &to) == 1) {
-		w->kind = WHERE_MOVED;
-		snprintf(w->to, sizeof(w->to), "%s", to.data);
-	}
-	buf_free(&to);
-	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
-	    w->kind == WHERE_MOVED || (ix = store_posts(s)) == NULL) {
+	/* The taxonomy pages are generated (feed.c), whatever Hugo keeps in
+	 * content/tags/ for its term pages. */
+	if (strcmp(k, "/") == 0 || site_term_key(s->site, k) != NULL ||
+	    (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}
@@ -990,7 +982,8 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	const char		*l, *w, *nl;
 	int			 r;
 
-	if (frontmatter_parse(src, len, &meta) == -1)
+	if (frontmatter_parse_site(src, len, site_taxonomy_keys(s->site),
+	    &meta) == -1)
 		return -ENOMEM;
 	if (meta.draft || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */
@@ -1101,6 +1094,9 @@ post_unref(struct post *p)
 	for (i = 0; i < p->ntags; i++)
 		free(p->tags[i]);
 	free(p->tags);
+	for (i = 0; i < p->nterms; i++)
+		free(p->terms[i]);
+	free(p->terms);
 	free(p->summary);
 	free(p->lang);
 	free(p->text);
@@ -1264,7 +1260,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 
 	buf_init(&src, PAGE_SOURCE_MAX);
 	if (read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
-	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
+	    frontmatter_parse_site(src.data ? src.data : "", src.len,
+	    site_taxonomy_keys(s->site), &meta) == -1) {
 		buf_free(&src);
 		return NULL;
 	}
@@ -1307,6 +1304,11 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	buf_free(&tmp);
 	if (p->title == NULL)
 		goto fail;
+	if (!p->is_post && !p->draft) {
+		/* A page's own description: a Hugo term page shows it. */
+		p->summary = meta.summary;
+		meta.summary = NULL;
+	}
 	if (!p->is_post || p->draft)
 		goto out;	/* found by path, never listed */
 	/* Summary (unless the front matter has one) and search text come
@@ -1331,6 +1333,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	p->ntags = meta.ntags;
 	meta.tags = NULL;
 	meta.ntags = 0;
+	p->terms = meta.terms;
+	p->nterms = meta.nterms;
+	meta.terms = NULL;
+	meta.nterms = 0;
 	p->search = search_key(p->title, p->tags, p->ntags, p->text);
 	if (p->rel == NULL || p->lang == NULL)
 		goto fail;
