@@ -557,13 +557,24 @@ doc_gemlog(const struct conf *c, const struct host *h,
 
 /*------------------------------------------------------------ taxonomies */
 
-/* Terms are matched by their search form, so "Gemini" and "gemini" are
- * one tag, shown as the newest post spells it. */
+/*
+ * Terms are matched by their search form, so "Gemini" and "gemini" are
+ * one tag, shown as the newest post spells it; a hyphen or underscore
+ * counts as a space, so the web's URL form of a term (Hugo's urlize:
+ * "/collections/web-components/" for "Web Components") finds it too.
+ */
 static int
-tag_key(const char *tag, struct buf *out)
+tag_key(const char *tag, size_t n, struct buf *out)
 {
+	char	 s[TAG_MAX];
+	size_t	 i;
+
 	buf_reset(out);
-	return search_normalize(tag, strlen(tag), out);
+	if (n >= sizeof(s))
+		return -1;
+	for (i = 0; i < n; i++)
+		s[i] = tag[i] == '-' || tag[i] == '_' ? ' ' : tag[i];
+	return search_normalize(s, n, out);
 }
 
 /* The term of p->terms[i] when it is one of taxonomy tax, else NULL. */
@@ -608,7 +619,7 @@ tag_uses(const struct post_index *ix, const char *tax, struct tag_use **out,
 	for (i = 0; i < ix->n; i++) {
 		for (j = 0; j < ix->posts[i]->nterms; j++) {
 			if ((t = post_term(ix->posts[i], j, tax)) == NULL ||
-			    tag_key(t, &k) == -1 || k.len == 0)
+			    tag_key(t, strlen(t), &k) == -1 || k.len == 0)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -687,7 +698,7 @@ term_page(const struct host *h, const struct post_index *ix, const char *tax,
 		    !term_dir(site, ix->all[i]->rel, tax, &dir, &n))
 			continue;
 		buf_reset(&k);
-		if (search_normalize(dir, n, &k) == 0 && k.len > 0 &&
+		if (tag_key(dir, n, &k) == 0 && k.len > 0 &&
 		    strcmp(k.data, key) == 0)
 			break;
 	}
@@ -773,7 +784,7 @@ doc_term(const struct conf *c, const struct host *h,
 		p = ix->posts[i];
 		for (j = 0, found = 0; j < p->nterms && !found; j++) {
 			if ((t = post_term(p, j, ta->tax)) == NULL ||
-			    tag_key(t, &k) == -1 ||
+			    tag_key(t, strlen(t), &k) == -1 ||
 			    strcmp(k.data ? k.data : "", ta->key) != 0)
 				continue;
 			found = 1;
@@ -843,7 +854,7 @@ term_elsewhere(const struct host *h, const char *tax, const char *path,
 			    !ix->all[i]->draft && term_dir(site,
 			    ix->all[i]->rel, tax, &dir, &n)) {
 				buf_reset(key);
-				found = search_normalize(dir, n, key) == 0 &&
+				found = tag_key(dir, n, key) == 0 &&
 				    key->len > 0;
 			}
 		free(k);
@@ -853,7 +864,7 @@ term_elsewhere(const struct host *h, const char *tax, const char *path,
 		    i++)
 			for (j = 0; j < ix->posts[i]->nterms && !found; j++)
 				if ((t = post_term(ix->posts[i], j, other)) !=
-				    NULL && tag_key(t, moved) == 0 &&
+				    NULL && tag_key(t, strlen(t), moved) == 0 &&
 				    strcmp(moved->data, key->data) == 0) {
 					buf_reset(moved);
 					found = site_term_path(other, t,
@@ -880,7 +891,7 @@ serve_term(const struct conf *c, const struct host *h, const char *tax,
 	buf_init(&k, TAG_MAX);
 	buf_init(&key, TAG_MAX + 64);
 	buf_init(&moved, TAG_MAX * 3 + 64);
-	if (search_normalize(name, n, &k) == -1 || k.len == 0)
+	if (tag_key(name, n, &k) == -1 || k.len == 0)
 		goto out;
 	for (again = 1; again >= 0; again--) {
 		buf_reset(&key);
@@ -1240,6 +1251,7 @@ doc_search_prompt(const struct conf *c, const struct host *h,
 struct chapter {
 	const struct post	*p;
 	long			 order;
+	int			 listed;	/* order is from chapters: */
 	const char		*name;
 };
 
@@ -1294,9 +1306,12 @@ doc_book(const struct conf *c, const struct host *h,
 		rc |= buf_printf(&key, "books.%s.chapters.%zu", slug, k);
 		if (rc != 0 || (v = site_var(site, key.data)) == NULL)
 			break;
+		/* A chapter listed twice comes where it is first. */
 		for (i = 0; i < n; i++)
-			if (strcmp(ch[i].name, v) == 0)
+			if (!ch[i].listed && strcmp(ch[i].name, v) == 0) {
 				ch[i].order = (long)k;
+				ch[i].listed = 1;
+			}
 	}
 	if (n > 1)
 		qsort(ch, n, sizeof(*ch), chapter_cmp);

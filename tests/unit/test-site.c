@@ -139,6 +139,9 @@ hugo_i18n(void)
 		return;
 	}
 	is_str(s->title, "灯台日誌", "hugo-i18n: the default language's title");
+	ok(site_taxonomy(s, 0) == NULL &&
+	    site_term_key(s, "/tags/watch") == NULL,
+	    "hugo-i18n: disableKinds takes the taxonomies away");
 	is_str(s->description, "岬の灯台の記録",
 	    "hugo-i18n: the default language's description");
 	is_str(s->posts[0], "content/ja/logbook",
