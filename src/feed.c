@@ -416,6 +416,8 @@ serve_doc(const struct conf *c, const struct host *h, const char *key,
 
 /*------------------------------------------------------------ home */
 
+static int	doc_books(const struct host *, struct md_doc *);
+
 /* A taxonomy's name as a label: "categories" -> "Categories". */
 static int
 tax_label(const char *tax, struct buf *out)
@@ -490,6 +492,7 @@ doc_home(const struct conf *c, const struct host *h,
 		rc |= doc_title(d, 2, "Latest posts");
 	for (i = 0; i < ix->n && i < HOME_LATEST_POSTS; i++)
 		rc |= doc_post(d, i == 0 ? MDS_BLANK : MDS_NONE, ix->posts[i]);
+	rc |= doc_books(h, d);
 	rc |= doc_nav(h, d, "/");
 	return rc ? FAILED : BUILT;
 }
@@ -559,9 +562,11 @@ doc_gemlog(const struct conf *c, const struct host *h,
 
 /*
  * Terms are matched by their search form, so "Gemini" and "gemini" are
- * one tag, shown as the newest post spells it; a hyphen or underscore
- * counts as a space, so the web's URL form of a term (Hugo's urlize:
- * "/collections/web-components/" for "Web Components") finds it too.
+ * one tag, shown as the newest post spells it; the separators that URL
+ * forms turn into hyphens count as spaces, so the web's path of a term
+ * (Hugo's urlize: "/collections/web-components/" for "Web Components";
+ * Jekyll's slugify: "/tags/alzheimer-s-disease/") finds it too.  Not
+ * every sign: "C++" and "C#" stay apart from "C".
  */
 static int
 tag_key(const char *tag, size_t n, struct buf *out)
@@ -573,7 +578,8 @@ tag_key(const char *tag, size_t n, struct buf *out)
 	if (n >= sizeof(s))
 		return -1;
 	for (i = 0; i < n; i++)
-		s[i] = tag[i] == '-' || tag[i] == '_' ? ' ' : tag[i];
+		s[i] = strchr("-_'.,:;!?\"", tag[i]) != NULL &&
+		    tag[i] != '\0' ? ' ' : tag[i];
 	return search_normalize(s, n, out);
 }
 
@@ -1360,6 +1366,46 @@ book_of(const struct host *h, const char *rel, char *slug, size_t len)
 		return -1;
 	snprintf(key, sizeof(key), "books.%s.title", rel + 6);
 	return site_var(site, key) != NULL;
+}
+
+/* A Zenn site's published books, by title, under their own heading:
+ * zenn.dev shows a writer's books beside the articles. */
+static int
+doc_books(const struct host *h, struct md_doc *d)
+{
+	const struct site	*site = store_site(h->store);
+	struct store_dirent	*v;
+	struct buf		 rel, path;
+	const char		*title;
+	size_t			 n, i, shown = 0;
+	int			 rc = 0;
+
+	if (site->gen != SITE_ZENN || store_list(h->store, "books", &v, &n) < 0)
+		return 0;
+	buf_init(&rel, PATH_MAX);
+	buf_init(&path, PATH_MAX * 3);
+	for (i = 0; i < n && rc == 0; i++) {
+		buf_reset(&rel);
+		if (!v[i].is_dir || buf_printf(&rel, "books/%s", v[i].name) ==
+		    -1 || book_of(h, rel.data, NULL, 0) != 1)
+			continue;
+		buf_reset(&path);
+		rc |= buf_putc(&path, '/');
+		rc |= url_encode_path(&path, rel.data, rel.len);
+		rc |= buf_putc(&path, '/');
+		buf_reset(&rel);
+		rc |= buf_printf(&rel, "books.%s.title", v[i].name);
+		if (rc != 0 || (title = site_var(site, rel.data)) == NULL)
+			title = v[i].name;
+		if (shown++ == 0)
+			rc |= doc_title(d, 2, "Books");
+		rc |= doc_local(d, shown == 1 ? MDS_BLANK : MDS_NONE,
+		    path.data, '1', title, NULL);
+	}
+	store_list_free(v, n);
+	buf_free(&rel);
+	buf_free(&path);
+	return rc;
 }
 
 /*------------------------------------------------------------ listings */

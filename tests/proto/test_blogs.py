@@ -238,7 +238,9 @@ FIXTURES = [
                       "/categories/Travel/": "Category: Travel",
                       "/categories/日記/": "Category: 日記",
                       "/series/": "Series",
-                      "/series/Harbour Birds/": "Series: Harbour Birds"},
+                      "/series/Harbour Birds/": "Series: Harbour Birds",
+                      # Hugo's urlized form, as the web has it.
+                      "/series/harbour-birds/": "Series: Harbour Birds"},
         "images": {
             "/posts/first-light/": [
                 ("/images/og-harbour.png", "static/images/og-harbour.png"),
@@ -359,6 +361,12 @@ FIXTURES = [
                     "/_posts/#2021-02-11-kyoto-notes.md#",
                     "/_posts/2020-05-17-welcome-to-jekyll.markdown.orig",
                     "/_site/index.html", "/_site/"],
+        # site.tags and site.categories, at the paths Chirpy publishes
+        # them on (jekyll-archives: /tags/:name/, /categories/:name/).
+        "generated": {"/categories/": "Categories",
+                      "/categories/jekyll/": "Category: jekyll",
+                      "/categories/旅行/": "Category: 旅行",
+                      "/tags/京都/": "Posts tagged 京都"},
         "listings": ["/", "/_posts/", "/_drafts/"],
         "images": {
             "/jekyll/update/2020/05/17/welcome-to-jekyll.html": [
@@ -378,9 +386,13 @@ FIXTURES = [
             "/about.gmi": "/about/",
             "/docs/history": "/docs/history/",
             "/kyoto/": "/旅行/2021/02/11/kyoto-notes.html",
+            # Categories were tags before they had pages of their own.
+            "/tags/travel/": "/categories/travel/",
             "/2021/kyoto-temples.html": "/旅行/2021/02/11/kyoto-notes.html",
         },
         "links": {
+            "/2022/busan-tower/": ["/categories/travel/",
+                                   "/tags/%EB%B6%80%EC%82%B0/"],
             "/jekyll/update/2020/05/17/welcome-to-jekyll.html": [
                 "/docs/history/",
                 "/jekyll/update/2020/05/17/welcome-to-jekyll.html"],
@@ -532,7 +544,8 @@ FIXTURES = [
             "/books/numbered-guide/": [
             "/books/numbered-guide/viewer/setup",
             "/books/numbered-guide/viewer/first-run"]},
-        "links": {"/articles/zenn-cli-english": [
+        "links": {"/": ["/books/numbered-guide/", "/books/rust-workshop/"],
+                  "/articles/zenn-cli-english": [
             "/books/rust-workshop/viewer/intro",
             "/books/numbered-guide/viewer/setup"],
             "/books/rust-workshop/viewer/intro": [
