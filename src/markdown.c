@@ -1562,10 +1562,13 @@ mdb_footer(struct mdb *b)
 		buf_reset(&tag);
 		buf_reset(&gem);
 		buf_reset(&label);
-		if (sl == NULL || md_meta_line(&tag, sl + 1) == -1)
+		if (sl == NULL)
 			continue;
-		if (tag.len == 0 || buf_printf(&gem, "%.*s", (int)(sl - t),
-		    t) == -1)
+		/* gem: the taxonomy's name, tag: the term. */
+		if (md_meta_line(&tag, sl + 1) == -1 || buf_printf(&gem,
+		    "%.*s", (int)(sl - t), t) == -1)
+			goto done;
+		if (tag.len == 0)
 			continue;
 		if (buf_printf(&label, "%s: %s", strcmp(gem.data, "tags") ==
 		    0 ? "Tag" : strcmp(gem.data, "categories") == 0 ?

@@ -1012,6 +1012,8 @@ read_books(struct site *s, const char *root)
 /*------------------------------------------------------------ taxonomies */
 
 #define SITE_TAXA_MAX	16
+#define HUGO_KINDS_MAX	16	/* disableKinds entries read (Hugo has 9
+				   kinds) */
 
 /* Hugo's kinds a config may disable (disableKinds) that take the
  * taxonomy pages away. */
@@ -1022,7 +1024,7 @@ hugo_taxa_disabled(const struct site *s)
 	char		 key[32];
 	size_t		 i;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < HUGO_KINDS_MAX; i++) {
 		snprintf(key, sizeof(key), "disableKinds.%zu", i);
 		if ((v = site_var(s, key)) == NULL)
 			break;

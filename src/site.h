@@ -139,9 +139,6 @@ int		 site_source_key(const char *rel, struct buf *out);
 int		 site_term_path(const char *tax, const char *term,
 		    struct buf *out);
 
-/* The page a tag lists: site_term_path("tags", tag). */
-int		 site_tag_path(const char *tag, struct buf *out);
-
 /* The taxonomy whose list or term pages key (site_key's form) names:
  * "/categories" and "/categories/go" -> "categories", when the site
  * publishes that taxonomy.  Those pages are generated whatever a content

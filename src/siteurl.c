@@ -1029,12 +1029,6 @@ site_term_path(const char *tax, const char *term, struct buf *out)
 	return buf_putc(out, '/');
 }
 
-int
-site_tag_path(const char *tag, struct buf *out)
-{
-	return site_term_path("tags", tag, out);
-}
-
 const char *
 site_term_key(const struct site *s, const char *key)
 {
