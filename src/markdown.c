@@ -1446,7 +1446,9 @@ static int
 mdb_header(struct mdb *b, cmark_node *root)
 {
 	const struct page_meta	*m = b->opts->meta;
-	struct buf		 title, head;
+	const struct md_site	*s = b->opts->site;
+	enum md_title_rule	 rule = MD_TITLE_SCREEN;
+	struct buf		 title, head, name;
 	cmark_iter		*it;
 	cmark_node		*h = NULL;
 	cmark_event_type	 ev;
@@ -1457,11 +1459,16 @@ mdb_header(struct mdb *b, cmark_node *root)
 
 	buf_init(&title, MD_POOL_MAX);
 	buf_init(&head, MD_POOL_MAX);
+	buf_init(&name, MD_POOL_MAX);
 	if (m == NULL || m->title == NULL) {
-		/* No title given: the page's own, dropped from its body
-		 * when it is a block of its own. */
+		/* No title given: the page's own by its generator's rule,
+		 * dropped from its body when it is a block of its own. */
+		if (s != NULL && s->title != NULL && b->opts->path != NULL)
+			rule = s->title(s->arg, b->opts->path +
+			    (b->opts->path[0] == '/'), m != NULL && m->body > 0,
+			    &name);
 		b->title_node = mdb_title_node(root, b->src,
-		    b->srclines[b->nsrclines], &head, &err);
+		    b->srclines[b->nsrclines], rule, &head, &err);
 		if (err)
 			goto done;
 	} else {
@@ -1483,6 +1490,9 @@ mdb_header(struct mdb *b, cmark_node *root)
 		goto done;
 	if (title.len == 0 && head.len > 0 &&
 	    buf_append(&title, head.data, head.len) == -1)
+		goto done;
+	if (title.len == 0 && name.len > 0 &&
+	    buf_append(&title, name.data, name.len) == -1)
 		goto done;
 	if (title.len == 0 && b->opts->fallback_title != NULL &&
 	    md_meta_line(&title, b->opts->fallback_title) == -1)
@@ -1535,6 +1545,7 @@ mdb_header(struct mdb *b, cmark_node *root)
 done:
 	buf_free(&title);
 	buf_free(&head);
+	buf_free(&name);
 	if (rv == -1)
 		mdb_fail(b);
 	return rv;
@@ -1870,7 +1881,8 @@ done:
 }
 
 int
-md_page_title(const char *body, size_t len, struct buf *out)
+md_page_title(const char *body, size_t len, enum md_title_rule rule,
+    struct buf *out)
 {
 	cmark_node	*root;
 	struct buf	 src;
@@ -1883,8 +1895,8 @@ md_page_title(const char *body, size_t len, struct buf *out)
 		return -1;
 	}
 	if ((root = md_parse(src.data, src.len, !notation)) != NULL) {
-		if (mdb_title_node(root, src.data ? src.data : "", src.len, out,
-		    &err) != NULL)
+		if (mdb_title_node(root, src.data ? src.data : "", src.len,
+		    rule, out, &err) != NULL)
 			rv = out->len > start ? 0 : 1;
 		else
 			rv = err ? -1 : 1;

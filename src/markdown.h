@@ -20,6 +20,25 @@ enum md_format { MD_GEMTEXT, MD_GOPHERMAP, MD_TEXT };
  * the generator's config and its include folder, read when the site is
  * loaded, so rendering still reads no file.
  */
+/*
+ * How a page whose front matter gives no title is named, by the rule of
+ * the generator that publishes it (the site model picks the rule,
+ * mdtitle.c applies it to the body):
+ *   MD_TITLE_SCREEN	the first screen's leading heading or short first
+ *			line (plain folders, pages without front matter,
+ *			and generators that require a title)
+ *   MD_TITLE_H1	a level-1 heading opening the page, after import
+ *			lines (Docusaurus)
+ *   MD_TITLE_HEADING	a level 1-3 heading as the page's first line
+ *			(GitHub Pages' jekyll-titles-from-headings)
+ *   MD_TITLE_NAME	never the body: the name the generator gives
+ *			(Jekyll documents, Hugo)
+ * What the rule does not find, the page's name gives.
+ */
+enum md_title_rule {
+	MD_TITLE_SCREEN, MD_TITLE_H1, MD_TITLE_HEADING, MD_TITLE_NAME
+};
+
 struct md_site {
 	/* site.KEY as text ("repository", "github.user"), or NULL. */
 	const char	*(*var)(void *arg, const char *key);
@@ -27,6 +46,12 @@ struct md_site {
 	 * has none by that name. */
 	int		 (*include)(void *arg, const char *name,
 			    struct buf *out);
+	/* The rule for the page at source path rel ("posts/a.md"; fm: it
+	 * has front matter), the name the generator falls back to appended
+	 * to name when it is not the file's ("My First Post").  May be
+	 * NULL: MD_TITLE_SCREEN. */
+	enum md_title_rule (*title)(void *arg, const char *rel, int fm,
+			    struct buf *name);
 	void		*arg;
 };
 
@@ -67,10 +92,10 @@ struct md_opts {
 	const struct md_urls	*urls;		/* may be NULL */
 };
 
-/* The title of a page without one in its front matter, as its first
- * screen names it (a leading heading that outranks the others, or a
- * short first line; see mdtitle.c).  0 found, 1 none, -1 error. */
-int	md_page_title(const char *body, size_t len, struct buf *out);
+/* The title the body of a page without one in its front matter gives
+ * by rule (see mdtitle.c).  0 found, 1 none, -1 error. */
+int	md_page_title(const char *body, size_t len, enum md_title_rule rule,
+	    struct buf *out);
 
 /* Plain text of the first paragraph, at most max bytes cut at a
  * character boundary with "…" (Atom summaries). */

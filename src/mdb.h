@@ -126,12 +126,12 @@ int	md_heading_text(cmark_node *h, struct buf *out);
 
 /*
  * mdtitle.c: the block naming a page without a title in its front
- * matter (a heading, or a one-line paragraph that reads as a title:
- * the page shows it as its title only), its text appended to out;
+ * matter by rule (a heading, or a one-line paragraph that reads as a
+ * title: the page shows it as its title only), its text appended to out;
  * NULL when none.  *err on allocation failure.
  */
 cmark_node	*mdb_title_node(cmark_node *root, const char *src, size_t n,
-		    struct buf *out, int *err);
+		    enum md_title_rule rule, struct buf *out, int *err);
 
 /* mdemph.c: delimiter runs cmark-gfm left as text next to CJK text
  * paired and emptied (CJK-friendly emphasis). */

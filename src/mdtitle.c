@@ -17,6 +17,13 @@
  *   sentence), when it is the first block of the page.  The first line
  *   of a longer paragraph is no title: wrapped prose breaks anywhere.
  * - Else none: the caller names the page after its file.
+ *
+ * That is MD_TITLE_SCREEN, a reader's rule.  Generators have their own
+ * (markdown.h): Docusaurus takes a level-1 heading only when it opens
+ * the page (its parseMarkdownContentTitle: MDX import lines may come
+ * first), GitHub Pages' jekyll-titles-from-headings a level 1-3 heading
+ * only when it is the first line, and Jekyll documents and Hugo pages
+ * never look at the body.
  */
 #include <stdint.h>
 #include <string.h>
@@ -97,9 +104,44 @@ mdt_short_line(cmark_node *p, struct buf *out)
 	return 0;
 }
 
+/* An MDX import or export statement, which CommonMark reads as a
+ * paragraph. */
+static int
+mdt_import(cmark_node *c)
+{
+	cmark_node	*t = cmark_node_first_child(c);
+	const char	*lit;
+
+	if (cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH || t == NULL ||
+	    cmark_node_get_type(t) != CMARK_NODE_TEXT ||
+	    (lit = cmark_node_get_literal(t)) == NULL)
+		return 0;
+	return strncmp(lit, "import ", 7) == 0 ||
+	    strncmp(lit, "export ", 7) == 0;
+}
+
+/* The heading opening the page when it is of level max or above. */
+static cmark_node *
+mdt_leading(cmark_node *root, int max, int imports, struct buf *out,
+    int *err)
+{
+	cmark_node *c = cmark_node_first_child(root);
+
+	while (imports && c != NULL && mdt_import(c))
+		c = cmark_node_next(c);
+	if (c == NULL || cmark_node_get_type(c) != CMARK_NODE_HEADING ||
+	    cmark_node_get_heading_level(c) > max)
+		return NULL;
+	if (md_heading_text(c, out) == -1) {
+		*err = 1;
+		return NULL;
+	}
+	return c;
+}
+
 cmark_node *
 mdb_title_node(cmark_node *root, const char *src, size_t n,
-    struct buf *out, int *err)
+    enum md_title_rule rule, struct buf *out, int *err)
 {
 	cmark_node	*c, *h = NULL;
 	struct buf	 line;
@@ -107,6 +149,16 @@ mdb_title_node(cmark_node *root, const char *src, size_t n,
 	size_t		 start = out->len;
 
 	*err = 0;
+	switch (rule) {
+	case MD_TITLE_NAME:
+		return NULL;
+	case MD_TITLE_H1:
+		return mdt_leading(root, 1, 1, out, err);
+	case MD_TITLE_HEADING:
+		return mdt_leading(root, 3, 0, out, err);
+	case MD_TITLE_SCREEN:
+		break;
+	}
 	for (c = cmark_node_first_child(root); c != NULL; c = cmark_node_next(c))
 		if (cmark_node_get_type(c) == CMARK_NODE_HEADING) {
 			lvl = cmark_node_get_heading_level(c);

@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "entity.h"
 #include "frontmatter.h"
 #include "json.h"
 #include "markdown.h"
@@ -305,6 +306,30 @@ read_config(struct site *s, const char *root, const char *rel,
  * first such literal for name in [p, end) is taken (its length in *len);
  * anything computed is left out.
  */
+/* Past a name, its value: after ':' or '=', or a TypeScript annotation
+ * (": Type ="), and blanks.  NULL when no value follows. */
+static const char *
+js_value(const char *q, const char *end)
+{
+	const char *t;
+
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= end || (*q != ':' && *q != '='))
+		return NULL;
+	if (*q++ == ':') {
+		for (t = q; t < end && (isalnum((unsigned char)*t) ||
+		    strchr(" _.<>[]|", *t) != NULL); t++)
+			;
+		if (t > q && t + 1 < end && t[0] == '=' && t[1] != '=' &&
+		    t[1] != '>')
+			q = t + 1;
+	}
+	while (q < end && isspace((unsigned char)*q))
+		q++;
+	return q;
+}
+
 static const char *
 js_string(const char *p, const char *end, const char *name, size_t *len)
 {
@@ -313,18 +338,12 @@ js_string(const char *p, const char *end, const char *name, size_t *len)
 	size_t		 n = strlen(name);
 
 	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
+		/* A whole name, not a member (entry.data.title). */
 		if (p > start && (isalnum((unsigned char)p[-1]) ||
-		    p[-1] == '_'))
+		    p[-1] == '_' || p[-1] == '.'))
 			continue;
-		q = p + n;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		if (q >= end || (*q != ':' && *q != '='))
-			continue;
-		q++;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		if (q >= end || (*q != '\'' && *q != '"' && *q != '`'))
+		if ((q = js_value(p + n, end)) == NULL || q >= end ||
+		    (*q != '\'' && *q != '"' && *q != '`'))
 			continue;
 		quote = *q++;
 		for (p = q; p < end && *p != quote && *p != '\n' &&
@@ -338,24 +357,21 @@ js_string(const char *p, const char *end, const char *name, size_t *len)
 	return NULL;
 }
 
-/* The object literal `name: { ... }` in [p, end): its braces' span. */
+/* The object literal `name: { ... }` (or `const name = { ... }`) in
+ * [p, end): its braces' span. */
 static const char *
 js_block(const char *p, const char *end, const char *name,
     const char **bend)
 {
-	const char	*q;
+	const char	*q, *start;
 	size_t		 n = strlen(name);
 	int		 depth;
 
-	for (; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p += n) {
-		q = p + n;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		if (q >= end || *q++ != ':')
-			continue;
-		while (q < end && isspace((unsigned char)*q))
-			q++;
-		if (q >= end || *q != '{')
+	for (start = p; (p = memmem(p, (size_t)(end - p), name, n)) != NULL;
+	    p += n) {
+		if ((p > start && (isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_' || p[-1] == '.')) ||
+		    (q = js_value(p + n, end)) == NULL || q >= end || *q != '{')
 			continue;
 		for (p = q, depth = 0; p < end; p++)
 			if (*p == '{')
@@ -387,6 +403,112 @@ read_js_string(struct site *s, const char *root, const char *rel,
 	    (v = js_string(p, end, name, &n)) != NULL)
 		kv_add(&s->vars, &s->nvars, key, strlen(key), v, n);
 	buf_free(&b);
+}
+
+/*
+ * Sites built by a program (Astro, Next.js) often keep their title in
+ * code rather than in a config file: a constant (src/consts.ts
+ * `SITE_TITLE = '...'`, lib/constants.js `SITE_NAME`), an object
+ * (`export const SITE = { title: '...' }`, siteMetadata.js), the feed
+ * endpoint (src/pages/rss.xml.ts `rss({ title: '...' })`) or the page
+ * metadata (app/layout.tsx).  Only a plain string literal is taken:
+ * nothing is evaluated.  The first found sets what (title or author)
+ * and says where it came from.
+ */
+static void
+code_value(struct site *s, const char *root, const char *what, char **dst)
+{
+	static const struct {
+		const char	*file;
+		int		 any;	/* a bare `title:` is the site's */
+	} files[] = {
+		{ "src/consts.ts", 0 }, { "src/consts.js", 0 },
+		{ "src/const.ts", 0 }, { "src/constants.ts", 0 },
+		{ "src/config.ts", 0 }, { "src/config.js", 0 },
+		{ "src/config.mjs", 0 }, { "src/site.config.ts", 1 },
+		{ "src/site.config.js", 1 }, { "site.config.ts", 1 },
+		{ "site.config.js", 1 }, { "site.config.mjs", 1 },
+		{ "data/siteMetadata.js", 1 }, { "data/siteMetadata.ts", 1 },
+		{ "siteMetadata.js", 1 }, { "blog.config.ts", 1 },
+		{ "blog.config.js", 1 }, { "blog.config.mjs", 1 },
+		{ "lib/constants.ts", 0 }, { "lib/constants.js", 0 },
+		{ "src/lib/constants.ts", 0 }, { "src/pages/rss.xml.ts", 1 },
+		{ "src/pages/rss.xml.js", 1 }, { "src/pages/rss.xml.mjs", 1 },
+		{ "src/pages/feed.xml.ts", 1 }, { "src/pages/atom.xml.ts", 1 },
+		{ "app/layout.tsx", 1 }, { "app/layout.js", 1 },
+		{ "src/app/layout.tsx", 1 },
+	};
+	static const char *const title_names[] = { "SITE_TITLE", "SITE_NAME",
+	    "BLOG_TITLE", "BLOG_NAME", "siteTitle", "siteName", "blogTitle",
+	    "blogName", NULL };
+	static const char *const author_names[] = { "SITE_AUTHOR",
+	    "AUTHOR_NAME", "AUTHOR", "siteAuthor", "authorName", NULL };
+	static const char *const blocks[] = { "SITE", "site", "SITE_CONFIG",
+	    "siteConfig", "siteMetadata", "config", "metadata", "BLOG",
+	    "blog", NULL };
+	const char *const *names = strcmp(what, "title") == 0 ?
+	    title_names : author_names;
+	const char	*p, *end, *v = NULL, *bend, *found = NULL;
+	struct buf	 b;
+	size_t		 i, j, n = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && v == NULL; i++) {
+		if (slurp(root, files[i].file, SITE_FILE_MAX, &b) == -1)
+			continue;
+		p = b.data ? b.data : "";
+		end = p + b.len;
+		for (j = 0; names[j] != NULL && v == NULL; j++)
+			if ((v = js_string(p, end, names[j], &n)) != NULL)
+				found = names[j];
+		for (j = 0; blocks[j] != NULL && v == NULL; j++)
+			if ((p = js_block(b.data, end, blocks[j], &bend)) !=
+			    NULL && (v = js_string(p, bend, what, &n)) != NULL)
+				found = blocks[j];
+		if (v == NULL && files[i].any &&
+		    (v = js_string(b.data, end, what, &n)) != NULL)
+			found = what;
+		if (v != NULL && n > 0 && (*dst = strndup(v, n)) != NULL &&
+		    dst == &s->title)
+			snprintf(s->title_from, sizeof(s->title_from),
+			    "%s (%s)", files[i].file, found);
+		if (v != NULL && n == 0)
+			v = NULL;
+		buf_free(&b);
+	}
+}
+
+/* The feed template a site keeps at its root (Jekyll's atom.xml, in the
+ * style of Jekyll Bootstrap) often writes the site's name literally:
+ * `<title>Name</title>` before the first entry, without Liquid. */
+static void
+feed_title(struct site *s, const char *root)
+{
+	static const char *const files[] = { "atom.xml", "feed.xml",
+	    "rss.xml", NULL };
+	const char	*p, *e, *stop;
+	struct buf	 b, t;
+	size_t		 i;
+
+	for (i = 0; files[i] != NULL && s->title == NULL; i++) {
+		if (slurp(root, files[i], SITE_FILE_MAX, &b) == -1)
+			continue;
+		p = b.data ? b.data : "";
+		if ((stop = strstr(p, "<entry")) == NULL &&
+		    (stop = strstr(p, "<item")) == NULL)
+			stop = p + b.len;
+		buf_init(&t, 1024);
+		if ((p = strstr(p, "<title>")) != NULL && p < stop &&
+		    (e = strstr(p += 7, "</title>")) != NULL && e < stop &&
+		    e > p && memchr(p, '{', (size_t)(e - p)) == NULL &&
+		    memchr(p, '<', (size_t)(e - p)) == NULL &&
+		    entity_decode(&t, p, (size_t)(e - p)) == 0 &&
+		    buf_putc(&t, '\0') == 0 &&
+		    (s->title = buf_detach(&t, NULL)) != NULL)
+			snprintf(s->title_from, sizeof(s->title_from),
+			    "%s (its feed title)", files[i]);
+		buf_free(&t);
+		buf_free(&b);
+	}
 }
 
 const char *
@@ -475,11 +597,18 @@ md_include(void *arg, const char *name, struct buf *out)
 	return -1;
 }
 
+static enum md_title_rule
+md_title(void *arg, const char *rel, int fm, struct buf *name)
+{
+	return site_title_rule(arg, rel, fm, name);
+}
+
 void
 site_md(const struct site *s, struct md_site *m)
 {
 	m->var = md_var;
 	m->include = md_include;
+	m->title = md_title;
 	m->arg = (void *)(uintptr_t)s;
 }
 
@@ -1112,7 +1241,7 @@ static void
 read_site(struct site *s, const char *root, const struct site_override *o)
 {
 	static const char *const titles[] = { "title", "params.title",
-	    "SITE_TITLE", NULL };
+	    NULL };
 	static const char *const descs[] = { "description",
 	    "params.description", "tagline", "params.subtitle", "subtitle",
 	    "SITE_DESCRIPTION", NULL };
@@ -1169,8 +1298,6 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 			    "trailingSlash");
 		}
 		astro_collection(s, root);
-		read_js_string(s, root, "src/consts.ts", NULL, "SITE_TITLE",
-		    "SITE_TITLE");
 		read_js_string(s, root, "src/consts.ts", NULL, "SITE_DESCRIPTION",
 		    "SITE_DESCRIPTION");
 	}
@@ -1188,6 +1315,8 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		s->content = strdup("");
 	/* capsuled.yaml first: it wins. */
 	set_str(&s->title, o->title);
+	if (s->title != NULL)
+		snprintf(s->title_from, sizeof(s->title_from), "capsuled.yaml");
 	set_str(&s->description, o->description);
 	set_str(&s->author, o->author);
 	set_str(&s->lang, o->lang);
@@ -1206,7 +1335,35 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		snprintf(key, sizeof(key), "languages.%s.languageCode", l);
 		set_str(&s->lang, site_var(s, key));
 	}
+	/* jekyll-feed and jekyll-seo-tag title a Jekyll site by name when
+	 * it has no title. */
+	if (s->gen == SITE_JEKYLL && s->title == NULL &&
+	    (v = site_var(s, "name")) != NULL && *v != '\0' &&
+	    (s->title = strdup(v)) != NULL)
+		snprintf(s->title_from, sizeof(s->title_from), "%s (name)",
+		    s->config);
+	if (s->title != NULL && s->title_from[0] == '\0')
+		snprintf(s->title_from, sizeof(s->title_from), "%s",
+		    s->config != NULL ? s->config : "the config");
 	set_str(&s->author, first_var(s, authors));
+	if (s->title == NULL)
+		code_value(s, root, "title", &s->title);
+	if (s->title == NULL)
+		feed_title(s, root);
+	if (s->author == NULL)
+		code_value(s, root, "author", &s->author);
+	/*
+	 * No title anywhere (a Zenn repository has none; some sites build
+	 * theirs at run time): a personal blog is known by its author's
+	 * name, which is also what the Atom feed names as its author.  The
+	 * folder's name is no better guess (blog, zenn-content, a clone's
+	 * renamed copy), so without an author the default stays and the
+	 * start-up line says how to set one.
+	 */
+	if (s->title == NULL && s->author != NULL &&
+	    (s->title = strdup(s->author)) != NULL)
+		snprintf(s->title_from, sizeof(s->title_from),
+		    "the author's name");
 	set_str(&s->lang, first_var(s, langs));
 	set_bases(s, o->site_url != NULL ? o->site_url : first_var(s, urls),
 	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") :
@@ -1230,7 +1387,10 @@ report(struct site *s)
 		    "; config %s", s->config);
 	if (s->title != NULL && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
-		    "; title \"%s\"", s->title);
+		    "; title \"%s\" from %s", s->title, s->title_from);
+	else if (n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    "; no site title found (set title: in capsuled.yaml)");
 	if (s->bases != NULL && s->bases[0] != NULL && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    "; base URL %s%s", s->bases[0], s->basepath);

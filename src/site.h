@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "markdown.h"
+
 struct buf;
 struct fm_taxonomy;
 struct md_site;
@@ -43,6 +45,7 @@ struct site {
 	char		*content;	/* content root, "" or "content" */
 	char		*posts[SITE_POSTS_MAX + 1];	/* NULL-ended */
 	char		*title, *description, *author, *lang;
+	char		 title_from[128];	/* where title came from */
 	char		**bases;	/* the site's own base URLs
 					   ("https://x.org/"), NULL-ended */
 	char		*basepath;	/* path part of the base URL ("/blog"),
@@ -85,6 +88,21 @@ const char	*site_var(const struct site *, const char *key);
 
 /* The md_site callbacks (site.KEY, include NAME) over this site. */
 void		 site_md(const struct site *, struct md_site *);
+
+/*------------------------------------------------ sitetitle.c: page titles */
+
+/* The generator's rule for naming the page at source rel whose front
+ * matter gives no title (fm: it has front matter), and the name it
+ * falls back to appended to name when that is not the file's. */
+enum md_title_rule site_title_rule(const struct site *, const char *rel,
+		    int fm, struct buf *name);
+
+/* The title of that page: by rule from its body (m its front matter),
+ * else the generator's name for it, appended to out.  0, 1 when neither
+ * names it (the caller takes the file name), -1 on error. */
+int		 site_page_title(const struct site *, const char *rel,
+		    const struct page_meta *m, const char *body, size_t len,
+		    struct buf *out);
 
 /* The date git first saw rel, or 0. */
 time_t		 site_added(const struct site *, const char *rel);

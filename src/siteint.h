@@ -16,4 +16,16 @@ int		 site_has_suffix(const char *s, size_t n, const char *suf);
  * options set it (path: ...), else its own name. */
 const char	*site_docu_dir(const struct site *, const char *plugin);
 
+/* The name part of source rel: its file name without the extension, a
+ * bundle's or section's index ("x/index.md", "x/_index.md") its
+ * folder's. */
+void		 site_stem(const char *rel, const char **p, size_t *n);
+
+/* A "YYYY-MM-DD-" prefix of the n bytes at p: its length (11), else 0. */
+size_t		 site_date_prefix(const char *p, size_t n);
+
+/* Jekyll's post name, YYYY-MM-DD-title.EXT (month and day may have one
+ * digit): the length of its date prefix with the '-', else 0. */
+size_t		 site_jekyll_date(const char *p, size_t n);
+
 #endif

@@ -213,8 +213,8 @@ urlize(struct buf *out, const char *s, size_t n)
 }
 
 /* The file's stem, a bundle's folder name. */
-static void
-stem_of(const char *rel, const char **p, size_t *n)
+void
+site_stem(const char *rel, const char **p, size_t *n)
 {
 	const char	*name = file_name(rel), *dot;
 
@@ -234,8 +234,8 @@ stem_of(const char *rel, const char **p, size_t *n)
 }
 
 /* A "YYYY-MM-DD-" prefix: its length (11), else 0. */
-static size_t
-date_prefix(const char *p, size_t n)
+size_t
+site_date_prefix(const char *p, size_t n)
 {
 	size_t k;
 
@@ -250,8 +250,8 @@ date_prefix(const char *p, size_t n)
 
 /* Jekyll's post name, YYYY-MM-DD-title.EXT (month and day may have one
  * digit): the length of its date prefix with the '-', else 0. */
-static size_t
-jekyll_date_prefix(const char *p, size_t n)
+size_t
+site_jekyll_date(const char *p, size_t n)
 {
 	size_t	 k = 0, run, part;
 
@@ -477,7 +477,7 @@ site_lang_of(const struct site *s, const char *rel)
 	if (s->gen != SITE_HUGO || s->nlangs == 0)
 		return NULL;
 	memset(&f, 0, sizeof(f));
-	stem_of(rel, &f.filename, &f.fnlen);
+	site_stem(rel, &f.filename, &f.fnlen);
 	if ((code = hugo_lang(s, rel, &crel, &f)) == NULL)
 		return NULL;
 	snprintf(key, sizeof(key), "languages.%s.languageCode", code);
@@ -719,7 +719,7 @@ jekyll_path(const struct site *s, const char *rel, const struct page_meta *m,
 
 	f->ext = ".html";
 	if (post) {
-		size_t k = jekyll_date_prefix(f->filename, f->fnlen);
+		size_t k = site_jekyll_date(f->filename, f->fnlen);
 
 		f->filename += k;
 		f->fnlen -= k;
@@ -804,7 +804,7 @@ docusaurus_path(const struct site *s, const char *rel,
 		if (m->slug != NULL)
 			return buf_printf(out, "/%s", m->slug +
 			    (m->slug[0] == '/')) == -1 ? -1 : 0;
-		if ((k = date_prefix(f->filename, f->fnlen)) > 0)
+		if ((k = site_date_prefix(f->filename, f->fnlen)) > 0)
 			return buf_printf(out, "/%.4s/%.2s/%.2s/%.*s",
 			    f->filename, f->filename + 5, f->filename + 8,
 			    (int)(f->fnlen - k), f->filename + k) == -1 ?
@@ -909,7 +909,7 @@ site_unpublished(const struct site *s, const char *rel)
 
 	/* Jekyll reads only YYYY-MM-DD-title.EXT from a _posts folder. */
 	if (s->gen == SITE_JEKYLL && jekyll_posts_dir(rel) != NULL)
-		return jekyll_date_prefix(name, strlen(name)) == 0 ||
+		return site_jekyll_date(name, strlen(name)) == 0 ||
 		    strchr(name, '.') == NULL;
 	/* A Zenn book: published: false hides it all; with a chapters list
 	 * only the chapters listed are in the book. */
@@ -947,7 +947,7 @@ site_web_path(const struct site *s, const char *rel,
 
 	memset(&f, 0, sizeof(f));
 	gmtime_r(&t, &f.tm);
-	stem_of(rel, &f.filename, &f.fnlen);
+	site_stem(rel, &f.filename, &f.fnlen);
 	f.title = m->title != NULL ? m->title : f.filename;
 	f.titlen = strlen(f.title);
 	if (m->title == NULL)

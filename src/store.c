@@ -1295,7 +1295,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st)
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;
-	} else if (md_page_title(body, blen, &tmp) == 0)
+	} else if (site_page_title(s->site, rel, &meta, body, blen, &tmp) == 0)
 		p->title = buf_detach(&tmp, NULL);
 	else {
 		base_name(rel, name, sizeof(name));

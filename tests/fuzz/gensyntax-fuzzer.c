@@ -38,7 +38,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*src = (const char *)data;
-	struct md_site		 site = { site_var, site_include, NULL };
+	struct md_site		 site = { site_var, site_include, NULL, NULL };
 	struct page_meta	 meta;
 	struct md_opts		 o;
 	struct buf		 out, warn;

@@ -52,7 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_free(&out);
 	}
 	buf_init(&out, FUZZ_OUT_MAX);
-	md_page_title(src + meta.body, size - meta.body, &out);
+	md_page_title(src + meta.body, size - meta.body,
+	    (enum md_title_rule)(size % 4), &out);
 	buf_reset(&out);
 	md_summary(src + meta.body, size - meta.body, 64, &out);
 	if (out.len > 64)

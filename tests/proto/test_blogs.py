@@ -432,8 +432,13 @@ FIXTURES = [
             # A one-digit month and day in the file name.
             "/rockpools/2020/10/02/tide-chart.html": (
                 "Reading a Tide Chart", "2020-10-02", [], "en"),
+            # No title in front matter: Jekyll titleizes the slug, never
+            # a "## Morning" heading.
+            "/2021/07/19/spring-tide-log.html": (
+                "Spring Tide Log", "2021-07-19", ["tides"], "en"),
         },
-        "pages": {"/about/": "About"},
+        # A collection document (_tabs/) without a title: its slug too.
+        "pages": {"/about/": "About", "/tide-tables/": "Tide Tables"},
         "drafts": {"/quick/more-kelp/": "More Kelp Later",
                    # Not named YYYY-MM-DD-title: Jekyll skips it.
                    "/_posts/short/kelp-notes": "Kelp Notes Without a Date"},
@@ -458,8 +463,10 @@ FIXTURES = [
         },
     },
     {
+        # The starter's name is a constant in lib/constants.js.
         "name": "nextjs",
-        "title": None,
+        "title": "Notes from Three Cities",
+        "title_from": "lib/constants.js (BLOG_NAME)",
         "posts": {
             "/posts/hello-world": (
                 "Hello, World: Notes from a Static Blog", "2020-03-16", [],
@@ -611,7 +618,9 @@ FIXTURES = [
         # A glob loader outside src/content (content.config.ts), routed
         # by src/pages/[category]/[slug].astro, trailingSlash "never".
         "name": "astro-loader",
-        "title": None,
+        # Titled only in its feed endpoint, src/pages/rss.xml.ts.
+        "title": "Garden Ledger",
+        "title_from": "src/pages/rss.xml.ts (title)",
         "posts": {
             "/garden/first-frost": (
                 "The First Frost", "2024-11-02", ["garden", "weather"],
@@ -696,6 +705,10 @@ FIXTURES = [
                 "기상 관측소를 시작하며", "2023-09-01", ["시작"], "ko"),
             "/blog/2023/10/05/wind": (
                 "風速計の取り付け", "2023-10-06", ["風"], "ja"),
+            # No title and no leading h1: Docusaurus names the post
+            # after its file, never after a "## Why log it" section.
+            "/blog/2024/02/10/anemometer-log": (
+                "anemometer-log", "2024-02-10", ["wind"], "en"),
         },
         "pages": {"/docs/setup": "Setting Up the Station"},
         "drafts": {},
@@ -783,6 +796,18 @@ def check_blog(fx):
                  "<title>%s</title>" % fx["title"] in atom,
                  "%s: home and Atom feed titled %r" % (name, fx["title"]),
                  home[:200])
+        # The start-up line says where the title came from, or how to
+        # set one.
+        log = srv.stderr().decode("utf-8", "replace")
+        if fx.get("title_from"):
+            t.ok('title "%s" from %s;' % (fx["title"], fx["title_from"])
+                 in log, "%s: start-up line names the title's source"
+                 % name, log[-600:])
+        elif not fx.get("title"):
+            t.ok("no site title found (set title: in capsuled.yaml)"
+                 in log and home.startswith("# A capsule\n"),
+                 "%s: no title: the default, and the start-up line says "
+                 "how to set one" % name, log[-600:])
 
         # The home lists the posts at their canonical paths, newest first.
         feed = re.findall(r"^=> (\S+) (\d{4}-\d{2}-\d{2}) ", home, re.M)

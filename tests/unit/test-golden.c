@@ -237,7 +237,7 @@ site_include(void *arg, const char *name, struct buf *out)
 	return -1;
 }
 
-static const struct md_site golden_site = { site_var, site_include, NULL };
+static const struct md_site golden_site = { site_var, site_include, NULL, NULL };
 
 static int
 render(const char *src, size_t len, const char *name, enum md_format fmt,
@@ -686,6 +686,27 @@ map_urls(void)
 	buf_free(&want);
 }
 
+/* md_page_title by rule: want is the title, NULL for none. */
+static void
+title_is(const char *src, enum md_title_rule rule, const char *want,
+    const char *name)
+{
+	struct buf	b;
+	char		what[256];
+	int		r;
+
+	snprintf(what, sizeof(what), "page title, %s", name);
+	buf_init(&b, 4096);
+	r = md_page_title(src, strlen(src), rule, &b);
+	if (want == NULL)
+		is_int(r, 1, what);
+	else if (r != 0 || buf_putc(&b, '\0') == -1)
+		ok(0, "%s", what);
+	else
+		is_str(b.data, want, what);
+	buf_free(&b);
+}
+
 static void
 api(void)
 {
@@ -741,22 +762,38 @@ api(void)
 	buf_reset(&b);
 
 	s = "Intro\n\n# The *first* `heading`\n\n## Second\n";
-	is_int(md_page_title(s, strlen(s), &b), 0, "page title: found");
+	is_int(md_page_title(s, strlen(s), MD_TITLE_SCREEN, &b), 0,
+	    "page title: found");
 	is_str(b.data, "The first heading",
 	    "page title: a level-1 heading beats a short first line");
 	buf_reset(&b);
 	s = "Intro\n\n## Part one\n\n## Part two\n";
-	is_int(md_page_title(s, strlen(s), &b), 0, "page title: short line");
+	is_int(md_page_title(s, strlen(s), MD_TITLE_SCREEN, &b), 0, "page title: short line");
 	is_str(b.data, "Intro",
 	    "page title: a section heading is not the title, a short line is");
 	buf_reset(&b);
 	s = "no heading here, and a sentence that ends.\n";
-	is_int(md_page_title(s, strlen(s), &b), 1, "page title: none");
+	is_int(md_page_title(s, strlen(s), MD_TITLE_SCREEN, &b), 1, "page title: none");
 	buf_reset(&b);
 	s = "A long first paragraph that goes on.\n\n\n\n\n\n\n\n\n\n\n\n"
 	    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n# Far down\n";
-	is_int(md_page_title(s, strlen(s), &b), 1,
+	is_int(md_page_title(s, strlen(s), MD_TITLE_SCREEN, &b), 1,
 	    "page title: never a heading past the first screen");
+
+	/* The generators' own rules (sitetitle.c picks them). */
+	title_is("## 概要\n\nText.\n\n### 使い方\n", MD_TITLE_H1, NULL,
+	    "Docusaurus: a level-2 heading is no title");
+	title_is("import Tabs from '@theme/Tabs';\nimport X from './x';\n\n"
+	    "# Setting up `rsync`\n\nText.\n", MD_TITLE_H1,
+	    "Setting up rsync", "Docusaurus: h1 after MDX imports");
+	title_is("Intro line\n\n# Later\n", MD_TITLE_H1, NULL,
+	    "Docusaurus: an h1 after text is no title");
+	title_is("### Notes on tides\n\nText.\n", MD_TITLE_HEADING,
+	    "Notes on tides", "Jekyll page: a first-line h3");
+	title_is("#### Deep\n", MD_TITLE_HEADING, NULL,
+	    "Jekyll page: h4 is not taken");
+	title_is("# Heading\n", MD_TITLE_NAME, NULL,
+	    "Hugo, Jekyll documents: never from the body");
 
 	buf_reset(&b);
 	s = "![logo](x.png)\n\nThe *first* paragraph, with a [link](x)\n"

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "frontmatter.h"
@@ -375,6 +377,173 @@ others(void)
 	    "editor, VCS and build leftovers are private");
 }
 
+/* The title of rel with front matter fm and body, by its generator's
+ * rule (sitetitle.c); "(none)" when the caller names it after its file. */
+static void
+title_is(const struct site *s, const char *rel, const char *src,
+    const char *want)
+{
+	struct page_meta	 m;
+	struct buf		 b;
+	int			 r;
+
+	frontmatter_parse(src, strlen(src), &m);
+	buf_init(&b, 4096);
+	r = site_page_title(s, rel, &m, src + m.body, strlen(src) - m.body,
+	    &b);
+	if (r == -1 || buf_putc(&b, '\0') == -1)
+		ok(0, "title of %s", rel);
+	else
+		is_str(r == 1 ? "(none)" : b.data, want, rel);
+	buf_free(&b);
+	page_meta_free(&m);
+}
+
+/* A site made of one file (rel: text) in a fresh folder: its title and
+ * where the start-up line says it came from. */
+static void
+made_title(const char *rel, const char *text, const char *want,
+    const char *from)
+{
+	struct site_override	 o;
+	struct site		*s = NULL;
+	char			 dir[] = "/tmp/test-site-XXXXXX", path[256];
+	char			 sub[256], *slash;
+	FILE			*fp;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(sub, sizeof(sub), "%s", path);
+	if ((slash = strrchr(sub, '/')) != NULL && slash > sub + strlen(dir)) {
+		*slash = '\0';
+		mkdir(sub, 0700);
+	}
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+		memset(&o, 0, sizeof(o));
+		s = site_load(dir, &o);
+	}
+	is_str(s && s->title ? s->title : "(none)", want, rel);
+	ok(s != NULL && strstr(s->report, from) != NULL,
+	    "%s: the start-up line says %s", rel, from);
+	site_free(s);
+	unlink(path);
+	if (slash != NULL)
+		rmdir(sub);
+	rmdir(dir);
+}
+
+static void
+titles(void)
+{
+	static const char sections[] = "---\ntags: [x]\n---\n\n"
+	    "## 簡介\n\nText.\n\n### 使用技術\n\nMore.\n";
+	static const char leading[] = "---\ntags: [x]\n---\n\n"
+	    "# The Heading\n\nText.\n";
+	static const char bare[] = "## Notes\n\nText.\n\n## More\n";
+	struct site *s;
+
+	/* Docusaurus: a leading h1, else the file's name after its date;
+	 * a doc's without its number prefix. */
+	s = load("docusaurus");
+	title_is(s, "blog/2023-07-02-emaily.md", sections, "emaily");
+	title_is(s, "blog/2023-08-01-Image Editor.md", sections,
+	    "Image Editor");
+	title_is(s, "blog/2023-09-01-welcome/index.md", sections, "welcome");
+	title_is(s, "blog/field-trip.md", sections, "field-trip");
+	title_is(s, "blog/2023-07-02-emaily.md", leading, "The Heading");
+	title_is(s, "docs/03-wiring.md", sections, "wiring");
+	title_is(s, "docs/03-wiring.md", leading, "The Heading");
+	/* Without front matter, the reader's rule of issue 13. */
+	title_is(s, "docs/notes.md", bare, "(none)");
+	title_is(s, "docs/notes.md", "# Notes\n\n# Day 1\n", "Notes");
+	site_free(s);
+
+	/* Jekyll: documents titleized from the slug; pages by a first-line
+	 * heading (GitHub Pages' jekyll-titles-from-headings). */
+	s = load("jekyll-defaults");
+	title_is(s, "_posts/2020-01-02-my-first-post.md", leading,
+	    "My First Post");
+	title_is(s, "_posts/short/2023-5-5-iOS-and-me..md", sections,
+	    "Ios And Me");
+	title_is(s, "_posts/2020-01-02-écrire-à-la-main.md", sections,
+	    "Écrire À La Main");
+	title_is(s, "_tabs/tide-tables.md", leading, "Tide Tables");
+	title_is(s, "notes/reading.md", "---\nlayout: page\n---\n"
+	    "### Reading list\n\nText.\n", "Reading list");
+	title_is(s, "notes/reading.md", "---\nlayout: page\n---\n"
+	    "Intro.\n\n# Later\n", "(none)");
+	site_free(s);
+
+	/* Hugo: a page backed by a file is titled by front matter only:
+	 * its name, a section's folder; files outside content/ are no
+	 * pages of Hugo's. */
+	s = load("hugo");
+	title_is(s, "content/posts/winter-plans/index.md", leading,
+	    "winter-plans");
+	title_is(s, "content/posts/_index.md", leading, "posts");
+	title_is(s, "content/notes/tide-tables.md", sections, "tide-tables");
+	title_is(s, "README.md", "---\nx: 1\n---\n# Read me\n", "Read me");
+	site_free(s);
+
+	/* Generators that require a title: the reader's rule. */
+	s = load("nextjs");
+	title_is(s, "_posts/untitled.md", sections, "簡介");
+	title_is(s, "_posts/untitled.md", "---\nx: 1\n---\nShort line\n\n"
+	    "More text that goes on.\n", "Short line");
+	site_free(s);
+
+	/* Site titles: config, then plain constants in code, then the
+	 * feed template, then the author; the start-up line says which. */
+	s = load("nextjs");
+	is_str(s ? s->title : "", "Notes from Three Cities",
+	    "nextjs: title from lib/constants.js");
+	ok(s != NULL && strstr(s->report, "title \"Notes from Three Cities\" "
+	    "from lib/constants.js (BLOG_NAME)") != NULL,
+	    "nextjs: the start-up line names the constant");
+	site_free(s);
+	s = load("astro-loader");
+	is_str(s ? s->title : "", "Garden Ledger",
+	    "astro: title from the feed endpoint");
+	site_free(s);
+	s = load("astro");
+	ok(s != NULL && strstr(s->report, "from src/consts.ts (SITE_TITLE)")
+	    != NULL, "astro: SITE_TITLE named as the source");
+	site_free(s);
+	s = load("zenn");
+	ok(s != NULL && s->title == NULL && strstr(s->report,
+	    "no site title found (set title: in capsuled.yaml)") != NULL,
+	    "zenn: no title, and the start-up line says how to set one");
+	site_free(s);
+	s = load("jekyll");
+	ok(s != NULL && strstr(s->report, "from _config.yml") != NULL,
+	    "jekyll: title from _config.yml");
+	site_free(s);
+	made_title("src/consts.ts", "export const SITE_TITLE: string = "
+	    "'Typed Title';\n", "Typed Title", "from src/consts.ts "
+	    "(SITE_TITLE)");
+	made_title("src/config.ts", "export const SITE: Site = {\n"
+	    "  website: 'https://x.example/',\n  title: \"Object Title\",\n"
+	    "};\n", "Object Title", "from src/config.ts (SITE)");
+	made_title("src/config.ts", "export const SITE = {\n"
+	    "  title: `${NAME}'s notes`,\n};\n", "(none)",
+	    "no site title found (set title: in capsuled.yaml)");
+	made_title("atom.xml", "---\nlayout: null\n---\n<feed>\n"
+	    " <title>Rock &amp; Roll Notes</title>\n <entry><title>{{ p }}"
+	    "</title></entry>\n</feed>\n", "Rock & Roll Notes",
+	    "from atom.xml (its feed title)");
+	made_title("atom.xml", "<feed>\n <title>{{ site.name }}</title>\n"
+	    "</feed>\n", "(none)", "no site title found");
+	made_title("_config.yml", "author: Ada Lovelace\n", "Ada Lovelace",
+	    "from the author's name");
+	made_title("_config.yml", "title: \"\"\nname: Rock Notes\n"
+	    "author: Ada\n", "Rock Notes", "from _config.yml (name)");
+}
+
 int
 main(void)
 {
@@ -383,5 +552,6 @@ main(void)
 	jekyll();
 	jekyll_defaults();
 	others();
+	titles();
 	return tap_done();
 }
