@@ -8,7 +8,7 @@
  *   entry    flags:u32 date:i64 tzoff:i32 updated:i64
  *            dev ino size mtime_sec mtime_nsec: u64 each
  *            rel canon gemini key srckey title summary lang search:
- *            strings; ntags:u32 tags; naliases:u32 aliases
+ *            strings; then tags, terms and aliases: count:u32 strings
  *   string   len:u32 bytes (STR_NULL for none)
  */
 #include <errno.h>
@@ -26,7 +26,7 @@
 #include "store.h"
 
 #define MAGIC		"CAPSIDX\n"
-#define VERSION		1
+#define VERSION		2	/* 2: taxonomy terms */
 #define ORDER		0x01020304u
 #define STR_NULL	0xffffffffu
 #define HEADER_LEN	48
@@ -183,6 +183,7 @@ put_post(struct out *o, const struct post *p)
 	put_str(o, p->lang);
 	put_str(o, p->search);
 	put_list(o, p->tags, p->ntags);
+	put_list(o, p->terms, p->nterms);
 	put_list(o, p->aliases, p->naliases);
 }
 
@@ -349,6 +350,7 @@ get_post(struct in *in)
 	p->lang = get_str(in);
 	p->search = get_str(in);
 	p->tags = get_list(in, &p->ntags);
+	p->terms = get_list(in, &p->nterms);
 	p->aliases = get_list(in, &p->naliases);
 	/* What post_load never leaves out. */
 	if (p->rel == NULL || *p->rel == '\0' || *p->rel == '/' ||

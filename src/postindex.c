@@ -88,6 +88,9 @@ post_unref(struct post *p)
 	for (i = 0; i < p->ntags; i++)
 		free(p->tags[i]);
 	free(p->tags);
+	for (i = 0; i < p->nterms; i++)
+		free(p->terms[i]);
+	free(p->terms);
 	free(p->summary);
 	free(p->lang);
 	for (i = 0; i < p->naliases; i++)
@@ -341,7 +344,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	buf_init(&src, PAGE_SOURCE_MAX);
 	buf_init(&plain, PAGE_SOURCE_MAX);
 	if (store_read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
-	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
+	    frontmatter_parse_site(src.data ? src.data : "", src.len,
+	    site_taxonomy_keys(store_site(s)), &meta) == -1) {
 		buf_free(&src);
 		return NULL;
 	}
@@ -394,7 +398,9 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 		post_base_name(rel, name, sizeof(name));
 		p->title = strdup(name);
 	}
-	if (listed && meta.summary != NULL) {
+	/* A page keeps its own description only (a Hugo term page shows
+	 * it); a post's summary is the description, else its body's. */
+	if (!p->draft && meta.summary != NULL) {
 		p->summary = meta.summary;
 		meta.summary = NULL;
 	} else if (listed)
@@ -413,6 +419,10 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->ntags = meta.ntags;
 	meta.tags = NULL;
 	meta.ntags = 0;
+	p->terms = meta.terms;
+	p->nterms = meta.nterms;
+	meta.terms = NULL;
+	meta.nterms = 0;
 	p->search = search_key(p->title, p->tags, p->ntags, text);
 	if (p->rel == NULL || p->lang == NULL)
 		goto fail;

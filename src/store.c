@@ -718,7 +718,6 @@ store_where(struct store *s, const char *path, int gemini,
 {
 	struct post_index	*ix;
 	struct post		*p = NULL;
-	struct buf		 to;
 	char			*k;
 	size_t			 n = strlen(path);
 
@@ -726,17 +725,10 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
-	/* The tag pages are generated (feed.c), whatever Hugo keeps in
-	 * content/tags/ for its term pages; its category pages are those
-	 * tag pages too. */
-	buf_init(&to, sizeof(w->to) - 1);
-	if (site_category_path(s->site, k, &to) == 1) {
-		w->kind = WHERE_MOVED;
-		snprintf(w->to, sizeof(w->to), "%s", to.data);
-	}
-	buf_free(&to);
-	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
-	    w->kind == WHERE_MOVED || (ix = store_posts(s)) == NULL) {
+	/* The taxonomy pages are generated (feed.c), whatever Hugo keeps in
+	 * content/tags/ for its term pages. */
+	if (strcmp(k, "/") == 0 || site_term_key(s->site, k) != NULL ||
+	    (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}
@@ -911,7 +903,8 @@ render_pure(struct store *s, const struct post_index *ix,
 	int			 r;
 
 	memset(rd, 0, sizeof(*rd));
-	if (frontmatter_parse(src, len, &meta) == -1)
+	if (frontmatter_parse_site(src, len, site_taxonomy_keys(s->site),
+	    &meta) == -1)
 		return -ENOMEM;
 	if (post_private(s->site, rel, &meta) || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */

@@ -67,6 +67,8 @@ struct post {
 	time_t		 updated;	/* lastmod, else the date */
 	char		**tags;
 	size_t		 ntags;
+	char		**terms;	/* "TAXONOMY/TERM" (page_meta.terms) */
+	size_t		 nterms;
 	char		*summary;	/* description, else first paragraph */
 	char		*lang;
 	char		**aliases;	/* old paths (Hugo aliases, a Jekyll

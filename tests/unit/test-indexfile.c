@@ -51,6 +51,9 @@ mkpost(const char *rel, const char *title, int is_post, int draft)
 		p->tags = calloc(2, sizeof(*p->tags));
 		p->tags[0] = strdup("tag");
 		p->tags[1] = strdup("タグ");
+		p->nterms = 1;
+		p->terms = calloc(1, sizeof(*p->terms));
+		p->terms[0] = strdup("categories/notes");
 		p->naliases = 1;
 		p->aliases = calloc(1, sizeof(*p->aliases));
 		p->aliases[0] = strdup("/old/x");
@@ -74,8 +77,12 @@ same(const struct post *a, const struct post *b)
 	    a->ino != b->ino || a->size != b->size ||
 	    a->mtime.tv_sec != b->mtime.tv_sec ||
 	    a->mtime.tv_nsec != b->mtime.tv_nsec || !b->digested ||
-	    a->ntags != b->ntags || a->naliases != b->naliases)
+	    a->ntags != b->ntags || a->nterms != b->nterms ||
+	    a->naliases != b->naliases)
 		return 0;
+	for (i = 0; i < a->nterms; i++)
+		if (strcmp(a->terms[i], b->terms[i]) != 0)
+			return 0;
 	for (i = 0; i < a->ntags; i++)
 		if (strcmp(a->tags[i], b->tags[i]) != 0)
 			return 0;
