@@ -242,6 +242,7 @@ visible_posts(const struct host *h)
 	}
 	atomic_init(&v->refs, 1);
 	v->gen = ix->gen;	/* the zones are fixed for this store */
+	v->partial = ix->partial;
 	for (i = 0; i < ix->n; i++) {
 		if (post_protected(h, ix->posts[i]))
 			continue;
@@ -333,11 +334,27 @@ struct page {
 
 /*
  * While a cold index has only its front-matter pass (store_posts), a
- * document built from it says so in its last line instead of waiting.
- * Feeds are left as they are.
+ * document built from it says so in its last line instead of waiting,
+ * unless it shows nothing the bodies give but titles that are already
+ * final (page_titles).  Feeds are left as they are.
  */
 #define PARTIAL_NOTE	"Still indexing: summaries and search are not " \
 			"complete yet."
+
+static int	doc_home(const struct conf *, const struct host *,
+		    const struct post_index *, const void *, struct md_doc *);
+static int	doc_gemlog(const struct conf *, const struct host *,
+		    const struct post_index *, const void *, struct md_doc *);
+
+/* How many of the newest posts' titles a page shows when that and the
+ * front matter are all it shows (the home page, the gemlog), else 0. */
+static size_t
+page_titles(const struct page *pg)
+{
+	if (pg->doc == doc_home)
+		return HOME_LATEST_POSTS;
+	return pg->doc == doc_gemlog ? SIZE_MAX : 0;
+}
 
 static int
 page_build(const struct conf *c, const struct host *h,
@@ -354,6 +371,7 @@ page_build(const struct conf *c, const struct host *h,
 		return FAILED;
 	}
 	if ((rc = pg->doc(c, h, ix, pg->arg, &d)) == BUILT && ix->partial &&
+	    (page_titles(pg) == 0 || !postindex_titled(ix, page_titles(pg))) &&
 	    doc_line(&d, MDS_BLANK, PARTIAL_NOTE) != 0)
 		rc = FAILED;
 	if (rc == BUILT)

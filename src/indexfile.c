@@ -325,6 +325,7 @@ get_post(struct in *in)
 	}
 	atomic_init(&p->refs, 1);
 	p->digested = 1;
+	p->titled = 1;
 	flags = get_u32(in);
 	p->is_post = (flags & F_POST) != 0;
 	p->bundle = (flags & F_BUNDLE) != 0;

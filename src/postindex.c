@@ -45,6 +45,16 @@ postindex_find(const struct post_index *ix, const char *key)
 	return NULL;
 }
 
+int
+postindex_titled(const struct post_index *ix, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ix->partial && i < ix->n && i < n; i++)
+		if (!ix->posts[i]->titled)
+			return 0;
+	return 1;
+}
 
 /* "posts/2022-09-04-hello.md" -> "2022-09-04-hello" (bundles: dir name) */
 void
@@ -389,6 +399,7 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	    meta.title ? NULL : &title, meta.summary || !listed ? NULL : &tmp,
 	    listed ? &plain : NULL) == 0 && listed)
 		text = plain.data;	/* for the key; never kept */
+	p->titled = !quick || meta.title != NULL;
 	if (meta.title != NULL) {
 		p->title = meta.title;
 		meta.title = NULL;

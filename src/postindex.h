@@ -38,6 +38,11 @@ struct post_index *postindex_update(struct store *s,
 int		 postindex_same(const struct post_index *a,
 		    const struct post_index *b);
 
+/* 1 when the titles of ix's newest n posts (SIZE_MAX: all) are final,
+ * however partial ix is: a page that shows nothing else a body gives
+ * (the home page, the gemlog) is then complete. */
+int		 postindex_titled(const struct post_index *ix, size_t n);
+
 /* The entry a key (site_key) names: a canonical path, a source path or
  * an alias; NULL for none. */
 struct post	*postindex_find(const struct post_index *, const char *key);

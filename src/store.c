@@ -1244,7 +1244,7 @@ index_build(struct store *s)
 {
 	struct post_index	*cached = NULL, *ix;
 	const char		*why;
-	long long		 t0 = now_ms();
+	long long		 t0 = now_ms(), quick = 0;
 	size_t			 from_file = 0;
 	int			 differs = 1;
 
@@ -1264,8 +1264,10 @@ index_build(struct store *s)
 		atomic_fetch_add(&ix->refs, 1);
 		index_install(s, ix);
 		if (ix->partial) {
-			struct post_index *full = postindex_scan(s, ix,
-			    SIZE_MAX);
+			struct post_index *full;
+
+			quick = now_ms() - t0;
+			full = postindex_scan(s, ix, SIZE_MAX);
 
 			post_index_unref(ix);
 			if ((ix = full) != NULL) {
@@ -1277,8 +1279,8 @@ index_build(struct store *s)
 	if (ix != NULL) {
 		differs = cached == NULL || !postindex_same(cached, ix);
 		log_info("%s: index of %zu sources ready in %lld ms (%zu "
-		    "entries from the index file)", s->root, ix->nall,
-		    now_ms() - t0, from_file);
+		    "entries from the index file; front matter in %lld ms)",
+		    s->root, ix->nall, now_ms() - t0, from_file, quick);
 	}
 	post_index_unref(ix);
 	post_index_unref(cached);

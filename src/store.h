@@ -85,6 +85,8 @@ struct post {
 	unsigned char	 dated;		/* the date is the front matter's */
 	int		 digested;	/* title, summary and text from the
 					   body are in (not a quick pass) */
+	unsigned char	 titled;	/* the title is final: the front
+					   matter's, or the body's (digested) */
 	dev_t		 dev;		/* identity of the source it came from */
 	ino_t		 ino;
 	off_t		 size;

@@ -68,7 +68,7 @@ def start():
 
 def ready_line(srv):
     m = re.findall(rb"index of (\d+) sources ready in \d+ ms \((\d+) "
-                   rb"entries from the index file\)", srv.stderr())
+                   rb"entries from the index file", srv.stderr())
     return (int(m[-1][0]), int(m[-1][1])) if m else None
 
 
