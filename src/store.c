@@ -79,6 +79,8 @@ struct store {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 index_cond;	/* a first index is there */
 	int			 building;	/* the indexer makes the first */
+	int			 wait_body;	/* requests wait for its body pass
+						   (store_posts) */
 	struct entry		**table;
 	size_t			 nbuckets, nentries, bytes;
 	struct entry		*lru_head, *lru_tail;
@@ -1261,12 +1263,15 @@ index_build(struct store *s)
 	 * change takes the front matter first. */
 	if ((ix = postindex_scan(s, cached, cached != NULL ?
 	    INDEX_WARM_WHOLE : 0)) != NULL) {
+		/* The body pass does all the front-matter pass did and
+		 * more: after a long one, waiting for it is futile. */
+		quick = now_ms() - t0;
+		s->wait_body = quick < INDEX_PARTIAL_WAIT_MS;
 		atomic_fetch_add(&ix->refs, 1);
 		index_install(s, ix);
 		if (ix->partial) {
 			struct post_index *full;
 
-			quick = now_ms() - t0;
 			full = postindex_scan(s, ix, SIZE_MAX);
 
 			post_index_unref(ix);
@@ -1279,7 +1284,7 @@ index_build(struct store *s)
 	if (ix != NULL) {
 		differs = cached == NULL || !postindex_same(cached, ix);
 		log_info("%s: index of %zu sources ready in %lld ms (%zu "
-		    "entries from the index file; front matter in %lld ms)",
+		    "entries from the index file; first pass in %lld ms)",
 		    s->root, ix->nall, now_ms() - t0, from_file, quick);
 	}
 	post_index_unref(ix);
@@ -1490,8 +1495,9 @@ store_posts(struct store *s)
 	}
 	/*
 	 * While the first index is made, a request waits for its quick pass;
-	 * a cold index's body pass is given INDEX_PARTIAL_WAIT_MS more, so
-	 * that a small capsule is never seen half indexed.  After that,
+	 * a cold index's body pass is given INDEX_PARTIAL_WAIT_MS more
+	 * (unless its quick pass alone took that long), so that a small
+	 * capsule is never seen half indexed.  After that,
 	 * changes never make a request wait: it gets the index as it is
 	 * until the indexer installs the next.
 	 */
@@ -1501,7 +1507,7 @@ store_posts(struct store *s)
 	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&s->lock);
 	while (s->building && (s->index == NULL ||
-	    (s->index->partial && !waited))) {
+	    (s->index->partial && s->wait_body && !waited))) {
 		if (s->index == NULL)
 			pthread_cond_wait(&s->index_cond, &s->lock);
 		else if (pthread_cond_timedwait(&s->index_cond, &s->lock,
