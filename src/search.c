@@ -15,11 +15,7 @@
 #include "search.h"
 #include "store.h"
 
-/* utf8proc_NFKC_Casefold's options, plus LUMP so that curly quotes,
- * dashes and odd spaces match their ASCII forms. */
-#define NORM_OPTS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | \
-			    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
-			    UTF8PROC_IGNORE | UTF8PROC_LUMP)
+#define NORM_OPTS	SEARCH_NORM_OPTS
 
 /* Clusters are cut after this many code points, so a pathological run
  * of combining marks cannot outgrow the decomposition buffer: one code
@@ -136,6 +132,32 @@ norm_invalid(struct norm *st, const char *s, size_t n)
 	}
 }
 
+/*
+ * The length of the character at s when it is its own normal form and
+ * never joins a following ASCII or such character into one cluster:
+ * ASCII (whose form is its lower case), kana, the CJK Unified
+ * Ideographs and the Hangul syllables, the bulk of the text in the
+ * languages capsuled detects; else 0.  (test-search checks every one
+ * against utf8proc.)
+ */
+static size_t
+norm_simple(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	int32_t			 cp;
+
+	if (u[0] < 0x80)
+		return 1;
+	if (n < 3 || (u[0] & 0xf0) != 0xe0 || (u[1] & 0xc0) != 0x80 ||
+	    (u[2] & 0xc0) != 0x80)
+		return 0;
+	cp = (u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	return (cp >= 0x3041 && cp <= 0x3096) ||
+	    (cp >= 0x30a1 && cp <= 0x30fa) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) ? 3 : 0;
+}
+
 /* Walk s cluster by cluster.  With loc, stop once the cluster holding
  * loc->ne has been seen (returns 1). */
 static int
@@ -148,6 +170,20 @@ norm_run(struct norm *st, const char *s, size_t n, struct locate *loc)
 
 	while (i < n) {
 		start = i;
+		/* Fast path: a simple character alone in its cluster needs
+		 * no decomposition. */
+		if ((len = norm_simple(s + i, n - i)) > 0 &&
+		    (i + len == n || norm_simple(s + i + len,
+		    n - i - len) > 0)) {
+			i += len;
+			if (len == 1)
+				norm_byte(st, (unsigned char)(s[start] >= 'A' &&
+				    s[start] <= 'Z' ? s[start] + ('a' - 'A') :
+				    s[start]));
+			else
+				norm_bytes(st, s + start, len);
+			goto located;
+		}
 		len = next_cp(s + i, n - i, &cp);
 		valid = cp != -1;
 		if (cp == -1)
@@ -168,6 +204,7 @@ norm_run(struct norm *st, const char *s, size_t n, struct locate *loc)
 			norm_valid(st, s + start, i - start);
 		else
 			norm_invalid(st, s + start, i - start);
+located:
 		if (loc == NULL)
 			continue;
 		if (!loc->have_start && st->emitted > loc->ns) {

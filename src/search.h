@@ -17,6 +17,13 @@ struct post_index;
 #define SEARCH_CONTEXT_COLS	40	/* snippet columns each side */
 #define SEARCH_KEY_MAX		(16UL * 1024 * 1024)	/* key bytes kept */
 
+/* The utf8proc options of search_normalize (with <utf8proc.h>):
+ * utf8proc_NFKC_Casefold's, plus LUMP so that curly quotes, dashes and
+ * odd spaces match their ASCII forms. */
+#define SEARCH_NORM_OPTS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | \
+			    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+			    UTF8PROC_IGNORE | UTF8PROC_LUMP)
+
 /*
  * Append the search form of s[0..n): NFKC, case folded, default
  * ignorables dropped, look-alike punctuation lumped (utf8proc), every

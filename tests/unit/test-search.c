@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "buf.h"
 #include "search.h"
 #include "store.h"
@@ -24,6 +26,54 @@ norm(const char *s)
 	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
 	buf_free(&b);
 	return out;
+}
+
+/*
+ * search.c's fast path takes ASCII, kana, CJK ideographs and Hangul
+ * syllables as they are (ASCII lowercased) when the next character is
+ * one of those too.  Check for every such code point that utf8proc's
+ * normal form is the same bytes and that nothing of that kind joins it
+ * into a cluster, so that the fast path gives what the slow one would.
+ * Returns how many code points disagree.
+ */
+static int
+fast_path_disagreements(void)
+{
+	static const int32_t ranges[][2] = {
+		{ 0x3041, 0x3096 }, { 0x30a1, 0x30fa }, { 0x4e00, 0x9fff },
+		{ 0xac00, 0xd7a3 }, { 0x00, 0x7f },
+	};
+	static const int32_t after[] = { 'a', 'Z', ' ', '\n', '\r', 0x7f,
+	    0x3041, 0x30fa, 0x4e00, 0x9fff, 0xac00, 0xac01, 0xd7a3 };
+	utf8proc_int32_t	 state;
+	utf8proc_uint8_t	 in[4], *mapped;
+	utf8proc_ssize_t	 len, r;
+	size_t			 i, k;
+	int32_t			 cp, want;
+	int			 bad = 0;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		for (cp = ranges[i][0]; cp <= ranges[i][1]; cp++) {
+			len = utf8proc_encode_char(cp, in);
+			r = utf8proc_map(in, len, &mapped, SEARCH_NORM_OPTS);
+			want = cp >= 'A' && cp <= 'Z' ? cp + 'a' - 'A' : cp;
+			/* Whitespace and controls become spaces either way
+			 * (norm_byte); the rest must map to itself. */
+			if (cp > 0x20 && cp != 0x7f && (r != len ||
+			    (r > 1 && memcmp(mapped, in, (size_t)r) != 0) ||
+			    (r == 1 && mapped[0] != want)))
+				bad++;
+			if (r >= 0)
+				free(mapped);
+			for (k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+				state = 0;
+				if (!(cp == '\r' && after[k] == '\n') &&
+				    !utf8proc_grapheme_break_stateful(cp,
+				    after[k], &state))
+					bad++;
+			}
+		}
+	return bad;
 }
 
 /* A post with the text its key is made from (the index keeps only the
@@ -138,6 +188,15 @@ main(void)
 	is_str(norm("\xe3\x81\x8b\xe3\x82\x99"), "が",
 	    "kana + combining dakuten composes (marks are not stripped)");
 	is_str(norm(""), "", "empty stays empty");
+	ok(fast_path_disagreements() == 0,
+	    "the fast path's characters are their own normal form and cluster");
+	is_str(norm("\xea\xb0\x80\xe1\x86\xa8"), "각",
+	    "a syllable + final jamo composes (the slow path)");
+	is_str(norm("かな\xe3\x82\x99 漢字 가나 CAFÉ e\xcc\x81 x\xff\xe3\x81"),
+	    "かな\xe3\x82\x99 漢字 가나 café é x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	    "mixed: fast and slow paths side by side, invalid bytes");
+	is_str(norm("ＡB日本\r\nＣ"), "ab日本 c",
+	    "full width beside the fast path, CR LF");
 
 	/* Keys. */
 	key = search_key("Title", (char *const *)tags, 2, "Body\ntext");
