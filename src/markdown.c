@@ -373,7 +373,16 @@ md_oneline(struct buf *out, const char *s, size_t n, size_t max)
 		if (space && out->len > start && buf_putc(out, ' ') == -1)
 			return -1;
 		space = 0;
-		l = tw_next(s + i, n - i, &next);
+		if (max == 0) {
+			/* No cut to place: the run up to the next blank or
+			 * break at once (those bytes never occur inside a
+			 * UTF-8 character). */
+			while (i + l < n && s[i + l] != ' ' &&
+			    s[i + l] != '\n' && s[i + l] != '\t' &&
+			    s[i + l] != MD_SOFT)
+				l++;
+		} else
+			l = tw_next(s + i, n - i, &next);
 		if (max > 0 && out->len - start + l > max) {
 			while (out->len > start &&
 			    out->data[out->len - 1] == ' ')
