@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "defaults.h"
 #include "frontmatter.h"
+#include "indexfile.h"
 #include "isolate.h"
 #include "lang.h"
 #include "log.h"
@@ -106,7 +107,10 @@ post_unref(struct post *p)
 	for (i = 0; i < p->naliases; i++)
 		free(p->aliases[i]);
 	free(p->aliases);
-	free(p->search);
+	if (p->map != NULL)
+		indexmap_unref(p->map);	/* search points into it */
+	else
+		free(p->search);
 	free(p);
 }
 
@@ -723,12 +727,17 @@ scan_dir(struct scan *sc, const char *rel)
 		    *rel ? "/" : "", de->d_name) >= sizeof(child))
 			continue;
 		/* An unchanged source in a plain file is reused on a stat,
-		 * without opening it; links, folders and anything new or
-		 * changed are opened beneath the root and judged there. */
-		if (sc->nold > 0 && de->d_type == DT_REG && indexable(child) &&
-		    store_stat_file(sc->s, dirfd(d), de->d_name, child,
-		    &st) == 0 && (p = scan_reuse(sc, child, &st)) != NULL) {
-			scan_add(sc, p);
+		 * without opening it; a new or changed one is queued, and
+		 * the loader opens it beneath the root and judges it there
+		 * (once: a cold scan of 10,000 posts saves as many opens);
+		 * links and folders are opened and judged here. */
+		if (de->d_type == DT_REG && indexable(child)) {
+			if (sc->nold > 0 && store_stat_file(sc->s, dirfd(d),
+			    de->d_name, child, &st) == 0 &&
+			    (p = scan_reuse(sc, child, &st)) != NULL)
+				scan_add(sc, p);
+			else
+				scan_queue(sc, child);
 			continue;
 		}
 		if ((fd = store_open(sc->s, child, &st)) < 0)
