@@ -36,4 +36,10 @@ struct post_index *indexfile_load(int dirfd, const char *name,
 		    uint64_t context, const struct site *,
 		    const char **why);
 
+/* An index file kept mapped while entries loaded from it point into it
+ * (their search keys: no copy of tens of MB at a warm start).  Each such
+ * entry holds a reference; the last one unmaps it. */
+struct indexmap;
+void		 indexmap_unref(struct indexmap *);
+
 #endif

@@ -18,6 +18,7 @@
 #include "markdown.h"
 
 struct buf;
+struct indexmap;
 
 struct blob {
 	atomic_uint	 refs;
@@ -79,6 +80,8 @@ struct post {
 				   and text, matched by search_run (the
 				   text itself is read again for snippets:
 				   postindex_text) */
+	struct indexmap	*map;		/* the index file search points into
+					   (then not search's owner), or NULL */
 	int		 draft;		/* a draft, or dated in the future
 					   where the generator hides those */
 	unsigned char	 draft_set;	/* a draft whatever the date */

@@ -107,7 +107,7 @@ int
 main(void)
 {
 	struct post_index	 ix, *got;
-	struct post		*posts[3];
+	struct post		*posts[3], *kept = NULL, *orig;
 	struct site_override	 o;
 	struct site		*site;
 	struct stat		 st;
@@ -136,7 +136,30 @@ main(void)
 	    "read back: three entries");
 	for (i = 0; got != NULL && i < 3 && i < got->nall; i++)
 		ok(same(posts[i], got->all[i]), "entry %zu the same", i);
+	/* Search keys point into the mapped file: they outlive its
+	 * replacement, its removal and the snapshot that loaded them. */
+	is_int(indexfile_save(dirfd, "ix", CONTEXT + 2, &ix), 0,
+	    "saved over the loaded file");
+	unlinkat(dirfd, "ix", 0);
+	if (got != NULL && got->nall == 3) {
+		kept = got->all[0];
+		atomic_fetch_add(&kept->refs, 1);
+	}
 	post_index_unref(got);
+	ok(kept != NULL && kept->search != NULL &&
+	    strcmp(kept->search, "title\ntag\nbody text") == 0,
+	    "a loaded search key outlives the file and its snapshot");
+	orig = posts[0];
+	if (kept != NULL)
+		posts[0] = kept;	/* saved from the mapping */
+	is_int(indexfile_save(dirfd, "ix", CONTEXT, &ix), 0,
+	    "a loaded entry is saved again");
+	posts[0] = orig;
+	got = indexfile_load(dirfd, "ix", CONTEXT, site, &why);
+	ok(got != NULL && got->nall == 3 && same(posts[0], got->all[0]),
+	    "and read back the same");
+	post_index_unref(got);
+	post_unref(kept);
 	ok(indexfile_load(dirfd, "missing", CONTEXT, site, &why) == NULL &&
 	    why == NULL, "no file: nothing, and no reason to log");
 	got = indexfile_load(dirfd, "ix", CONTEXT + 1, site, &why);
