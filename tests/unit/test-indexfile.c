@@ -106,7 +106,7 @@ put_file(int dirfd, const char *name, const unsigned char *p, size_t n)
 int
 main(void)
 {
-	struct post_index	 ix, *got;
+	struct post_index	 ix, view, *got;
 	struct post		*posts[3], *kept = NULL, *orig;
 	struct site_override	 o;
 	struct site		*site;
@@ -136,6 +136,22 @@ main(void)
 	    "read back: three entries");
 	for (i = 0; got != NULL && i < 3 && i < got->nall; i++)
 		ok(same(posts[i], got->all[i]), "entry %zu the same", i);
+	/* Loaded entries were digested: their titles are final, and a
+	 * partial index's titled prefix is what decides whether the home
+	 * page is complete. */
+	ok(got != NULL && got->nall == 3 && got->all[0]->titled &&
+	    got->all[2]->titled, "loaded entries are titled");
+	view = ix;
+	view.posts = posts;
+	view.n = 3;
+	view.partial = 1;
+	posts[0]->titled = 1;
+	posts[1]->titled = 0;
+	ok(postindex_titled(&view, 1) && !postindex_titled(&view, 2) &&
+	    !postindex_titled(&view, SIZE_MAX),
+	    "a partial index is titled as far as its newest posts are");
+	view.partial = 0;
+	ok(postindex_titled(&view, SIZE_MAX), "a full index is titled");
 	/* Search keys point into the mapped file: they outlive its
 	 * replacement, its removal and the snapshot that loaded them. */
 	is_int(indexfile_save(dirfd, "ix", CONTEXT + 2, &ix), 0,
