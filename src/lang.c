@@ -7,6 +7,25 @@
 #include "lang.h"
 #include "textwidth.h"
 
+/* tw_next, with the three-byte characters of CJK text decoded in line:
+ * lang_detect reads every byte of every post at a cold start. */
+static size_t
+lang_next(const char *s, size_t n, int32_t *cp)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	int32_t			 v;
+
+	if (n >= 3 && (u[0] & 0xf0) == 0xe0 && (u[1] & 0xc0) == 0x80 &&
+	    (u[2] & 0xc0) == 0x80) {
+		v = (u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+		if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) {
+			*cp = v;
+			return 3;
+		}
+	}
+	return tw_next(s, n, cp);
+}
+
 const char *
 lang_detect(const char *s, size_t n, const char *dflt)
 {
@@ -21,7 +40,7 @@ lang_detect(const char *s, size_t n, const char *dflt)
 			i++;
 			continue;
 		}
-		i += tw_next(s + i, n - i, &cp);
+		i += lang_next(s + i, n - i, &cp);
 		if ((cp >= 0x3041 && cp <= 0x30ff && cp != 0x30fb &&
 		    cp != 0x30fc) || (cp >= 0x31f0 && cp <= 0x31ff) ||
 		    (cp >= 0xff66 && cp <= 0xff9d))

@@ -257,6 +257,12 @@ test_lang(void)
 	is_str(lang_detect(s, strlen(s), "en"), "ja", "Japanese with Latin: ja");
 	is_str(lang_detect("", 0, "fr"), "fr", "empty: default");
 	is_str(lang_detect("\xff\xfe", 2, "en"), "en", "invalid bytes: default");
+	is_str(lang_detect("\xe3\x81", 2, "en"), "en",
+	    "a cut-off kana: default");
+	is_str(lang_detect("\xe0\x83\x81\xed\xa0\x80", 6, "en"), "en",
+	    "an overlong form and a surrogate count as nothing");
+	is_str(lang_detect("\xe3\x81\x8b\xe3\x81", 5, "en"), "ja",
+	    "a whole kana before a cut-off one: ja");
 }
 
 int
