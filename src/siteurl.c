@@ -788,6 +788,30 @@ doc_part(struct buf *out, const char *p, size_t n)
 	return buf_putc(out, '/') == -1 ? -1 : buf_append(out, p, n);
 }
 
+/*
+ * blogsync's URL: the entry's address on the web.  One blog's folder
+ * (<domain>/entry/...) is the site's content root, published at the
+ * root; of several, each keeps its domain folder as a prefix.
+ */
+static int
+hatena_path(const struct site *s, const char *rel, const struct page_meta *m,
+    struct buf *out)
+{
+	const char	*p, *slash = strchr(rel, '/');
+	size_t		 cn = strlen(s->content);
+
+	if (m->permalink != NULL && (p = strstr(m->permalink, "://")) != NULL &&
+	    (p = strchr(p + 3, '/')) != NULL) {
+		if (s->blogs[0] != NULL && cn == 0 && slash != NULL &&
+		    buf_printf(out, "/%.*s", (int)(slash - rel), rel) == -1)
+			return -1;
+		return buf_puts(out, p);
+	}
+	if (cn > 0 && under(rel, s->content))
+		rel += cn + 1;
+	return plain_path(out, rel, 0, NULL);
+}
+
 static int
 docusaurus_path(const struct site *s, const char *rel,
     const struct page_meta *m, struct fields *f, struct buf *out)
@@ -979,12 +1003,7 @@ site_web_path(const struct site *s, const char *rel,
 		}
 		break;
 	case SITE_HATENA:
-		/* blogsync's URL: the entry's address on the web. */
-		if (m->permalink != NULL &&
-		    (p = strstr(m->permalink, "://")) != NULL &&
-		    (p = strchr(p + 3, '/')) != NULL)
-			return buf_puts(out, p);
-		break;
+		return hatena_path(s, rel, m, out);
 	case SITE_ASTRO:
 		return astro_path(s, rel, m, &f, out);
 	case SITE_DOCUSAURUS:
@@ -1078,7 +1097,7 @@ site_key(const struct site *s, const char *path, const char *dir,
     size_t dirlen)
 {
 	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    ".markdown", NULL };
+	    ".markdown", ".mdx", NULL };
 	const char	*own;
 	size_t		 n = strlen(path), i, m, bp;
 	char		*k;
