@@ -838,8 +838,9 @@ docusaurus_path(const struct site *s, const char *rel,
 	}
 	dir = site_docu_dir(s, "docs");
 	if (!under(rel, dir)) {
+		/* The pages plugin: src/pages/NAME.md(x) at /NAME. */
 		if (under(rel, "src/pages"))
-			return plain_path(out, rel + 9, 0, NULL);
+			return plain_path(out, rel + 10, 0, NULL);
 		return plain_path(out, rel, 0, NULL);
 	}
 	/* A doc: its path under the docs folder, number prefixes ("01-")
