@@ -1,7 +1,7 @@
 /*
  * gen: the state of the generator-syntax pass, shared by its files
  * (gensyntax.c: the pass, Hugo, Kramdown, Zenn, Hatena links, alerts;
- * genliquid.c: Jekyll Liquid).  Internal: nothing else includes it.
+ * genliquid.c: Jekyll Liquid; genmdx.c: MDX).  Internal: nothing else includes it.
  */
 #ifndef CAPSULED_GEN_H
 #define CAPSULED_GEN_H
@@ -131,6 +131,8 @@ int	gen_mdx_line(struct gen *g, const char *t, size_t tn);
 /* An MDX comment at g->i (a JS block comment in braces): 1 when
  * dropped. */
 int	gen_mdx_comment(struct gen *g);
+/* <Link to="x"> or </Link> at g->i as HTML's <a href>: 1 when done. */
+int	gen_mdx_link(struct gen *g);
 
 int	gen_word_eq(const char *s, size_t n, const char *w);
 void	gen_newline(struct gen *g);

@@ -8,7 +8,8 @@
  * (the one thing a reader needs from it), else dropped and named in the
  * warnings, since a widget (<TOCInline />, <Comments />) has no words to
  * show; comments in braces dropped.  JSX inside a line is HTML to the
- * Markdown reader, which drops the tags and keeps their text.
+ * Markdown reader, which drops the tags and keeps their text; a router
+ * <Link to="..."> becomes the <a href> it renders.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -228,4 +229,37 @@ gen_mdx_comment(struct gen *g)
 		return 0;
 	g->i = e + 3;
 	return 1;
+}
+
+int
+gen_mdx_link(struct gen *g)
+{
+	static const char *const urls[] = { "to", "href", NULL };
+	struct gen_sc	 sc;
+	const char	*s = g->s + g->i, *u;
+	size_t		 left = g->n - g->i, e;
+	int		 rv = 0;
+
+	if (left >= 7 && strncmp(s, "</Link>", 7) == 0) {
+		gen_puts(g, "</a>");
+		g->i += 7;
+		return 1;
+	}
+	if (left < 6 || strncmp(s, "<Link", 5) != 0 || !gen_is_space(s[5]) ||
+	    (e = mdx_tag_end(g, g->i)) == SIZE_MAX || g->s[e - 1] == '/')
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	sc.jsx = 1;
+	buf_init(&sc.a, GEN_SCAN_MAX * 2);
+	if (gen_sc_parse(g, g->i + 1, e, &sc) == 0 &&
+	    (u = gen_sc_first(&sc, urls)) != NULL) {
+		/* HTML's own link, which the Markdown reader maps. */
+		gen_puts(g, "<a href=\"");
+		gen_put_dest(g, u, strlen(u));
+		gen_puts(g, "\">");
+		g->i = e + 1;
+		rv = 1;
+	}
+	buf_free(&sc.a);
+	return rv;
 }

@@ -1664,7 +1664,7 @@ gen_endraw(struct gen *g)
 static void
 gen_inline(struct gen *g)
 {
-	static const char	 special[] = "\n\\`{[^]";
+	static const char	 special[] = "\n\\`{[^]<";
 	const char		*s = g->s;
 	size_t			 k;
 	char			 c;
@@ -1697,6 +1697,8 @@ gen_inline(struct gen *g)
 		if (c == '`' && gen_code_span(g))
 			continue;
 		if (c == '{' && g->mdx && gen_mdx_comment(g))
+			continue;
+		if (c == '<' && g->mdx && gen_mdx_link(g))
 			continue;
 		if (c == '{' && k + 2 < g->n && s[k + 1] == '{' &&
 		    (s[k + 2] == '<' || s[k + 2] == '%') && gen_hugo(g))

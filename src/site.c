@@ -1355,6 +1355,14 @@ report(struct site *s)
 	if (i == 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    " (none found)");
+	/* Why the paths have, or lack, the blog's domain folder. */
+	if (s->blogs[1] != NULL && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    " (several blogsync blogs: each served under its domain "
+		    "folder)");
+	else if (s->blogs[0] != NULL && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    " (blogsync blog %s served at the root)", s->blogs[0]);
 	for (i = 0; i < s->nvars && n < sizeof(s->report); i++)
 		if (strncasecmp(s->vars[i].key, "permalinks.", 11) == 0 ||
 		    (strcmp(s->vars[i].key, "permalink") == 0))

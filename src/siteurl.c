@@ -1093,6 +1093,40 @@ site_own_url(const struct site *s, const char *url, size_t n,
 	return NULL;
 }
 
+/*
+ * Of several blogsync blogs, a URL on one's domain is that blog's
+ * folder: "https://a.hatenablog.com/entry/x" -> "/a.hatenablog.com/
+ * entry/x", allocated; else NULL.
+ */
+static char *
+hatena_blog_path(const struct site *s, const char *url, size_t n)
+{
+	const char	*p;
+	size_t		 i, k;
+	char		*out;
+
+	if (s == NULL || s->blogs[0] == NULL || s->blogs[1] == NULL)
+		return NULL;
+	if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		return NULL;
+	for (i = 0; s->blogs[i] != NULL; i++) {
+		k = strlen(s->blogs[i]);
+		if ((size_t)(p - url) + k > n ||
+		    strncasecmp(p, s->blogs[i], k) != 0 ||
+		    (p[k] != '/' && p[k] != '\0'))
+			continue;
+		if ((out = malloc(n + 2)) != NULL)
+			snprintf(out, n + 2, "/%.*s", (int)(n - (size_t)(p -
+			    url)), p);
+		return out;
+	}
+	return NULL;
+}
+
 char *
 site_key(const struct site *s, const char *path, const char *dir,
     size_t dirlen)
@@ -1103,6 +1137,11 @@ site_key(const struct site *s, const char *path, const char *dir,
 	size_t		 n = strlen(path), i, m, bp;
 	char		*k;
 
+	if ((k = hatena_blog_path(s, path, n)) != NULL) {
+		own = site_key(s, k, "", 0);
+		free(k);
+		return (char *)own;
+	}
 	if ((own = site_own_url(s, path, n, &m)) != NULL) {
 		path = m > 0 ? own : "/";
 		n = m > 0 ? m : 1;

@@ -630,6 +630,8 @@ FIXTURES = [
             "/blog/2024/05/09/neap-tides": ["/blog/2024/05/01/spring-tides"],
             "/blog/2024/06/02/harbour-log": ["/blog/2024/05/09/neap-tides"],
             "/about": ["/blog/2024/05/01/spring-tides"],
+            # <Link to="/about"> in an MDX page.
+            "/gauges": ["/about"],
         },
         "remote": {
             "/blog/2024/05/01/spring-tides": [

@@ -505,9 +505,14 @@ hatena_blogs(void)
 		buf_free(&b);
 		page_meta_free(&m);
 		k = site_key(s, "https://b.hatenablog.com/entry/x", "", 0);
-		is_str(k ? k : "(null)", n == 1 ? "/entry/x" : "(null)",
-		    "hatena: one blog's domain is the site's own URL");
+		is_str(k ? k : "(null)", n == 1 ? "/entry/x" :
+		    "/b.hatenablog.com/entry/x",
+		    "hatena: a blog's domain leads to its pages");
 		free(k);
+		ok(strstr(s->report, n == 1 ? "blogsync blog b.hatenablog.com "
+		    "served at the root" : "each served under its domain "
+		    "folder") != NULL, "hatena: the start-up line says where "
+		    "the blogs are served");
 		site_free(s);
 	}
 	for (i = 0; i < 3; i++) {
