@@ -128,8 +128,13 @@ buf_detach(struct buf *b, size_t *lenp)
 uint64_t
 buf_hash(const void *p, size_t n)
 {
+	return buf_hash_more(BUF_HASH_SEED, p, n);
+}
+
+uint64_t
+buf_hash_more(uint64_t h, const void *p, size_t n)
+{
 	const unsigned char	*s = p;
-	uint64_t		 h = 14695981039346656037ULL;
 	size_t			 i;
 
 	for (i = 0; i < n; i++)

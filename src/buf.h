@@ -30,7 +30,11 @@ int	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 char	*buf_detach(struct buf *, size_t *lenp);
 
-/* FNV-1a over n bytes: the one hash of every table in the server. */
+/* FNV-1a over n bytes: the one hash of every table in the server.
+ * buf_hash_more goes on from h (BUF_HASH_SEED to start), so that data
+ * in pieces hashes as it would in one. */
+#define BUF_HASH_SEED	14695981039346656037ULL
 uint64_t buf_hash(const void *, size_t);
+uint64_t buf_hash_more(uint64_t h, const void *, size_t);
 
 #endif

@@ -105,6 +105,8 @@ conf_init(struct conf *c)
 	c->rate = DEFAULT_RATE;
 	c->burst = DEFAULT_BURST;
 	c->response_min_rate = DEFAULT_MIN_RATE;
+	c->rate_window_ms = DEFAULT_RATE_WINDOW_MS;
+	c->busy_timeout_ms = DEFAULT_BUSY_TIMEOUT_MS;
 	return 0;
 }
 
@@ -1023,7 +1025,7 @@ parse_log(struct pctx *p, yaml_node_t *n)
 }
 
 enum { LM_CONNS, LM_PER_IP, LM_RATE, LM_BURST, LM_LOOPBACK, LM_TIMEOUT,
-    LM_MIN_RATE };
+    LM_MIN_RATE, LM_RATE_WINDOW, LM_BUSY_TIMEOUT };
 static const struct keytab limits_keys[] = {
 	{ "max_conns", LM_CONNS },
 	{ "max_conns_per_ip", LM_PER_IP },
@@ -1032,6 +1034,8 @@ static const struct keytab limits_keys[] = {
 	{ "loopback", LM_LOOPBACK },
 	{ "request_timeout", LM_TIMEOUT },
 	{ "response_min_rate", LM_MIN_RATE },
+	{ "rate_window", LM_RATE_WINDOW },
+	{ "busy_timeout", LM_BUSY_TIMEOUT },
 	{ NULL, 0 }
 };
 
@@ -1069,6 +1073,13 @@ parse_limits(struct pctx *p, yaml_node_t *n)
 		case LM_MIN_RATE:
 			GET_NUM(p, v, "response_min_rate", 1, 1000000000,
 			    c->response_min_rate);
+			break;
+		case LM_RATE_WINDOW:
+			get_duration(p, v, "rate_window", &c->rate_window_ms);
+			break;
+		case LM_BUSY_TIMEOUT:
+			get_duration(p, v, "busy_timeout",
+			    &c->busy_timeout_ms);
 			break;
 		}
 	}
@@ -1612,7 +1623,7 @@ parse_hosts(struct pctx *p, yaml_node_t *n)
 
 enum { G_LISTEN, G_GEMINI_PORT, G_GOPHER_PORT, G_USER, G_CHROOT,
     G_ALLOW_ROOT, G_WORKERS, G_LOG, G_LIMITS, G_DEFAULT_LANG,
-    G_GOPHER_WIDTH, G_GOPHER_TLS, G_PROXY, G_HOSTS };
+    G_GOPHER_WIDTH, G_GOPHER_TLS, G_PROXY, G_CACHE_DIR, G_HOSTS };
 static const struct keytab global_keys[] = {
 	{ "listen", G_LISTEN },
 	{ "gemini_port", G_GEMINI_PORT },
@@ -1627,6 +1638,7 @@ static const struct keytab global_keys[] = {
 	{ "gopher_width", G_GOPHER_WIDTH },
 	{ "gopher_tls", G_GOPHER_TLS },
 	{ "proxy_protocol", G_PROXY },
+	{ "cache_dir", G_CACHE_DIR },
 	{ "hosts", G_HOSTS },
 	{ NULL, 0 }
 };
@@ -1668,6 +1680,9 @@ parse_root(struct pctx *p, yaml_node_t *n)
 				    "path", show(s, sb));
 			else
 				c->chroot = s;
+			break;
+		case G_CACHE_DIR:
+			GET_STR(p, v, "cache_dir", 0, c->cache_dir);
 			break;
 		case G_ALLOW_ROOT:
 			get_bool(p, v, "allow_root", &c->allow_root);
@@ -2104,6 +2119,7 @@ conf_dump(const struct conf *c, FILE *fp)
 	fprintf(fp, "gopher_port: %u\n", c->gopher_port);
 	dump_kv(fp, "", "user", c->user);
 	dump_kv(fp, "", "chroot", c->chroot);
+	dump_kv(fp, "", "cache_dir", c->cache_dir);
 	fprintf(fp, "allow_root: %s\n", yesno(c->allow_root));
 	fprintf(fp, "workers: %u\n", c->workers);
 	fprintf(fp, "log:\n");
@@ -2130,7 +2146,9 @@ conf_dump(const struct conf *c, FILE *fp)
 	fprintf(fp, "  burst: %u\n", c->burst);
 	fprintf(fp, "  loopback: %s\n", yesno(c->limit_loopback));
 	fprintf(fp, "  request_timeout: %ums\n", c->timeout_ms);
+	fprintf(fp, "  busy_timeout: %ums\n", c->busy_timeout_ms);
 	fprintf(fp, "  response_min_rate: %u\n", c->response_min_rate);
+	fprintf(fp, "  rate_window: %ums\n", c->rate_window_ms);
 	dump_kv(fp, "", "default_lang", c->default_lang);
 	fprintf(fp, "gopher_width: %zu\n", c->gopher_width);
 	fprintf(fp, "gopher_tls: %s\n", yesno(c->gopher_tls));

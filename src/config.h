@@ -102,6 +102,8 @@ struct conf {
 	struct listen_opt *listen_opt;	/* nlisten entries */
 	const char	*user;		/* switched to when started as root */
 	const char	*chroot;	/* NULL: no chroot */
+	const char	*cache_dir;	/* the index file's; NULL: the
+					   default, "none": not kept */
 	int		 allow_root;
 	unsigned	 workers;	/* 0: one per core */
 	enum conf_log_format log_format;
@@ -110,8 +112,10 @@ struct conf {
 	unsigned	 max_conns_per_ip;	/* 0: no cap */
 	unsigned	 rate;		/* requests/s per address, 0: off */
 	unsigned	 burst;
-	int		 limit_loopback;	/* limits apply to loopback */
+	int		 limit_loopback;	/* the rate applies to loopback */
 	unsigned	 response_min_rate;	/* bytes/s */
+	unsigned	 rate_window_ms;	/* ... averaged over this */
+	unsigned	 busy_timeout_ms;	/* request timeout when busy */
 	int		 gopher_tls;	/* TLS on the Gopher port too */
 	int		 proxy_protocol;	/* default for every listener */
 	const char	*file;		/* the file loaded, or NULL */

@@ -2,12 +2,25 @@
  * conn: the connection lifecycle (see conn.h).
  *
  *   [PROXY --header parsed-->] READING --request line complete-->
- *   WRITING --all queued and written--> CLOSING (close_notify, FIN) -->
- *   closed, freed in the close callback
+ *   [ROUTING --routed on the thread pool-->] WRITING --all queued and
+ *   written--> CLOSING (close_notify, FIN) --> closed, freed in the close
+ *   callback
+ *
+ * The loop itself only answers what needs no content work (errors,
+ * configured redirects, the reply cache); anything else is routed on
+ * libuv's thread pool (ROUTING), so a page that is slow to render or an
+ * index being built never delays another client of this loop.  A
+ * connection closed while it is ROUTING is freed once the work is back.
  *
  * Any error jumps to CLOSING.  Output is produced only while fewer than
  * WRITE_HIGH_WATER bytes wait in libuv's queue, so a slow reader makes us
  * pause reading the file, never buffer it.
+ *
+ * Slots cannot be starved: when they run out, the oldest connection that
+ * has not yet sent its request makes room (a completed request is always
+ * served), the request timeout shrinks once most slots are taken, and a
+ * response must keep a minimum rate over a sliding window, so neither a
+ * silent client nor a trickling reader holds a slot for long.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +48,7 @@
 enum conn_state {
 	CONN_PROXY,		/* waiting for the PROXY header */
 	CONN_READING,
+	CONN_ROUTING,		/* on the thread pool: no I/O meanwhile */
 	CONN_WRITING,
 	CONN_CLOSING
 };
@@ -44,6 +58,9 @@ struct conn {
 	struct conn	*next, *prev;	/* in srv->conns */
 	uv_timer_t	 timer;
 	uv_shutdown_t	 shutdown;
+	uv_work_t	 work;		/* routing, while CONN_ROUTING */
+	struct origin	 origin;	/* what routing needs to know */
+	char		 fp[2 * 64 + 1];	/* client cert fingerprint */
 	struct server	*srv;
 	struct generation *gen;		/* the configuration it runs under */
 	enum proto	 proto;
@@ -62,10 +79,16 @@ struct conn {
 	int		 produced;	/* everything handed to libuv */
 	size_t		 queued;	/* bytes in libuv's write queue */
 	uint64_t	 sent;
+	uint64_t	 written;	/* of which libuv has written */
 	uint64_t	 start;		/* uv_hrtime at accept */
-	uint64_t	 deadline;	/* uv_now by which all must be sent */
+	struct {
+		uint64_t t, written;	/* uv_now, c->written then */
+	}		 rate[RATE_SAMPLES];	/* oldest first */
+	unsigned	 nrate;
 	int		 progress;	/* bytes written since the last tick */
 	int		 counted;	/* holds a limiter slot */
+	int		 proxy_local;	/* the proxy's own (PROXY LOCAL):
+					   not a client, not capped */
 	struct sockaddr_storage peer_addr;
 	char		 peer[64];
 	char		 local[64];
@@ -83,7 +106,7 @@ struct wreq {
 static void	conn_finish(struct conn *);
 static void	conn_abort(struct conn *);
 static void	conn_produce(struct conn *);
-static void	conn_set_deadline(struct conn *);
+static void	conn_start_writing(struct conn *);
 static void	conn_slow_down(struct conn *, unsigned);
 static int	conn_admit(struct conn *);
 static void	conn_refuse(struct conn *, const char *);
@@ -134,24 +157,27 @@ conn_log(struct conn *c)
 {
 	char	status[8];
 	size_t	n = c->have_line ? c->reqlen : c->req.len;
+	int	code;
 
 	if (c->state == CONN_PROXY ||
 	    (c->state == CONN_READING && c->req.len == 0))
 		return;		/* nothing was asked: a probe or a scan */
 	if (c->gen->conf.log_format == CONF_LOG_OFF)
 		return;
-	snprintf(status, sizeof(status), "%d", c->reply.status);
+	/* While routing, the reply belongs to the thread pool. */
+	code = c->state == CONN_ROUTING ? 0 : c->reply.status;
+	snprintf(status, sizeof(status), "%d", code);
 	log_access(c->peer, c->proto == PROTO_GEMINI ? "gemini" :
 	    c->tls_on ? "gophers" : "gopher",
-	    c->req.data ? c->req.data : "", n, c->reply.status ? status : "-",
+	    c->req.data ? c->req.data : "", n, code ? status : "-",
 	    c->sent, (uv_hrtime() - c->start) / 1000);
 }
 
+/* One of what conn_close waits for is done (a handle closed, the routing
+ * work back); the last frees the connection. */
 static void
-on_handle_closed(uv_handle_t *h)
+conn_release(struct conn *c)
 {
-	struct conn *c = h->data;
-
 	if (--c->closing_handles > 0)
 		return;
 	if (c->prev != NULL)
@@ -174,6 +200,12 @@ on_handle_closed(uv_handle_t *h)
 	free(c);
 }
 
+static void
+on_handle_closed(uv_handle_t *h)
+{
+	conn_release(h->data);
+}
+
 /* The one way out: every path that ends a connection comes here. */
 static void
 conn_close(struct conn *c)
@@ -181,17 +213,55 @@ conn_close(struct conn *c)
 	if (c->closing_handles > 0)
 		return;
 	conn_log(c);
+	/* Routing work in flight still writes into c->reply. */
+	c->closing_handles = 2 + (c->state == CONN_ROUTING);
 	c->state = CONN_CLOSING;
-	c->closing_handles = 2;
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
 /*
- * Ticks every timeout period.  Reading, the request must be complete by
- * the first tick (slowloris and stalled handshakes end there); writing,
- * each period must see progress and the whole response must be out by
- * its deadline, scaled to its size.
+ * A response must move at least response_min_rate bytes/s averaged over
+ * the last rate_window: samples of the bytes written are kept at least
+ * window / (RATE_SAMPLES - 1) apart, so the oldest still spans the
+ * window.  A reader that trickles just enough to keep each write
+ * completing is cut once its average falls below the rate, whatever the
+ * response's size.  0 when the rate holds.
+ */
+static int
+conn_too_slow(struct conn *c, uint64_t now)
+{
+	const struct conf	*conf = &c->gen->conf;
+	uint64_t		 win = conf->rate_window_ms, t, w;
+	unsigned		 i;
+
+	if (c->nrate == 0 ||
+	    now - c->rate[c->nrate - 1].t >= win / (RATE_SAMPLES - 1)) {
+		if (c->nrate == RATE_SAMPLES) {
+			memmove(&c->rate[0], &c->rate[1],
+			    (RATE_SAMPLES - 1) * sizeof(c->rate[0]));
+			c->nrate--;
+		}
+		c->rate[c->nrate].t = now;
+		c->rate[c->nrate++].written = c->written;
+	}
+	/* The newest sample at least a window old. */
+	for (i = c->nrate; i-- > 0;) {
+		t = c->rate[i].t;
+		w = c->rate[i].written;
+		if (now - t >= win)
+			return (c->written - w) * 1000 <
+			    (uint64_t)conf->response_min_rate * (now - t);
+	}
+	return 0;
+}
+
+/*
+ * Ticks every timeout period (the shorter busy timeout for a connection
+ * accepted with most slots taken).  Reading, the request must be
+ * complete by the first tick (slowloris and stalled handshakes end
+ * there); routing, the reply must be ready by then; writing, each period
+ * must see progress and the rate over the window must hold.
  */
 static void
 on_tick(uv_timer_t *t)
@@ -199,7 +269,7 @@ on_tick(uv_timer_t *t)
 	struct conn *c = t->data;
 
 	if (c->state == CONN_WRITING && c->progress &&
-	    uv_now(c->srv->loop) < c->deadline) {
+	    !conn_too_slow(c, uv_now(c->srv->loop))) {
 		c->progress = 0;
 		return;
 	}
@@ -216,6 +286,8 @@ on_written(uv_write_t *req, int status)
 	struct conn	*c = w->conn;
 
 	c->queued -= w->len;
+	if (status >= 0)
+		c->written += w->len;
 	blob_unref(w->ref);
 	free(w->mem);
 	free(w);
@@ -225,8 +297,8 @@ on_written(uv_write_t *req, int status)
 		conn_abort(c);
 		return;
 	}
-	if (c->state <= CONN_READING)
-		return;		/* handshake bytes: the request is awaited */
+	if (c->state <= CONN_ROUTING)
+		return;		/* handshake bytes: the reply is awaited */
 	c->progress = 1;
 	if (!c->produced)
 		conn_produce(c);
@@ -431,13 +503,61 @@ conn_abort(struct conn *c)
 
 /*------------------------------------------------------------ requests */
 
+/* The routed reply goes out: the Gemini header first. */
+static void
+conn_reply(struct conn *c)
+{
+	if (c->proto == PROTO_GEMINI && gemini_header(&c->head,
+	    c->reply.status, c->reply.meta) == -1) {
+		conn_abort(c);
+		return;
+	}
+	c->state = CONN_WRITING;
+	conn_start_writing(c);
+	conn_produce(c);
+}
+
+static int
+conn_route(struct conn *c, int quick)
+{
+	const struct conf *conf = &c->gen->conf;
+
+	if (c->proto == PROTO_GEMINI)
+		return router_gemini(conf, &c->origin, c->req.data, c->reqlen,
+		    &c->reply, quick);
+	return router_gopher(conf, &c->origin, c->req.data, c->reqlen,
+	    &c->reply, quick);
+}
+
+/* On a thread-pool thread: the loop's thread does not touch c meanwhile
+ * (it only marks it closing, see conn_close). */
+static void
+on_route_work(uv_work_t *w)
+{
+	(void)conn_route(w->data, 0);
+}
+
+static void
+on_route_done(uv_work_t *w, int status)
+{
+	struct conn *c = w->data;
+
+	if (c->closing_handles > 0) {
+		conn_release(c);	/* closed while routing */
+		return;
+	}
+	if (status < 0) {
+		conn_abort(c);
+		return;
+	}
+	conn_reply(c);
+}
+
 static void
 conn_respond(struct conn *c)
 {
 	const struct conf	*conf = &c->gen->conf;
-	struct origin		 o;
-	const char		*req = c->req.data;
-	char			 fp[2 * 64 + 1];
+	struct origin		*o = &c->origin;
 	unsigned		 wait;
 
 	uv_read_stop((uv_stream_t *)&c->tcp);
@@ -448,41 +568,40 @@ conn_respond(struct conn *c)
 		conn_slow_down(c, wait);
 		return;
 	}
-	memset(&o, 0, sizeof(o));
-	o.local_addr = c->local;
-	o.local_port = c->local_port;
-	o.gopher_host = conf_listen_gopher_host(conf, c->listen_index);
+	memset(o, 0, sizeof(*o));
+	o->local_addr = c->local;
+	o->local_port = c->local_port;
+	o->gopher_host = conf_listen_gopher_host(conf, c->listen_index);
 	if (c->proto == PROTO_GEMINI) {
-		o.sni = SSL_get_servername(c->tls.ssl,
+		o->sni = SSL_get_servername(c->tls.ssl,
 		    TLSEXT_NAMETYPE_host_name);
-		if (tls_peer_fingerprint(&c->tls, fp, sizeof(fp)) == 0)
-			o.fingerprint = fp;
-		router_gemini(conf, &o, req, c->reqlen, &c->reply);
-		if (gemini_header(&c->head, c->reply.status,
-		    c->reply.meta) == -1) {
-			conn_abort(c);
-			return;
-		}
-	} else
-		router_gopher(conf, &o, req, c->reqlen, &c->reply);
-	conn_set_deadline(c);
-	conn_produce(c);
+		if (tls_peer_fingerprint(&c->tls, c->fp, sizeof(c->fp)) == 0)
+			o->fingerprint = c->fp;
+	}
+	if (conn_route(c, 1)) {
+		conn_reply(c);
+		return;
+	}
+	c->state = CONN_ROUTING;
+	c->work.data = c;
+	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
+	if (uv_queue_work(c->srv->loop, &c->work, on_route_work,
+	    on_route_done) < 0) {
+		c->state = CONN_WRITING;
+		conn_abort(c);
+	}
 }
 
-/* The whole response must be out within the timeout plus the time its
- * size takes at the slowest rate we are willing to serve. */
+/* The response starts: the timer now watches its progress and rate
+ * (on_tick), from a full period. */
 static void
-conn_set_deadline(struct conn *c)
+conn_start_writing(struct conn *c)
 {
-	uint64_t size = c->head.len;
+	unsigned period = c->gen->conf.timeout_ms;
 
-	if (c->reply.body != NULL)
-		size += c->reply.body->len;
-	if (c->reply.fd >= 0)
-		size += (uint64_t)c->reply.size;
-	c->deadline = uv_now(c->srv->loop) + c->gen->conf.timeout_ms +
-	    size * 1000 / (c->gen->conf.response_min_rate ?
-	    c->gen->conf.response_min_rate : DEFAULT_MIN_RATE);
+	c->nrate = 0;
+	(void)conn_too_slow(c, uv_now(c->srv->loop));	/* first sample */
+	uv_timer_start(&c->timer, on_tick, period, period);
 }
 
 /* An answer without a body: a Gemini header or a Gopher type-3 menu. */
@@ -510,7 +629,7 @@ conn_error(struct conn *c, int status, const char *msg)
 			return;
 		}
 	}
-	conn_set_deadline(c);
+	conn_start_writing(c);
 	conn_produce(c);
 }
 
@@ -657,6 +776,7 @@ conn_read_proxy(struct conn *c, const char *p, size_t n)
 		conn_abort(c);
 		return;
 	}
+	c->proxy_local = pi.local;
 	if (!pi.local) {
 		unsigned port;
 
@@ -727,27 +847,52 @@ conn_refuse(struct conn *c, const char *why)
 		conn_close(c);
 }
 
-/* The caps, checked once the client's real address is known. */
+/*
+ * The caps, checked once the client's real address is known.  Over the
+ * total, the oldest connection here still waiting for its request makes
+ * room: a flood of silent connections then only ever displaces itself,
+ * and a client that sends its request promptly is served.  Only when
+ * every slot here holds a request being answered is the newcomer
+ * refused.  The per-address cap applies to loopback too (a local
+ * attacker is still an attacker); the one exception is a proxy's own
+ * connection (PROXY LOCAL), which names no client.
+ */
 static int
 conn_admit(struct conn *c)
 {
 	const struct conf *conf = &c->gen->conf;
 
-	if (atomic_load(c->srv->total) > conf->max_conns) {
+	if (atomic_load(c->srv->total) > conf->max_conns &&
+	    conn_drop_idlest(c->srv, c) == 0) {
 		conn_refuse(c, "Too many connections: try again later");
 		return -1;
 	}
-	if (limiter_open(c->gen->limiter, (struct sockaddr *)&c->peer_addr,
-	    uv_now(c->srv->loop)) == -1) {
+	if (!c->proxy_local && limiter_open(c->gen->limiter,
+	    (struct sockaddr *)&c->peer_addr, uv_now(c->srv->loop)) == -1) {
 		conn_refuse(c, "Too many connections from your address");
 		return -1;
 	}
-	c->counted = 1;
+	c->counted = !c->proxy_local;
 	if (c->proto == PROTO_GEMINI && conn_start_tls(c) == -1) {
 		conn_close(c);
 		return -1;
 	}
 	return 0;
+}
+
+/* How long a new connection has to send its request: the busy timeout
+ * once BUSY_PERCENT of the slots are taken, so that under a flood of
+ * silent connections slots turn over fast. */
+static unsigned
+conn_request_timeout(const struct server *srv)
+{
+	const struct conf	*conf = &srv->gen->conf;
+	uint64_t		 total = atomic_load(srv->total);
+
+	if (total * 100 > (uint64_t)conf->max_conns * BUSY_PERCENT &&
+	    conf->busy_timeout_ms < conf->timeout_ms)
+		return conf->busy_timeout_ms;
+	return conf->timeout_ms;
 }
 
 void
@@ -792,7 +937,8 @@ conn_accept(struct server *srv, uv_stream_t *listener, enum proto proto,
 	len = sizeof(ss);
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
 		addr_string(&ss, c->local, sizeof(c->local), &c->local_port);
-	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
+	uv_timer_start(&c->timer, on_tick, conn_request_timeout(srv),
+	    conf->timeout_ms);
 	if (srv->stopping) {
 		conn_close(c);
 		return;
@@ -821,16 +967,20 @@ conn_drain(struct server *srv, int force)
 	}
 }
 
-void
-conn_drop_idlest(struct server *srv)
+int
+conn_drop_idlest(struct server *srv, const struct conn *keep)
 {
 	struct conn *c, *pick = NULL;
 
 	/* New connections are pushed at the head: the last match is the
 	 * oldest. */
 	for (c = srv->conns; c != NULL; c = c->next)
-		if (c->state <= CONN_READING && c->closing_handles == 0)
+		if (c->state <= CONN_READING && c->closing_handles == 0 &&
+		    c != keep)
 			pick = c;
-	if (pick != NULL)
-		conn_close(pick);
+	if (pick == NULL)
+		return 0;
+	log_debug("%s: shed: slots are full and no request came", pick->peer);
+	conn_close(pick);
+	return 1;
 }

@@ -62,8 +62,10 @@ void	conn_accept(struct server *, uv_stream_t *listener, enum proto,
  * (all of them when force is set); the rest finish their responses. */
 void	conn_drain(struct server *, int force);
 
-/* Out of descriptors: close the oldest connection still waiting for its
- * request, releasing its descriptor at once. */
-void	conn_drop_idlest(struct server *);
+/* Out of descriptors or slots: close the oldest connection still waiting
+ * for its request (other than keep, which may be NULL).  1 when one was
+ * closed, 0 when every connection has its request. */
+struct conn;
+int	conn_drop_idlest(struct server *, const struct conn *keep);
 
 #endif

@@ -4,6 +4,7 @@
  * post-index snapshot and cached under that snapshot's generation;
  * search results are built per query from the in-memory index.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "feed.h"
 #include "gopher.h"
 #include "mime.h"
+#include "postindex.h"
 #include "router.h"
 #include "search.h"
 #include "site.h"
@@ -90,6 +92,14 @@ reply_gopher_error(struct reply *r, int status, const char *msg,
 		return;
 	}
 	reply_buf(r, status, msg, &b);
+}
+
+static int
+ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
 /* A post's calendar day where it was written (its own zone). */
@@ -321,6 +331,14 @@ struct page {
 	enum md_format	 fmt;
 };
 
+/*
+ * While a cold index has only its front-matter pass (store_posts), a
+ * document built from it says so in its last line instead of waiting.
+ * Feeds are left as they are.
+ */
+#define PARTIAL_NOTE	"Still indexing: summaries and search are not " \
+			"complete yet."
+
 static int
 page_build(const struct conf *c, const struct host *h,
     const struct post_index *ix, const struct page *pg, struct buf *out)
@@ -335,7 +353,10 @@ page_build(const struct conf *c, const struct host *h,
 		md_doc_free(&d);
 		return FAILED;
 	}
-	if ((rc = pg->doc(c, h, ix, pg->arg, &d)) == BUILT)
+	if ((rc = pg->doc(c, h, ix, pg->arg, &d)) == BUILT && ix->partial &&
+	    doc_line(&d, MDS_BLANK, PARTIAL_NOTE) != 0)
+		rc = FAILED;
+	if (rc == BUILT)
 		rc = doc_out(c, h, &d, pg->fmt, out);
 	md_doc_free(&d);
 	return rc;
@@ -407,32 +428,64 @@ serve_doc(const struct conf *c, const struct host *h, const char *key,
 
 /*------------------------------------------------------------ home */
 
-/* Links every index page ends with; self is the page's own path. */
+static int	doc_books(const struct host *, struct md_doc *);
+
+/* A taxonomy's name as a label: "categories" -> "Categories". */
 static int
-doc_nav(struct md_doc *d, const char *self)
+tax_label(const char *tax, struct buf *out)
+{
+	if (buf_puts(out, tax) == -1)
+		return -1;
+	out->data[0] = (char)toupper((unsigned char)out->data[0]);
+	return 0;
+}
+
+/* Links every index page ends with; self is the page's own path.  The
+ * site's taxonomies come where the tags are. */
+static int
+doc_nav(const struct host *h, struct md_doc *d, const char *self)
 {
 	static const struct {
 		const char	*path, *label, *glabel;
 		char		 type;
 	} nav[] = {
 		{ "/gemlog/", "Gemlog: all posts", "Phlog: all posts", '1' },
-		{ "/tags/", "Tags", NULL, '1' },
+		{ NULL, NULL, NULL, '1' },
 		{ "/search", "Search", NULL, '7' },
 		{ "/atom.xml", "Atom feed", NULL, '0' },
 		{ "/", "Home", NULL, '1' },
 	};
-	size_t		 i;
+	const struct site *site = store_site(h->store);
+	const char	*tax;
+	struct buf	 path, label;
+	size_t		 i, k;
 	enum md_sep	 sep = MDS_BLANK;
+	int		 rc = 0;
 
-	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
-		if (strcmp(nav[i].path, self) == 0)
+	buf_init(&path, PATH_MAX);
+	buf_init(&label, PATH_MAX);
+	for (i = 0; i < sizeof(nav) / sizeof(nav[0]) && rc == 0; i++) {
+		for (k = 0; nav[i].path == NULL &&
+		    (tax = site_taxonomy(site, k)) != NULL && rc == 0; k++) {
+			buf_reset(&path);
+			buf_reset(&label);
+			rc |= site_term_path(tax, NULL, &path);
+			rc |= tax_label(tax, &label);
+			if (rc == 0 && strcmp(path.data, self) != 0) {
+				rc |= doc_local(d, sep, path.data, '1',
+				    label.data, NULL);
+				sep = MDS_NONE;
+			}
+		}
+		if (nav[i].path == NULL || strcmp(nav[i].path, self) == 0)
 			continue;
-		if (doc_local(d, sep, nav[i].path, nav[i].type,
-		    nav[i].label, nav[i].glabel) == -1)
-			return -1;
+		rc |= doc_local(d, sep, nav[i].path, nav[i].type,
+		    nav[i].label, nav[i].glabel);
 		sep = MDS_NONE;
 	}
-	return 0;
+	buf_free(&path);
+	buf_free(&label);
+	return rc ? -1 : 0;
 }
 
 static int
@@ -451,7 +504,8 @@ doc_home(const struct conf *c, const struct host *h,
 		rc |= doc_title(d, 2, "Latest posts");
 	for (i = 0; i < ix->n && i < HOME_LATEST_POSTS; i++)
 		rc |= doc_post(d, i == 0 ? MDS_BLANK : MDS_NONE, ix->posts[i]);
-	rc |= doc_nav(d, "/");
+	rc |= doc_books(h, d);
+	rc |= doc_nav(h, d, "/");
 	return rc ? FAILED : BUILT;
 }
 
@@ -512,19 +566,43 @@ doc_gemlog(const struct conf *c, const struct host *h,
 	    "No posts yet.");
 	for (i = 0; i < ix->n; i++)
 		rc |= doc_post(d, i == 0 ? MDS_BLANK : MDS_NONE, ix->posts[i]);
-	rc |= doc_nav(d, "/gemlog/");
+	rc |= doc_nav(h, d, "/gemlog/");
 	return rc ? FAILED : BUILT;
 }
 
-/*------------------------------------------------------------ tags */
+/*------------------------------------------------------------ taxonomies */
 
-/* Tags are matched by their search form, so "Gemini" and "gemini" are
- * one tag, shown as the newest post spells it. */
+/*
+ * Terms are matched by their search form, so "Gemini" and "gemini" are
+ * one tag, shown as the newest post spells it; the separators that URL
+ * forms turn into hyphens count as spaces, so the web's path of a term
+ * (Hugo's urlize: "/collections/web-components/" for "Web Components";
+ * Jekyll's slugify: "/tags/alzheimer-s-disease/") finds it too.  Not
+ * every sign: "C++" and "C#" stay apart from "C".
+ */
 static int
-tag_key(const char *tag, struct buf *out)
+tag_key(const char *tag, size_t n, struct buf *out)
 {
+	char	 s[TAG_MAX];
+	size_t	 i;
+
 	buf_reset(out);
-	return search_normalize(tag, strlen(tag), out);
+	if (n >= sizeof(s))
+		return -1;
+	for (i = 0; i < n; i++)
+		s[i] = strchr("-_'.,:;!?\"", tag[i]) != NULL &&
+		    tag[i] != '\0' ? ' ' : tag[i];
+	return search_normalize(s, n, out);
+}
+
+/* The term of p->terms[i] when it is one of taxonomy tax, else NULL. */
+static const char *
+post_term(const struct post *p, size_t i, const char *tax)
+{
+	size_t n = strlen(tax);
+
+	return strncmp(p->terms[i], tax, n) == 0 && p->terms[i][n] == '/' ?
+	    p->terms[i] + n + 1 : NULL;
 }
 
 struct tag_use {
@@ -544,20 +622,22 @@ tag_use_cmp(const void *a, const void *b)
 	return x->post < y->post ? -1 : x->post > y->post;
 }
 
-/* Every (tag, post) pair of the snapshot, sorted by tag then newest
- * first.  Caller frees with tag_uses_free. */
+/* Every (term, post) pair of taxonomy tax in the snapshot, sorted by
+ * term then newest first.  Caller frees with tag_uses_free. */
 static int
-tag_uses(const struct post_index *ix, struct tag_use **out, size_t *np)
+tag_uses(const struct post_index *ix, const char *tax, struct tag_use **out,
+    size_t *np)
 {
 	struct tag_use	*v = NULL, *nv;
 	struct buf	 k;
+	const char	*t;
 	size_t		 i, j, n = 0, cap = 0;
 
 	buf_init(&k, TAG_MAX);
 	for (i = 0; i < ix->n; i++) {
-		for (j = 0; j < ix->posts[i]->ntags; j++) {
-			if (tag_key(ix->posts[i]->tags[j], &k) == -1 ||
-			    k.len == 0)
+		for (j = 0; j < ix->posts[i]->nterms; j++) {
+			if ((t = post_term(ix->posts[i], j, tax)) == NULL ||
+			    tag_key(t, strlen(t), &k) == -1 || k.len == 0)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -566,7 +646,7 @@ tag_uses(const struct post_index *ix, struct tag_use **out, size_t *np)
 					goto fail;
 				v = nv;
 			}
-			v[n].name = ix->posts[i]->tags[j];
+			v[n].name = t;
 			v[n].post = i;
 			if ((v[n].key = buf_detach(&k, NULL)) == NULL)
 				goto fail;
@@ -597,110 +677,313 @@ tag_uses_free(struct tag_use *v, size_t n)
 	free(v);
 }
 
-
+/* The term folder of a Hugo term page's source (content/TAX/TERM/
+ * _index.md or _index.LANG.md) in *dir, or 0 when rel is none. */
 static int
-doc_tags(const struct conf *c, const struct host *h,
+term_dir(const struct site *site, const char *rel, const char *tax,
+    const char **dir, size_t *n)
+{
+	size_t		 c = strlen(site->content), t = strlen(tax);
+	const char	*d = rel + c + 1, *end;
+
+	if (site->gen != SITE_HUGO || strncmp(rel, site->content, c) != 0 ||
+	    rel[c] != '/' || strncmp(d, tax, t) != 0 || d[t] != '/' ||
+	    (end = strchr(d + t + 1, '/')) == NULL ||
+	    strncmp(end, "/_index.", 8) != 0 || strchr(end + 1, '/') != NULL)
+		return 0;
+	*dir = d + t + 1;
+	*n = (size_t)(end - *dir);
+	return *n > 0;
+}
+
+/*
+ * A Hugo term page's own content, whose folder names the term (Hugo
+ * names it by the term's URL form; the search form matches both).  key
+ * is the term's search form; NULL when there is none.
+ */
+static const struct post *
+term_page(const struct host *h, const struct post_index *ix, const char *tax,
+    const char *key)
+{
+	const struct site	*site = store_site(h->store);
+	const char		*dir;
+	struct buf		 k;
+	size_t			 i, n;
+
+	buf_init(&k, TAG_MAX);
+	for (i = 0; ix->all != NULL && i < ix->nall; i++) {
+		if (ix->all[i]->draft ||
+		    !term_dir(site, ix->all[i]->rel, tax, &dir, &n))
+			continue;
+		buf_reset(&k);
+		if (tag_key(dir, n, &k) == 0 && k.len > 0 &&
+		    strcmp(k.data, key) == 0)
+			break;
+	}
+	buf_free(&k);
+	return ix->all != NULL && i < ix->nall ? ix->all[i] : NULL;
+}
+
+/* The list page of taxonomy arg: each term with its post count. */
+static int
+doc_terms(const struct conf *c, const struct host *h,
     const struct post_index *ix, const void *arg, struct md_doc *d)
 {
-	struct tag_use	*v;
-	struct buf	 path, label;
-	size_t		 n, i, j, count;
-	int		 rc = 0;
+	const char		*tax = arg;
+	const struct post	*tp;
+	struct tag_use		*v;
+	struct buf		 path, label;
+	size_t			 n, i, j, count;
+	int			 rc = 0;
 
 	(void)c;
-	(void)h;
-	(void)arg;
-	if (tag_uses(ix, &v, &n) == -1)
+	if (tag_uses(ix, tax, &v, &n) == -1)
 		return FAILED;
 	buf_init(&path, TAG_MAX * 3 + 16);
 	buf_init(&label, TAG_MAX * 2);
-	rc |= doc_title(d, 1, "Tags");
+	rc |= tax_label(tax, &label);
+	rc |= doc_title(d, 1, label.data);
 	for (i = 0; i < n; i = j) {
-		/* One run per tag; a post counts once however often it
-		 * repeats the tag. */
+		/* One run per term; a post counts once however often it
+		 * repeats the term. */
 		for (j = i + 1, count = 1; j < n &&
 		    strcmp(v[j].key, v[i].key) == 0; j++)
 			if (v[j].post != v[j - 1].post)
 				count++;
 		buf_reset(&path);
 		buf_reset(&label);
-		rc |= site_tag_path(v[i].name, &path);
-		rc |= buf_printf(&label, "%s (%zu)", v[i].name, count);
+		/* A term page of its own may live at another path (Hugo's
+		 * url:); its title names the term. */
+		if ((tp = term_page(h, ix, tax, v[i].key)) != NULL &&
+		    site_term_key(store_site(h->store), tp->key) != NULL)
+			rc |= buf_puts(&path, tp->gemini);
+		else
+			rc |= site_term_path(tax, v[i].name, &path);
+		rc |= buf_printf(&label, "%s (%zu)", tp != NULL &&
+		    tp->title != NULL ? tp->title : v[i].name, count);
 		rc |= doc_local(d, i == 0 ? MDS_BLANK : MDS_NONE, path.data,
 		    '1', label.data, NULL);
 	}
 	if (n == 0)
-		rc |= doc_line(d, MDS_BLANK, "No tags yet.");
-	rc |= doc_nav(d, "/tags/");
+		rc |= doc_line(d, MDS_BLANK, strcmp(tax, "tags") == 0 ?
+		    "No tags yet." : "Nothing here yet.");
+	buf_reset(&path);
+	rc |= site_term_path(tax, NULL, &path);
+	rc |= doc_nav(h, d, path.data ? path.data : "");
 	buf_free(&path);
 	buf_free(&label);
 	tag_uses_free(v, n);
 	return rc ? FAILED : BUILT;
 }
 
-/* The posts carrying the tag whose key is arg, in gemfeed form. */
+/* Which term page: its taxonomy and the term's search form. */
+struct term_arg {
+	const char	*tax;
+	const char	*key;
+};
+
+/* The posts carrying a term, in gemfeed form, after the term page's own
+ * title and summary when it has one. */
 static int
-doc_tag(const struct conf *c, const struct host *h,
-    const struct post_index *ix, const void *key, struct md_doc *d)
+doc_term(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
 {
-	const struct post	*p;
-	const char		*name = NULL;
+	const struct term_arg	*ta = arg;
+	const struct post	*p, *tp = term_page(h, ix, ta->tax, ta->key);
+	const char		*name = NULL, *t;
 	struct buf		 k, title;
 	size_t			 i, j;
 	int			 rc = 0, found;
 
 	(void)c;
-	(void)h;
 	buf_init(&k, TAG_MAX);
 	buf_init(&title, TAG_MAX * 2 + 64);
 	for (i = 0; i < ix->n; i++) {
 		p = ix->posts[i];
-		for (j = 0, found = 0; j < p->ntags && !found; j++) {
-			if (tag_key(p->tags[j], &k) == -1 ||
-			    strcmp(k.data ? k.data : "", key) != 0)
+		for (j = 0, found = 0; j < p->nterms && !found; j++) {
+			if ((t = post_term(p, j, ta->tax)) == NULL ||
+			    tag_key(t, strlen(t), &k) == -1 ||
+			    strcmp(k.data ? k.data : "", ta->key) != 0)
 				continue;
 			found = 1;
 			if (name == NULL) {
-				name = p->tags[j];
-				rc |= buf_printf(&title, "Posts tagged %s",
-				    name);
+				name = tp != NULL && tp->title != NULL ?
+				    tp->title : t;
+				if (strcmp(ta->tax, "tags") == 0)
+					rc |= buf_printf(&title,
+					    "Posts tagged %s", name);
+				else if (strcmp(ta->tax, "categories") == 0)
+					rc |= buf_printf(&title,
+					    "Category: %s", name);
+				else
+					rc |= tax_label(ta->tax, &title) |
+					    buf_printf(&title, ": %s", name);
 				rc |= doc_title(d, 1, title.data);
+				if (tp != NULL && tp->summary != NULL &&
+				    *tp->summary != '\0')
+					rc |= doc_line(d, MDS_BLANK,
+					    tp->summary);
 			}
-			rc |= doc_post(d, d->nblocks == 1 ? MDS_BLANK :
-			    MDS_NONE, p);
+			rc |= doc_post(d, d->nblocks == (tp != NULL &&
+			    tp->summary != NULL && *tp->summary != '\0' ?
+			    2 : 1) ? MDS_BLANK : MDS_NONE, p);
 		}
+	}
+	/* A term page of its own is there without posts too, as Hugo
+	 * publishes it. */
+	if (name == NULL && tp != NULL && tp->title != NULL) {
+		name = tp->title;
+		rc |= doc_title(d, 1, name);
+		if (tp->summary != NULL && *tp->summary != '\0')
+			rc |= doc_line(d, MDS_BLANK, tp->summary);
+		rc |= doc_line(d, MDS_BLANK, "No posts yet.");
 	}
 	buf_free(&k);
 	buf_free(&title);
 	if (name == NULL)
 		return NOT_FOUND;
-	rc |= doc_nav(d, "");
+	rc |= doc_nav(h, d, "");
 	return rc ? FAILED : BUILT;
 }
 
 /*
- * A tag page by name (percent-decoded by the router).  Returns BUILT
- * (reply filled), NOT_FOUND or FAILED (reply filled).
+ * Where else a term that taxonomy tax lacks is: the page of a term
+ * page's own url (Hugo's url: /tags/summary/ for the term 总结), or,
+ * for an old capsule path (categories were tags before they had pages
+ * of their own), the taxonomy that has the term.  The term's search
+ * form goes to key, or the other page's path to moved; 1 when found.
  */
 static int
-serve_tag(const struct conf *c, const struct host *h, const char *name,
-    size_t n, enum md_format fmt, struct reply *r)
+term_elsewhere(const struct host *h, const char *tax, const char *path,
+    struct buf *key, struct buf *moved)
 {
-	struct buf	 k, key;
-	int		 rc;
+	const struct site	*site = store_site(h->store);
+	struct post_index	*ix;
+	const char		*t, *other, *dir;
+	char			*k;
+	size_t			 i, j, x, n;
+	int			 found = 0;
+
+	if ((ix = visible_posts(h)) == NULL)
+		return 0;
+	if ((k = site_key(site, path, "", 0)) != NULL) {
+		for (i = 0; ix->all != NULL && i < ix->nall && !found; i++)
+			if (strcmp(ix->all[i]->key, k) == 0 &&
+			    !ix->all[i]->draft && term_dir(site,
+			    ix->all[i]->rel, tax, &dir, &n)) {
+				buf_reset(key);
+				found = tag_key(dir, n, key) == 0 &&
+				    key->len > 0;
+			}
+		free(k);
+	}
+	for (x = 0; !found && (other = site_taxonomy(site, x)) != NULL; x++)
+		for (i = 0; strcmp(other, tax) != 0 && i < ix->n && !found;
+		    i++)
+			for (j = 0; j < ix->posts[i]->nterms && !found; j++)
+				if ((t = post_term(ix->posts[i], j, other)) !=
+				    NULL && tag_key(t, strlen(t), moved) == 0 &&
+				    strcmp(moved->data, key->data) == 0) {
+					buf_reset(moved);
+					found = site_term_path(other, t,
+					    moved) == 0 ? 2 : 0;
+				}
+	post_index_unref(ix);
+	return found;
+}
+
+/*
+ * A term page of taxonomy tax by name (percent-decoded by the router;
+ * path is the whole request path).  Returns BUILT (reply filled),
+ * NOT_FOUND or FAILED (reply filled).
+ */
+static int
+serve_term(const struct conf *c, const struct host *h, const char *tax,
+    const char *name, size_t n, const char *path, enum md_format fmt,
+    struct reply *r)
+{
+	struct buf	 k, key, moved;
+	struct term_arg	 ta;
+	int		 rc = NOT_FOUND, again;
 
 	buf_init(&k, TAG_MAX);
-	buf_init(&key, TAG_MAX + 16);
-	if (search_normalize(name, n, &k) == -1 || k.len == 0) {
-		buf_free(&k);
-		return NOT_FOUND;
+	buf_init(&key, TAG_MAX + 64);
+	buf_init(&moved, TAG_MAX * 3 + 64);
+	if (tag_key(name, n, &k) == -1 || k.len == 0)
+		goto out;
+	for (again = 1; again >= 0; again--) {
+		buf_reset(&key);
+		buf_printf(&key, "term:%c:%s:%s", fmt == MD_GEMTEXT ? 'g' :
+		    'o', tax, k.data);
+		ta.tax = tax;
+		ta.key = k.data;
+		if ((rc = serve_doc(c, h, key.data ? key.data : "term:",
+		    doc_term, &ta, fmt, r)) != NOT_FOUND || again == 0)
+			break;
+		switch (term_elsewhere(h, tax, path, &k, &moved)) {
+		case 1:
+			continue;	/* the term its own page names */
+		case 2:
+			if (fmt == MD_GEMTEXT)
+				reply_set(r, 31, moved.data);
+			else
+				feed_moved(c, h, moved.data, path, r);
+			rc = BUILT;
+			break;
+		}
+		break;
 	}
-	buf_printf(&key, "tag:%c:%s", fmt == MD_GEMTEXT ? 'g' : 'o', k.data);
-	rc = serve_doc(c, h, key.data ? key.data : "tag:", doc_tag, k.data,
-	    fmt, r);
+out:
 	buf_free(&k);
 	buf_free(&key);
+	buf_free(&moved);
 	return rc;
+}
+
+/*
+ * The taxonomy pages named by path (decoded): a list page ("/tags/"),
+ * its slashless form (Gemini: a redirect), a term page in the web's
+ * forms ("/tags/NAME/", Hugo's uglyURLs "/tags/NAME.html", and
+ * "/tags/NAME.gmi").  1 when the reply is filled, else 0.
+ */
+static int
+serve_taxonomy(const struct conf *c, const struct host *h, const char *path,
+    enum md_format fmt, struct reply *r)
+{
+	const char	*tax, *name;
+	char		 key[SITE_TAXNAME_MAX + 32];
+	size_t		 n, t;
+
+	if ((tax = site_term_key(store_site(h->store), path)) == NULL)
+		return 0;
+	t = strlen(tax);
+	name = path + t + 1;
+	if (*name == '\0' && fmt == MD_GEMTEXT) {
+		snprintf(key, sizeof(key), "/%s/", tax);
+		reply_set(r, 31, key);
+		return 1;
+	}
+	if (*name == '\0' || strcmp(name, "/") == 0) {
+		snprintf(key, sizeof(key), "terms:%s:%s", fmt == MD_GEMTEXT ?
+		    "gemini" : "gopher", tax);
+		serve_doc(c, h, key, doc_terms, tax, fmt, r);
+		return 1;
+	}
+	name++;
+	n = strlen(name);
+	if (ends_with(name, n, ".gmi") && fmt == MD_GEMTEXT)
+		n -= 4;
+	else if (ends_with(name, n, ".html"))
+		n -= 5;
+	else if (ends_with(name, n, "/"))
+		n--;
+	if (serve_term(c, h, tax, name, n, path, fmt, r) == NOT_FOUND) {
+		if (fmt == MD_GEMTEXT)
+			reply_set(r, 51, "No such tag");
+		else
+			reply_gopher_error(r, 51, "No such tag", path);
+	}
+	return 1;
 }
 
 /*------------------------------------------------------------ atom */
@@ -881,12 +1164,11 @@ doc_search(const struct conf *c, const struct host *h,
 {
 	const char		*q = arg;
 	struct search_hit	*hits;
-	struct buf		 line;
+	struct buf		 line, text;
 	size_t			 total, i;
 	int			 n, rc = 0;
 
 	(void)c;
-	(void)h;
 	if ((hits = calloc(SEARCH_MAX_HITS, sizeof(*hits))) == NULL)
 		return FAILED;
 	n = search_run(ix, q, strlen(q), hits, SEARCH_MAX_HITS, &total);
@@ -908,10 +1190,16 @@ doc_search(const struct conf *c, const struct host *h,
 	else
 		rc |= buf_printf(&line, "%zu posts match.", total);
 	rc |= doc_line(d, MDS_BLANK, line.data ? line.data : "");
+	buf_init(&text, PAGE_SOURCE_MAX);
 	for (i = 0; i < (size_t)n; i++) {
 		buf_reset(&line);
-		rc |= search_snippet(hits[i].post->text, &hits[i],
-		    SEARCH_CONTEXT_COLS, &line);
+		buf_reset(&text);
+		/* The index keeps no text: read again, and no snippet for a
+		 * post changed since it was indexed (its entry is being
+		 * replaced) or that cannot be digested. */
+		if (postindex_text(h->store, hits[i].post, &text) == 0)
+			rc |= search_snippet(text.data ? text.data : "",
+			    &hits[i], SEARCH_CONTEXT_COLS, &line);
 		rc |= doc_post(d, MDS_BLANK, hits[i].post);
 		/* A quotation: a snippet never reads as a link or a
 		 * heading. */
@@ -919,8 +1207,9 @@ doc_search(const struct conf *c, const struct host *h,
 			rc |= doc_text(d, MDS_NONE, 1, line.data, line.len);
 	}
 	/* Every way on, the search included (to search again). */
-	rc |= doc_nav(d, "");
+	rc |= doc_nav(h, d, "");
 	buf_free(&line);
+	buf_free(&text);
 	free(hits);
 	return rc ? FAILED : BUILT;
 }
@@ -978,6 +1267,163 @@ doc_search_prompt(const struct conf *c, const struct host *h,
 	rc |= doc_local(d, MDS_BLANK, "/search", '7', "Search", NULL);
 	rc |= doc_local(d, MDS_NONE, "/", '1', "Home", NULL);
 	return rc ? FAILED : BUILT;
+}
+
+/*------------------------------------------------------------ books */
+
+/* A Zenn book's chapter and where it comes in the book. */
+struct chapter {
+	const struct post	*p;
+	long			 order;
+	int			 listed;	/* order is from chapters: */
+	const char		*name;
+};
+
+static int
+chapter_cmp(const void *a, const void *b)
+{
+	const struct chapter *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * A Zenn book's page, as zenn.dev shows /USER/books/SLUG: its title and
+ * summary from config.yaml, then its chapters in the order chapters:
+ * lists them, else by the number their file names start with, each
+ * linking to its viewer path.  Files the book does not list are not
+ * chapters (site_unpublished makes them drafts), nor are config.yaml and
+ * images, which are not pages.
+ */
+static int
+doc_book(const struct conf *c, const struct host *h,
+    const struct post_index *ix, const void *arg, struct md_doc *d)
+{
+	const struct site	*site = store_site(h->store);
+	const char		*slug = arg, *v, *name;
+	struct chapter		*ch;
+	struct buf		 key;
+	size_t			 n = 0, i, k, len = strlen(slug);
+	int			 rc = 0;
+
+	(void)c;
+	if ((ch = calloc(ix->nall + 1, sizeof(*ch))) == NULL)
+		return FAILED;
+	buf_init(&key, PATH_MAX);
+	for (i = 0; ix->all != NULL && i < ix->nall; i++) {
+		const struct post *p = ix->all[i];
+
+		if (p->draft || strncmp(p->rel, "books/", 6) != 0 ||
+		    strncmp(p->rel + 6, slug, len) != 0 ||
+		    p->rel[6 + len] != '/' ||
+		    strchr(p->rel + 7 + len, '/') != NULL ||
+		    (name = strrchr(p->canon, '/')) == NULL)
+			continue;
+		ch[n].p = p;
+		ch[n].name = name + 1;
+		ch[n++].order = strtol(p->rel + 7 + len, NULL, 10);
+	}
+	for (k = 0; ; k++) {
+		buf_reset(&key);
+		rc |= buf_printf(&key, "books.%s.chapters.%zu", slug, k);
+		if (rc != 0 || (v = site_var(site, key.data)) == NULL)
+			break;
+		/* A chapter listed twice comes where it is first. */
+		for (i = 0; i < n; i++)
+			if (!ch[i].listed && strcmp(ch[i].name, v) == 0) {
+				ch[i].order = (long)k;
+				ch[i].listed = 1;
+			}
+	}
+	if (n > 1)
+		qsort(ch, n, sizeof(*ch), chapter_cmp);
+	buf_reset(&key);
+	rc |= buf_printf(&key, "books.%s.title", slug);
+	rc |= doc_title(d, 1, (v = site_var(site, key.data)) != NULL ? v :
+	    slug);
+	buf_reset(&key);
+	rc |= buf_printf(&key, "books.%s.summary", slug);
+	if ((v = site_var(site, key.data)) != NULL && *v != '\0')
+		rc |= doc_line(d, MDS_BLANK, v);
+	if (n > 0)
+		rc |= doc_title(d, 2, "Chapters");
+	for (i = 0; i < n; i++) {
+		buf_reset(&key);
+		rc |= buf_printf(&key, "%zu. %s", i + 1, ch[i].p->title ?
+		    ch[i].p->title : ch[i].name);
+		rc |= doc_local(d, i == 0 ? MDS_BLANK : MDS_NONE,
+		    ch[i].p->gemini, '1', key.data, NULL);
+	}
+	rc |= doc_nav(h, d, "");
+	buf_free(&key);
+	free(ch);
+	return rc ? FAILED : BUILT;
+}
+
+/*
+ * The book folder rel is ("books/SLUG" of a Zenn site whose config.yaml
+ * was read): 1 with its slug copied to slug (unless NULL), -1 when the
+ * book is unpublished (private), else 0.
+ */
+static int
+book_of(const struct host *h, const char *rel, char *slug, size_t len)
+{
+	const struct site	*site = store_site(h->store);
+	const char		*v;
+	char			 key[PATH_MAX];
+
+	if (site->gen != SITE_ZENN || strncmp(rel, "books/", 6) != 0 ||
+	    rel[6] == '\0' || strchr(rel + 6, '/') != NULL)
+		return 0;
+	if (slug != NULL && (size_t)snprintf(slug, len, "%s", rel + 6) >= len)
+		return 0;
+	snprintf(key, sizeof(key), "books.%s.published", rel + 6);
+	if ((v = site_var(site, key)) != NULL && strcmp(v, "false") == 0)
+		return -1;
+	snprintf(key, sizeof(key), "books.%s.title", rel + 6);
+	return site_var(site, key) != NULL;
+}
+
+/* A Zenn site's published books, by title, under their own heading:
+ * zenn.dev shows a writer's books beside the articles. */
+static int
+doc_books(const struct host *h, struct md_doc *d)
+{
+	const struct site	*site = store_site(h->store);
+	struct store_dirent	*v;
+	struct buf		 rel, path;
+	const char		*title;
+	size_t			 n, i, shown = 0;
+	int			 rc = 0;
+
+	if (site->gen != SITE_ZENN || store_list(h->store, "books", &v, &n) < 0)
+		return 0;
+	buf_init(&rel, PATH_MAX);
+	buf_init(&path, PATH_MAX * 3);
+	for (i = 0; i < n && rc == 0; i++) {
+		buf_reset(&rel);
+		if (!v[i].is_dir || buf_printf(&rel, "books/%s", v[i].name) ==
+		    -1 || book_of(h, rel.data, NULL, 0) != 1)
+			continue;
+		buf_reset(&path);
+		rc |= buf_putc(&path, '/');
+		rc |= url_encode_path(&path, rel.data, rel.len);
+		rc |= buf_putc(&path, '/');
+		buf_reset(&rel);
+		rc |= buf_printf(&rel, "books.%s.title", v[i].name);
+		if (rc != 0 || (title = site_var(site, rel.data)) == NULL)
+			title = v[i].name;
+		if (shown++ == 0)
+			rc |= doc_title(d, 2, "Books");
+		rc |= doc_local(d, shown == 1 ? MDS_BLANK : MDS_NONE,
+		    path.data, '1', title, NULL);
+	}
+	store_list_free(v, n);
+	buf_free(&rel);
+	buf_free(&path);
+	return rc;
 }
 
 /*------------------------------------------------------------ listings */
@@ -1068,6 +1514,12 @@ doc_listing(const struct conf *c, const struct host *h,
 	for (i = 0; i < ls->n && rc == 0; i++) {
 		buf_reset(&path);
 		buf_reset(&label);
+		/* An unpublished book's folder is private as a whole. */
+		rc |= buf_printf(&label, "%s/%s", ls->rel, ls->v[i].name);
+		if (ls->v[i].is_dir && rc == 0 && book_of(h, label.data, NULL,
+		    0) == -1)
+			continue;
+		buf_reset(&label);
 		if ((e = entry_target(h->store, ls->rel, &ls->v[i], &path,
 		    &type)) != 0) {
 			rc |= e == -1;
@@ -1091,7 +1543,17 @@ feed_listing(const struct conf *c, const struct host *h, const char *rel,
 	struct store_dirent	*v;
 	struct listing		 ls;
 	struct page		 pg;
+	char			 slug[NAME_MAX + 1], key[NAME_MAX + 32];
 
+	switch (book_of(h, rel, slug, sizeof(slug))) {
+	case -1:
+		return -1;
+	case 1:
+		snprintf(key, sizeof(key), "book:%c:%s", fmt == MD_GEMTEXT ?
+		    'g' : 'o', slug);
+		serve_doc(c, h, key, doc_book, slug, fmt, r);
+		return 0;
+	}
 	if (store_list(h->store, rel, &v, &ls.n) < 0)
 		return -1;
 	ls.rel = rel;
@@ -1258,45 +1720,18 @@ caps(const struct conf *c, const struct host *h, struct reply *r)
 
 /*------------------------------------------------------------ dispatch */
 
-static int
-ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 int
 feed_gemini(const struct conf *c, const struct host *h, const char *path,
     const char *query, struct reply *r)
 {
-	const char	*name;
-	size_t		 n;
-
+	if (serve_taxonomy(c, h, path, MD_GEMTEXT, r))
+		return 1;
 	if (strcmp(path, "/gemlog/") == 0)
 		serve_doc(c, h, "gemlog:gemini", doc_gemlog, NULL,
 		    MD_GEMTEXT, r);
 	else if (strcmp(path, "/gemlog") == 0)
 		reply_set(r, 31, "/gemlog/");
-	else if (strcmp(path, "/tags/") == 0)
-		serve_doc(c, h, "tags:gemini", doc_tags, NULL, MD_GEMTEXT,
-		    r);
-	else if (strcmp(path, "/tags") == 0)
-		reply_set(r, 31, "/tags/");
-	else if (strncmp(path, "/tags/", 6) == 0) {
-		name = path + 6;
-		n = strlen(name);
-		/* The web's forms "/tags/NAME/" and "/tags/NAME.html" (Hugo's
-		 * uglyURLs), and "/tags/NAME.gmi". */
-		if (ends_with(name, n, ".gmi"))
-			n -= 4;
-		else if (ends_with(name, n, ".html"))
-			n -= 5;
-		else if (ends_with(name, n, "/"))
-			n--;
-		if (serve_tag(c, h, name, n, MD_GEMTEXT, r) == NOT_FOUND)
-			reply_set(r, 51, "No such tag");
-	} else if (strcmp(path, "/atom.xml") == 0)
+	else if (strcmp(path, "/atom.xml") == 0)
 		serve_atom(c, h, 1, r);
 	else if (strcmp(path, "/search") == 0)
 		search_gemini(c, h, query, r);
@@ -1313,27 +1748,13 @@ int
 feed_gopher(const struct conf *c, const struct host *h, const char *selector,
     const char *search, struct reply *r)
 {
-	const char	*name;
-	size_t		 n;
-
+	if (serve_taxonomy(c, h, selector, MD_GOPHERMAP, r))
+		return 1;
 	if (strcmp(selector, "/gemlog/") == 0 ||
 	    strcmp(selector, "/gemlog") == 0)
 		serve_doc(c, h, "gemlog:gopher", doc_gemlog, NULL,
 		    MD_GOPHERMAP, r);
-	else if (strcmp(selector, "/tags/") == 0 ||
-	    strcmp(selector, "/tags") == 0)
-		serve_doc(c, h, "tags:gopher", doc_tags, NULL, MD_GOPHERMAP,
-		    r);
-	else if (strncmp(selector, "/tags/", 6) == 0) {
-		name = selector + 6;
-		n = strlen(name);
-		if (ends_with(name, n, "/"))
-			n--;
-		else if (ends_with(name, n, ".html"))
-			n -= 5;
-		if (serve_tag(c, h, name, n, MD_GOPHERMAP, r) == NOT_FOUND)
-			reply_gopher_error(r, 51, "No such tag", selector);
-	} else if (strcmp(selector, "/atom.xml") == 0)
+	else if (strcmp(selector, "/atom.xml") == 0)
 		serve_atom(c, h, 0, r);
 	else if (strcmp(selector, "/search") == 0) {
 		if (search == NULL ||

@@ -52,7 +52,15 @@ enum fm_key {
 			   :categories in permalinks */
 	K_URL,		/* url (Hugo), URL (blogsync): the page's path */
 	K_UPDATED,	/* lastmod, updated, last_modified_at */
-	K_EDITURL	/* EditURL: a Hatena blogsync entry's */
+	K_EDITURL,	/* EditURL: a Hatena blogsync entry's */
+	K_TERMS		/* a taxonomy of the site's own (series): terms
+			   only, not tags */
+};
+
+/* A site without taxonomies of its own: every kind of tag is a tag. */
+static const struct fm_taxonomy fm_default_tax[] = {
+	{ "tags", "tags" }, { "topics", "tags" }, { "categories", "tags" },
+	{ "category", "tags" }, { NULL, NULL }
 };
 
 static const struct {
@@ -103,6 +111,10 @@ static const struct {
 struct fm_ctx {
 	struct page_meta	*m;
 	size_t			 tagcap;
+	const struct fm_taxonomy *tax;
+	const char		*curtax;	/* the taxonomy of the key last
+						   looked up, or NULL */
+	size_t			 termcap;
 	int			 sumrank;	/* 3 description .. 1 excerpt */
 	int			 imgrank;	/* 4 coverImage .. 1 ogImage */
 	size_t			 aliascap;
@@ -429,18 +441,28 @@ frontmatter_parse_date(const char *s, time_t *t, int *tzoff)
  * Key mapping, shared by the three readers
  */
 
+/* The kind of key k; c->curtax becomes the taxonomy it feeds. */
 static enum fm_key
-fm_lookup(const char *k, size_t n)
+fm_lookup(struct fm_ctx *c, const char *k, size_t n)
 {
-	size_t	 i;
+	enum fm_key	 key = K_NONE;
+	size_t		 i;
 
+	c->curtax = NULL;
 	if (k == NULL)
 		return K_NONE;
+	for (i = 0; c->tax[i].key != NULL; i++)
+		if (strlen(c->tax[i].key) == n &&
+		    strncasecmp(k, c->tax[i].key, n) == 0) {
+			c->curtax = c->tax[i].name;
+			key = K_TERMS;
+			break;
+		}
 	for (i = 0; i < sizeof(fm_keys) / sizeof(fm_keys[0]); i++)
 		if (strlen(fm_keys[i].name) == n &&
 		    strncasecmp(k, fm_keys[i].name, n) == 0)
 			return fm_keys[i].key;
-	return K_NONE;
+	return key;
 }
 
 /* Record an error; the one on the earliest line is kept. */
@@ -473,12 +495,14 @@ fm_setstr(struct fm_ctx *c, char **dst, const char *v, size_t n, int keepnl)
 	*dst = s;
 }
 
+/* Add v to a list of tags (or of terms, each "pre/" + v), unless it is
+ * there already. */
 static void
-fm_addtag(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+fm_addlist(struct fm_ctx *c, char ***list, size_t *np, size_t *cap,
+    const char *pre, const char *v, size_t n, unsigned long line)
 {
-	struct page_meta	*m = c->m;
-	char			*s, **p;
-	size_t			 i;
+	char	*s, *t, **p;
+	size_t	 i;
 
 	if (fm_clean(v, n, 0, &s) == -1) {
 		c->oom = 1;
@@ -486,28 +510,53 @@ fm_addtag(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 	}
 	if (s == NULL)
 		return;
-	/* Case-insensitive, so "Go" and "go" do not make two tag pages. */
-	for (i = 0; i < m->ntags; i++)
-		if (strcasecmp(m->tags[i], s) == 0) {
-			free(s);
-			return;
-		}
-	if (m->ntags == FM_MAXTAGS) {
-		free(s);
-		fm_err(c, line, "too many tags");
-		return;
-	}
-	if (m->ntags == c->tagcap) {
-		i = c->tagcap ? c->tagcap * 2 : 8;
-		if ((p = reallocarray(m->tags, i, sizeof(*p))) == NULL) {
+	if (pre != NULL) {
+		i = strlen(pre) + strlen(s) + 2;
+		if ((t = malloc(i)) == NULL) {
 			free(s);
 			c->oom = 1;
 			return;
 		}
-		m->tags = p;
-		c->tagcap = i;
+		snprintf(t, i, "%s/%s", pre, s);
+		free(s);
+		s = t;
 	}
-	m->tags[m->ntags++] = s;
+	/* Case-insensitive, so "Go" and "go" do not make two tag pages. */
+	for (i = 0; i < *np; i++)
+		if (strcasecmp((*list)[i], s) == 0) {
+			free(s);
+			return;
+		}
+	if (*np == FM_MAXTAGS) {
+		free(s);
+		fm_err(c, line, "too many tags");
+		return;
+	}
+	if (*np == *cap) {
+		i = *cap ? *cap * 2 : 8;
+		if ((p = reallocarray(*list, i, sizeof(*p))) == NULL) {
+			free(s);
+			c->oom = 1;
+			return;
+		}
+		*list = p;
+		*cap = i;
+	}
+	(*list)[(*np)++] = s;
+}
+
+/* One tag under key k: a tag (unless k is only a taxonomy of the site's)
+ * and a term of the taxonomy k feeds. */
+static void
+fm_addtag(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
+    unsigned long line)
+{
+	if (k != K_TERMS)
+		fm_addlist(c, &c->m->tags, &c->m->ntags, &c->tagcap, NULL, v,
+		    n, line);
+	if (c->curtax != NULL)
+		fm_addlist(c, &c->m->terms, &c->m->nterms, &c->termcap,
+		    c->curtax, v, n, line);
 }
 
 /*
@@ -515,7 +564,8 @@ fm_addtag(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
  * there are any ("machine learning, go"), else on spaces ("go c unix").
  */
 static void
-fm_splittags(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
+fm_splittags(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
+    unsigned long line)
 {
 	size_t	 i, j;
 	int	 comma;
@@ -526,7 +576,7 @@ fm_splittags(struct fm_ctx *c, const char *v, size_t n, unsigned long line)
 			if (comma ? v[j] == ',' : (v[j] == ' ' ||
 			    v[j] == '\t' || v[j] == '\n' || v[j] == '\r'))
 				break;
-		fm_addtag(c, v + i, j - i, line);
+		fm_addtag(c, k, v + i, j - i, line);
 	}
 }
 
@@ -754,12 +804,13 @@ fm_scalar(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 			    k == K_PUBDATE ? 2 : 1, k == K_ZENNDATE, line);
 		break;
 	case K_TAGS:
+	case K_TERMS:
 		if (v != NULL)
-			fm_splittags(c, v, n, line);
+			fm_splittags(c, k, v, n, line);
 		break;
 	case K_CATS:
 		if (v != NULL) {
-			fm_splittags(c, v, n, line);
+			fm_splittags(c, k, v, n, line);
 			/* Jekyll splits a string of categories at spaces. */
 			while (n > 0) {
 				size_t w = 0;
@@ -858,10 +909,10 @@ fm_item(struct fm_ctx *c, enum fm_key k, const char *v, size_t n,
 {
 	if (v == NULL)
 		return;
-	if (k == K_TAGS)
-		fm_addtag(c, v, n, line);
+	if (k == K_TAGS || k == K_TERMS)
+		fm_addtag(c, k, v, n, line);
 	else if (k == K_CATS) {
-		fm_addtag(c, v, n, line);
+		fm_addtag(c, k, v, n, line);
 		fm_addcat(c, v, n);
 	}
 	else if (k == K_ALIASES)
@@ -1022,7 +1073,7 @@ fm_yaml_event(struct fm_yaml *y, const yaml_event_t *ev)
 			break;
 		}
 		/* A complex key (a mapping or sequence) names nothing. */
-		y->key = scalar ? fm_lookup(v, n) : K_NONE;
+		y->key = scalar ? fm_lookup(y->c, v, n) : K_NONE;
 		if (start)
 			y->skip = 1;
 		y->state = Y_VALUE;
@@ -1261,9 +1312,9 @@ fm_value(void *arg, const char *key, size_t keylen, int item, const char *v,
 	struct fm_ctx	*c = arg;
 
 	if (item)
-		fm_item(c, fm_lookup(key, keylen), v, n, line);
+		fm_item(c, fm_lookup(c, key, keylen), v, n, line);
 	else
-		fm_scalar(c, fm_lookup(key, keylen), v, n, line);
+		fm_scalar(c, fm_lookup(c, key, keylen), v, n, line);
 }
 
 static void
@@ -1319,6 +1370,13 @@ fm_title_entities(struct page_meta *m)
 int
 frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 {
+	return frontmatter_parse_site(src, len, NULL, m);
+}
+
+int
+frontmatter_parse_site(const char *src, size_t len,
+    const struct fm_taxonomy *tax, struct page_meta *m)
+{
 	struct fm_ctx	 c;
 	enum fm_dialect	 d = D_NONE;
 	size_t		 start = 0, bstart = 0, bend = 0, i, next;
@@ -1330,6 +1388,7 @@ frontmatter_parse(const char *src, size_t len, struct page_meta *m)
 	m->breaks = -1;
 	memset(&c, 0, sizeof(c));
 	c.m = m;
+	c.tax = tax != NULL ? tax : fm_default_tax;
 	c.draft = c.published = -1;
 	if (src == NULL)
 		return 0;
@@ -1423,6 +1482,9 @@ page_meta_free(struct page_meta *m)
 	for (i = 0; i < m->ntags; i++)
 		free(m->tags[i]);
 	free(m->tags);
+	for (i = 0; i < m->nterms; i++)
+		free(m->terms[i]);
+	free(m->terms);
 	free(m->summary);
 	free(m->lang);
 	free(m->slug);

@@ -15,6 +15,10 @@ struct page_meta {
 	int		 tzoff;		/* minutes east of UTC as written */
 	char		**tags;		/* tags + categories, deduplicated */
 	size_t		 ntags;
+	char		**terms;	/* "TAXONOMY/TERM": the terms of each
+					   taxonomy the site publishes pages
+					   for, deduplicated per taxonomy */
+	size_t		 nterms;
 	char		*summary;	/* description, excerpt or summary */
 	char		*lang;		/* NULL when absent */
 	char		*slug;		/* NULL when absent */
@@ -53,6 +57,22 @@ struct page_meta {
  * Returns 0, or -1 only on allocation failure.
  */
 int	frontmatter_parse(const char *src, size_t len, struct page_meta *m);
+
+/* Which front matter keys hold the terms of which taxonomy ("category"
+ * -> "categories", "series" -> "series"); ended by a NULL key. */
+struct fm_taxonomy {
+	const char	*key;
+	const char	*name;
+};
+
+/*
+ * frontmatter_parse with the site's taxonomies: the terms under each
+ * key of tax go to m->terms as "NAME/TERM".  tax NULL is the default of
+ * a site without taxonomies of its own: tags, topics and categories are
+ * all tags.
+ */
+int	frontmatter_parse_site(const char *src, size_t len,
+	    const struct fm_taxonomy *tax, struct page_meta *m);
 void	page_meta_free(struct page_meta *m);
 
 /*

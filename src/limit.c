@@ -56,10 +56,12 @@ limiter_free(struct limiter *l)
 	free(l);
 }
 
-/* The address as 16 bytes; 0 for loopback when loopback is exempt. */
+/* The address as 16 bytes; 0 for loopback when exempt (the request rate
+ * unless conf.loopback: tests and local tools make many requests, while
+ * connections from loopback are capped like any other's). */
 static int
-addr_key(const struct limiter *l, const struct sockaddr *sa,
-    unsigned char key[16])
+addr_key(const struct sockaddr *sa, unsigned char key[16],
+    int exempt_loopback)
 {
 	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 
@@ -74,7 +76,7 @@ addr_key(const struct limiter *l, const struct sockaddr *sa,
 		memcpy(key, &in6->sin6_addr, 16);
 	} else
 		return 0;
-	if (!l->conf.loopback &&
+	if (exempt_loopback &&
 	    ((memcmp(key, mapped, 12) == 0 && key[12] == 127) ||
 	    IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)key)))
 		return 0;
@@ -128,7 +130,7 @@ limiter_open(struct limiter *l, const struct sockaddr *sa, uint64_t now)
 	struct slot	*s;
 	int		 r = 0;
 
-	if (l->conf.per_ip == 0 || !addr_key(l, sa, key))
+	if (l->conf.per_ip == 0 || !addr_key(sa, key, 0))
 		return 0;
 	pthread_mutex_lock(&l->lock);
 	if ((s = find_slot(l, key, now, 1)) != NULL) {
@@ -147,7 +149,7 @@ limiter_close(struct limiter *l, const struct sockaddr *sa)
 	unsigned char	 key[16];
 	struct slot	*s;
 
-	if (l->conf.per_ip == 0 || !addr_key(l, sa, key))
+	if (l->conf.per_ip == 0 || !addr_key(sa, key, 0))
 		return;
 	pthread_mutex_lock(&l->lock);
 	/* Without claiming, find_slot never looks at the time. */
@@ -163,7 +165,7 @@ limiter_request(struct limiter *l, const struct sockaddr *sa, uint64_t now)
 	struct slot	*s;
 	unsigned	 wait = 0;
 
-	if (l->conf.rate <= 0 || !addr_key(l, sa, key))
+	if (l->conf.rate <= 0 || !addr_key(sa, key, !l->conf.loopback))
 		return 0;
 	pthread_mutex_lock(&l->lock);
 	if ((s = find_slot(l, key, now, 1)) != NULL) {

@@ -16,7 +16,8 @@ struct limit_conf {
 	unsigned	 per_ip;	/* connections per address; 0 = off */
 	double		 rate;		/* requests per second; 0 = off */
 	double		 burst;		/* bucket size */
-	int		 loopback;	/* also limit 127/8 and ::1 */
+	int		 loopback;	/* the rate applies to 127/8 and ::1
+					   too (the connection cap always) */
 	unsigned	 slots;		/* addresses tracked at most */
 };
 

@@ -138,7 +138,7 @@ shed_connections(struct listener *l)
 	if (srv->reserve_fd != -1)
 		close(srv->reserve_fd);
 	else
-		conn_drop_idlest(srv);
+		(void)conn_drop_idlest(srv, NULL);
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
 		close(fd);
 		n++;

@@ -37,15 +37,6 @@
 
 #define SHUTDOWN_GRACE_MS	10000	/* in-flight responses get this */
 
-/* gcc says __SANITIZE_ADDRESS__, clang 14 only __has_feature. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAPSULED_HAS_ASAN	1
-#endif
-#endif
-#ifndef CAPSULED_HAS_ASAN
-#define CAPSULED_HAS_ASAN	0
-#endif
 
 static void
 usage(FILE *fp)
@@ -72,12 +63,17 @@ usage(FILE *fp)
 "      --rate N           requests per second per address, 0 = off\n"
 "                         (default %d)\n"
 "      --burst N          requests allowed in a burst (default %d)\n"
-"      --limit-loopback   apply the per-address limits to loopback too\n"
+"      --limit-loopback   apply the request rate to loopback too (the\n"
+"                         per-address connection cap always applies)\n"
 "      --workers N        worker threads (default: one per core)\n"
 "  -u, --user NAME        user to switch to when started as root\n"
 "                         (default nobody)\n"
 "      --chroot DIR       chroot there before switching user\n"
 "      --allow-root       keep running as root (not recommended)\n"
+"      --cache-dir DIR    where the post index is kept between runs, or\n"
+"                         none (default: $XDG_CACHE_HOME/capsuled, as\n"
+"                         root " DEFAULT_CACHE_DIR_ROOT ", else\n"
+"                         ~/.cache/capsuled)\n"
 "  -w, --width N          Gopher text width (default %d)\n"
 "      --lang CODE        default language (default " DEFAULT_LANG ")\n"
 "      --render FORMAT    print FILE.md converted and exit\n"
@@ -163,11 +159,16 @@ render_file(const char *format, const char *path, const struct conf *c)
 	return 0;
 }
 
+/* The post index's directory (index_dir_open), for every generation. */
+static int	index_dirfd = -1;
+static char	index_dir[PATH_MAX];
+
 /*------------------------------------------------------------ options */
 
 /* Command-line settings: each overrides the file's when given. */
 struct options {
 	const char	*config, *root, *hostname, *certs, *user, *chroot;
+	const char	*cache_dir;
 	const char	*lang, *render;
 	const char	**listen;
 	size_t		 nlisten;
@@ -199,6 +200,7 @@ options_parse(struct options *o, int argc, char **argv)
 		{ "user",	required_argument,	NULL, 'u' },
 		{ "chroot",	required_argument,	NULL, 'C' },
 		{ "allow-root",	no_argument,		NULL, 'A' },
+		{ "cache-dir",	required_argument,	NULL, 'D' },
 		{ "width",	required_argument,	NULL, 'w' },
 		{ "lang",	required_argument,	NULL, 'L' },
 		{ "render",	required_argument,	NULL, 'R' },
@@ -275,6 +277,9 @@ options_parse(struct options *o, int argc, char **argv)
 		case 'A':
 			o->allow_root = 1;
 			break;
+		case 'D':
+			o->cache_dir = optarg;
+			break;
 		case 'w':
 			o->width = parse_uint(optarg, "width", 1000);
 			break;
@@ -344,6 +349,8 @@ options_apply(const struct options *o, struct conf *c)
 		c->user = o->user;
 	if (o->chroot != NULL)
 		c->chroot = o->chroot;
+	if (o->cache_dir != NULL)
+		c->cache_dir = o->cache_dir;
 	if (o->lang != NULL)
 		c->default_lang = o->lang;
 	if (c->timeout_ms == 0 || c->max_conns == 0 || c->gopher_width < 20) {
@@ -530,6 +537,8 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		memset(&sc, 0, sizeof(sc));
 		sc.root = h->root;
 		sc.certs = h->certs;
+		sc.config = c->file;
+		sc.log = c->log_dest == CONF_LOG_FILE ? c->log_file : NULL;
 		sc.default_lang = h->lang ? h->lang : c->default_lang;
 		sc.host = h->name;
 		sc.gopher_port = c->gopher_port;
@@ -537,6 +546,7 @@ gen_setup_hosts(struct generation *g, const unsigned ports[2])
 		sc.breaks = -1;
 		sc.posts = h->posts;
 		sc.cache_max = CACHE_MAX_BYTES;
+		sc.cache_dirfd = index_dirfd;
 		/* The capsule's settings win over the site's config; the
 		 * default title is no setting. */
 		sc.title = strcmp(h->title, DEFAULT_TITLE) != 0 ? h->title :
@@ -721,6 +731,90 @@ on_signal(uv_signal_t *sig, int signum)
 /* SIGHUP: read everything again; a broken configuration is reported and
  * the running one kept.  Listen addresses, ports, workers and the user
  * are fixed at start. */
+/*
+ * The post index of every host is made and kept current by its store's
+ * indexer thread, started as soon as a configuration is loaded, so that
+ * no request waits for a cold scan or pays for a rescan (nor holds up a
+ * loop: the loops never scan).  Started from the main loop once the
+ * sandbox is in place, so the threads are born under it.
+ */
+static void
+index_start(struct generation *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->conf.nhosts; i++)
+		if (store_start(g->conf.hosts[i].store) == -1)
+			log_warnx("%s: cannot start the indexer",
+			    g->conf.hosts[i].root);
+}
+
+/*
+ * Where the index file is kept: the configured directory, else the XDG
+ * cache directory, /var/cache/capsuled for root, ~/.cache/capsuled;
+ * never inside a served root (the file says what every page is, drafts
+ * included).  Opened once at start, before any chroot, and kept: reloads
+ * reuse it.  Made for and owned by the serving user.
+ */
+static void
+index_dir_open(const struct conf *c)
+{
+	const char	*d = c->cache_dir, *env;
+	char		 path[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
+	struct passwd	*pw;
+	size_t		 i, n;
+
+	if (d != NULL && strcmp(d, "none") == 0)
+		return;
+	if (d == NULL) {
+		if ((env = getenv("XDG_CACHE_HOME")) != NULL && *env == '/')
+			snprintf(path, sizeof(path), "%s/capsuled", env);
+		else if (geteuid() == 0)
+			snprintf(path, sizeof(path), "%s",
+			    DEFAULT_CACHE_DIR_ROOT);
+		else if ((env = getenv("HOME")) != NULL && *env == '/')
+			snprintf(path, sizeof(path), "%s/.cache/capsuled", env);
+		else
+			return;
+		/* The default's parents are made; a configured
+		 * directory's must exist. */
+		for (n = 1; path[n] != '\0'; n++)
+			if (path[n] == '/') {
+				path[n] = '\0';
+				(void)mkdir(path, 0755);
+				path[n] = '/';
+			}
+		d = path;
+	}
+	if ((mkdir(d, 0700) == -1 && errno != EEXIST) ||
+	    realpath(d, real) == NULL ||
+	    (index_dirfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		log_warn("%s: the post index is not kept between runs", d);
+		return;
+	}
+	for (i = 0; i < c->nhosts; i++) {
+		if (realpath(c->hosts[i].root, root) == NULL)
+			continue;
+		n = strlen(root);
+		if (strncmp(real, root, n) == 0 &&
+		    (real[n] == '/' || real[n] == '\0')) {
+			log_warnx("%s is inside the served root %s: the post "
+			    "index is not kept there (set cache_dir)", real,
+			    root);
+			close(index_dirfd);
+			index_dirfd = -1;
+			return;
+		}
+	}
+	if (geteuid() == 0 && !c->allow_root &&
+	    (pw = getpwnam(c->user)) != NULL &&
+	    chown(real, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", real);
+	snprintf(index_dir, sizeof(index_dir), "%s", real);
+	log_info("post index kept in %s", real);
+}
+
 static void
 on_sighup(uv_signal_t *sig, int signum)
 {
@@ -736,6 +830,7 @@ on_sighup(uv_signal_t *sig, int signum)
 	}
 	if (log_configure(&g->conf) == -1)
 		log_warn("cannot open the log");
+	index_start(g);
 	for (i = 0; i < rt->nworkers; i++) {
 		old = atomic_exchange(&rt->workers[i].pending, gen_ref(g));
 		if (old != NULL)
@@ -810,11 +905,10 @@ drop_privileges(const struct conf *c)
 	/* LeakSanitizer reads /proc/self at exit: test builds only. */
 	paths[n++] = "/proc";
 #endif
-	if (c->log_dest == CONF_LOG_FILE) {
-		paths[n] = dir_of(c->log_file, logdir, sizeof(logdir));
-		nw = 1;
-	}
-	if (sandbox_landlock(paths, n, paths + n, nw, &err) == -1)
+	if (c->log_dest == CONF_LOG_FILE)
+		paths[n + nw++] = dir_of(c->log_file, logdir, sizeof(logdir));
+	if (sandbox_landlock(paths, n, paths + n, nw,
+	    *index_dir != '\0' ? index_dir : NULL, &err) == -1)
 		log_warnx("landlock: %s", err);
 	return NULL;
 }
@@ -891,6 +985,7 @@ main(int argc, char **argv)
 	rt.ports[0] = ports[0][0];
 	rt.ports[1] = ports[0][1];
 	free(ports);
+	index_dir_open(&boot);
 	conf_free(&boot);
 
 	if ((rt.gen = gen_load(&opts, rt.ports)) == NULL)
@@ -929,6 +1024,13 @@ main(int argc, char **argv)
 	uv_signal_start(&rt.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&rt.sighup, on_sighup, SIGHUP);
 	uv_signal_start(&rt.sigusr1, on_sigusr1, SIGUSR1);
+	/* Routing and rendering share libuv's thread pool
+	 * (4 threads by default): a few pages at their render limits must
+	 * not hold up every other uncached request, so give it more room
+	 * unless the operator chose.  Read once, at the pool's first use. */
+	if (setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0) == -1)
+		log_warn("setenv");
+	index_start(rt.gen);
 	for (i = 0; i < rt.nworkers; i++)
 		if (pthread_create(&rt.workers[i].thread, NULL, worker_main,
 		    &rt.workers[i]) != 0)
@@ -948,6 +1050,8 @@ main(int argc, char **argv)
 	uv_loop_close(&loop);
 	free(rt.workers);
 	gen_unref(rt.gen);
+	if (index_dirfd != -1)
+		close(index_dirfd);
 	free(opts.listen);
 	free(opts.jail);
 	log_info("stopped");

@@ -22,6 +22,7 @@
 #include "markdown.h"
 #include "mdb.h"
 #include "mime.h"
+#include "site.h"
 #include "textwidth.h"
 #include "url.h"
 
@@ -1555,24 +1556,30 @@ mdb_footer(struct mdb *b)
 	buf_init(&label, MD_POOL_MAX);
 	if (mdb_begin(b, MDB_TEXT) == -1)
 		goto done;
-	for (i = 0; m != NULL && i < m->ntags; i++) {
-		if (m->tags[i] == NULL)
-			continue;
+	/* Each term's page in the web's form ("/categories/NAME/"), for
+	 * both protocols, labelled by its taxonomy. */
+	for (i = 0; m != NULL && i < m->nterms; i++) {
+		const char *t = m->terms[i], *sl = strchr(t, '/');
+
 		buf_reset(&tag);
 		buf_reset(&gem);
-		buf_reset(&sel);
 		buf_reset(&label);
-		if (md_meta_line(&tag, m->tags[i]) == -1)
+		if (sl == NULL)
+			continue;
+		/* gem: the taxonomy's name, tag: the term. */
+		if (md_meta_line(&tag, sl + 1) == -1 || buf_printf(&gem,
+		    "%.*s", (int)(sl - t), t) == -1)
 			goto done;
 		if (tag.len == 0)
 			continue;
-		/* The tag's page in the web's form, for both protocols. */
-		if (buf_puts(&gem, "/tags/") == -1 ||
-		    url_encode_path(&gem, tag.data, tag.len) == -1 ||
-		    buf_putc(&gem, '/') == -1 ||
-		    buf_append(&sel, gem.data, gem.len) == -1 ||
-		    buf_printf(&label, "Tag: %s", tag.data) == -1 ||
-		    mdb_fixed_link(b, label.data, NULL, gem.data,
+		if (buf_printf(&label, "%s: %s", strcmp(gem.data, "tags") ==
+		    0 ? "Tag" : strcmp(gem.data, "categories") == 0 ?
+		    "Category" : gem.data, tag.data) == -1)
+			goto done;
+		label.data[0] = (char)toupper((unsigned char)label.data[0]);
+		buf_reset(&sel);
+		if (site_term_path(gem.data, tag.data, &sel) == -1 ||
+		    mdb_fixed_link(b, label.data, NULL, sel.data,
 		    sel.data) == -1)
 			goto done;
 	}

@@ -128,10 +128,15 @@ reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	err = store_page(s, rel, fd, st, fmt, &r->body, lang, sizeof(lang));
 	close(fd);
 	if (err < 0) {
-		/* A draft (-ENOENT) is not there for readers. */
+		/* A draft (-ENOENT) is not there for readers; a page over a
+		 * render limit says which, as a failed dynamic page would. */
+		int		 slow = err == -ETIME || err == -ETIMEDOUT;
 		const char	*msg = err == -ENOENT ? "Not found" :
-		    "Cannot render the page";
-		int		 status = err == -ENOENT ? 51 : 40;
+		    slow ? "This page takes too long to render" :
+		    err == -EFBIG ? "This page takes too much memory to "
+		    "render" : "Cannot render the page";
+		int		 status = err == -ENOENT ? 51 :
+		    slow || err == -EFBIG ? 42 : 40;
 
 		if (fmt == MD_GEMTEXT)
 			reply_status(r, status, msg);
@@ -446,18 +451,22 @@ reply_keep(struct store *s, const char *key, unsigned long gen,
 		store_reply_put(s, key, gen, r->status, r->meta, r->body);
 }
 
-static void
+/* 1 answered; 0 when quick and the reply is not cached. */
+static int
 route_gemini_cached(const struct conf *c, const struct host *h,
-    const struct url *u, struct reply *r)
+    const struct url *u, struct reply *r, int quick)
 {
 	char		key[PATH_MAX + 8];
 	unsigned long	gen = 0;
 
 	if (u->query == NULL && (gen = reply_lookup(h->store, key,
 	    sizeof(key), 'g', u->trailing_slash, u->path, r)) == ULONG_MAX)
-		return;
+		return 1;
+	if (quick)
+		return 0;
 	route_gemini(c, h, u->path, u->trailing_slash, u->query, r);
 	reply_keep(h->store, key, gen, r);
+	return 1;
 }
 
 /* Requests may name us by host name or by the literal address the client
@@ -478,19 +487,19 @@ gemini_host(const struct conf *c, const struct origin *o, const char *host)
 	return NULL;
 }
 
-void
+int
 router_gemini(const struct conf *c, const struct origin *o, const char *line,
-    size_t len, struct reply *r)
+    size_t len, struct reply *r, int quick)
 {
 	const struct host	*h;
 	const char		*err = "Bad request";
 	struct url		 u;
-	int			 status;
+	int			 status, done = 1;
 
 	reply_init(r);
 	if ((status = gemini_parse_request(line, len, &u, &err)) != 0) {
 		reply_status(r, status, err);
-		return;
+		return 1;
 	}
 	if ((h = gemini_host(c, o, u.host)) == NULL)
 		reply_status(r, 53, "Host not served here");
@@ -498,8 +507,9 @@ router_gemini(const struct conf *c, const struct origin *o, const char *line,
 	    (unsigned)u.port != c->gemini_port)
 		reply_status(r, 53, "Port not served here");
 	else if (!route_rules(c, h, u.path, o->fingerprint, 1, r))
-		route_gemini_cached(c, h, &u, r);
+		done = route_gemini_cached(c, h, &u, r, quick);
 	url_free(&u);
+	return done;
 }
 
 /*------------------------------------------------------------ gopher */
@@ -598,9 +608,10 @@ route_gopher(const struct conf *c, const struct host *h,
 		gopher_fail(r, 51, "Not found", g->selector);
 }
 
-static void
+/* 1 answered; 0 when quick and the reply is not cached. */
+static int
 route_gopher_cached(const struct conf *c, const struct host *h,
-    const struct gopher_req *g, struct reply *r)
+    const struct gopher_req *g, struct reply *r, int quick)
 {
 	char		key[PATH_MAX + 8];
 	unsigned long	gen = 0;
@@ -608,24 +619,27 @@ route_gopher_cached(const struct conf *c, const struct host *h,
 	if (g->search == NULL && (gen = reply_lookup(h->store, key,
 	    sizeof(key), 'o', g->trailing_slash, g->selector, r)) ==
 	    ULONG_MAX)
-		return;
+		return 1;
+	if (quick)
+		return 0;
 	route_gopher(c, h, g, r);
 	reply_keep(h->store, key, gen, r);
+	return 1;
 }
 
-void
+int
 router_gopher(const struct conf *c, const struct origin *o, const char *line,
-    size_t len, struct reply *r)
+    size_t len, struct reply *r, int quick)
 {
 	struct gopher_req	 g;
 	struct buf		 b;
 	const char		*err = "Bad selector";
+	int			 done = 1;
 
-	(void)o;
 	reply_init(r);
 	if (gopher_parse_request(line, len, &g, &err) == -1) {
 		gopher_fail(r, 59, err, "");
-		return;
+		return 1;
 	}
 	if (g.is_url) {
 		buf_init(&b, 8192);
@@ -637,6 +651,7 @@ router_gopher(const struct conf *c, const struct origin *o, const char *line,
 			    g.selector);
 		}
 	} else if (!route_rules(c, o->gopher_host, g.selector, NULL, 0, r))
-		route_gopher_cached(c, o->gopher_host, &g, r);
+		done = route_gopher_cached(c, o->gopher_host, &g, r, quick);
 	gopher_req_free(&g);
+	return done;
 }

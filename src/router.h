@@ -37,13 +37,19 @@ struct origin {
 					   serves */
 };
 
-/* A Gemini request line (without CRLF): validation, host and port checks,
- * then routing. */
-void	router_gemini(const struct conf *, const struct origin *,
-	    const char *line, size_t len, struct reply *);
+/*
+ * A Gemini request line (without CRLF): validation, host and port checks,
+ * then routing.  With quick set, only what needs no content work is
+ * answered (errors, redirects and zones from the configuration, replies
+ * in the reply cache), so that an event loop can call it: 0 then means
+ * the request needs the full route, called again without quick off the
+ * loop.  Returns 1 when *reply holds the answer.
+ */
+int	router_gemini(const struct conf *, const struct origin *,
+	    const char *line, size_t len, struct reply *, int quick);
 
-/* A Gopher request line (without the line end). */
-void	router_gopher(const struct conf *, const struct origin *,
-	    const char *line, size_t len, struct reply *);
+/* A Gopher request line (without the line end), the same way. */
+int	router_gopher(const struct conf *, const struct origin *,
+	    const char *line, size_t len, struct reply *, int quick);
 
 #endif

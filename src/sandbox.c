@@ -83,7 +83,8 @@ landlock_add(int ruleset, const char *path, __u64 access, const char **err)
 
 int
 sandbox_landlock(const char *const *read_paths, size_t nread,
-    const char *const *write_paths, size_t nwrite, const char **err)
+    const char *const *write_paths, size_t nwrite, const char *state_dir,
+    const char **err)
 {
 #ifdef HAVE_LINUX_LANDLOCK_H
 	struct landlock_ruleset_attr	 attr;
@@ -120,6 +121,11 @@ sandbox_landlock(const char *const *read_paths, size_t nread,
 		    LANDLOCK_ACCESS_FS_WRITE_FILE |
 		    LANDLOCK_ACCESS_FS_MAKE_REG, err) == -1)
 			goto fail;
+	/* The index file is written beside and renamed over. */
+	if (state_dir != NULL && landlock_add(ruleset, state_dir, rd |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE, err) == -1)
+		goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
 		*err = strerror(errno);
@@ -135,6 +141,7 @@ fail:
 	(void)nread;
 	(void)write_paths;
 	(void)nwrite;
+	(void)state_dir;
 	(void)err;
 	return 0;
 #endif

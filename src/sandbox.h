@@ -15,11 +15,12 @@ int	sandbox_drop(const char *user, const char *chroot_dir,
 	    const char **err);
 
 /* Restrict this process to reading below the given paths (and writing
- * and creating files below the given writable paths, for logs).
- * Returns 1 when applied, 0 when the kernel has no Landlock, -1 with
- * *err on failure. */
+ * and creating files below the given writable paths, for logs; and
+ * reading, replacing and removing files in state_dir, the post index's
+ * directory, when not NULL).  Returns 1 when applied, 0 when the kernel
+ * has no Landlock, -1 with *err on failure. */
 int	sandbox_landlock(const char *const *read_paths, size_t nread,
 	    const char *const *write_paths, size_t nwrite,
-	    const char **err);
+	    const char *state_dir, const char **err);
 
 #endif

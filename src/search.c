@@ -284,26 +284,35 @@ search_run(const struct post_index *ix, const char *q, size_t n,
 			continue;
 		hits[got].post = p;
 		hits[got].in_text = 0;
-		hits[got].start = hits[got].end = 0;
+		hits[got].nstart = hits[got].nend = 0;
 		/* Prefer a match in the text: that is what a snippet shows. */
 		text = memchr(key, '\n', klen);
 		if (text != NULL)
 			text = memchr(text + 1, '\n', klen -
 			    (size_t)(text + 1 - key));
-		if (text != NULL && p->text != NULL) {
+		if (text != NULL) {
 			text++;
 			tlen = klen - (size_t)(text - key);
 			if ((m = memmem(text, tlen, nq.data, nq.len)) != NULL) {
 				hits[got].in_text = 1;
-				locate(p->text, (size_t)(m - text),
-				    (size_t)(m - text) + nq.len,
-				    &hits[got].start, &hits[got].end);
+				hits[got].nstart = (size_t)(m - text);
+				hits[got].nend = hits[got].nstart + nq.len;
 			}
 		}
 		got++;
 	}
 	buf_free(&nq);
 	return (int)got;
+}
+
+int
+search_locate(const char *text, const struct search_hit *hit,
+    size_t *start, size_t *end)
+{
+	if (!hit->in_text || text == NULL)
+		return -1;
+	locate(text, hit->nstart, hit->nend, start, end);
+	return 0;
 }
 
 /*------------------------------------------------------------ snippets */
@@ -409,11 +418,10 @@ search_snippet(const char *text, const struct search_hit *hit, size_t ctx,
 		n = (size_t)(v - text);
 	a = b = 0;
 	after = 2 * ctx;	/* no match in the text: show its start */
-	if (hit->in_text && hit->start <= hit->end && hit->end <= n) {
-		a = hit->start;
-		b = hit->end;
+	if (search_locate(text, hit, &a, &b) == 0 && a <= b && b <= n)
 		after = ctx;
-	}
+	else
+		a = b = 0;
 	/* Backward from the match, then forward from its end. */
 	for (cols = 0; a > 0 && cols < ctx; a = i) {
 		i = prev_start(text, a);

@@ -39,8 +39,9 @@ char	*search_key(const char *title, char *const *tags, size_t ntags,
 
 struct search_hit {
 	const struct post	*post;
-	int			 in_text;	/* the match is in post->text */
-	size_t			 start, end;	/* then its bytes there */
+	int			 in_text;	/* the match is in the text */
+	size_t			 nstart, nend;	/* then where, in the key's
+						   normalised text */
 };
 
 /*
@@ -54,11 +55,21 @@ int	search_run(const struct post_index *ix, const char *q, size_t n,
 	    struct search_hit *hits, size_t max, size_t *total);
 
 /*
- * A one-line snippet of text (md_plaintext's) around hit, from the prose
- * before its MD_PLAIN_VERBATIM line only (its start when the match was
- * in the title, tags or the code after it): about ctx columns either side,
- * cut at character boundaries, "…" where text was cut, whitespace runs
- * as single spaces.  Appends nothing for an empty text.  0 or -1.
+ * The bytes [*start, *end) of text, the plain text hit->post's key was
+ * made from (the index does not keep it: the caller reads it again), that
+ * the match in the key's text part came from.  0, or -1 when the match
+ * was not in the text.
+ */
+int	search_locate(const char *text, const struct search_hit *hit,
+	    size_t *start, size_t *end);
+
+/*
+ * A one-line snippet of text (md_plaintext's, as for search_locate)
+ * around hit, from the prose before its MD_PLAIN_VERBATIM line only (its
+ * start when the match was in the title, tags or the code after it):
+ * about ctx columns either side, cut at character boundaries, "…" where
+ * text was cut, whitespace runs as single spaces.  Appends nothing for an
+ * empty text.  0 or -1.
  */
 int	search_snippet(const char *text, const struct search_hit *hit,
 	    size_t ctx, struct buf *out);

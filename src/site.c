@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "entity.h"
+#include "frontmatter.h"
 #include "json.h"
 #include "markdown.h"
 #include "mime.h"
@@ -1182,6 +1183,105 @@ read_books(struct site *s, const char *root)
 	return n;
 }
 
+/*------------------------------------------------------------ taxonomies */
+
+#define SITE_TAXA_MAX	16
+#define HUGO_KINDS_MAX	16	/* disableKinds entries read (Hugo has 9
+				   kinds) */
+
+/* Hugo's kinds a config may disable (disableKinds) that take the
+ * taxonomy pages away. */
+static int
+hugo_taxa_disabled(const struct site *s)
+{
+	const char	*v;
+	char		 key[32];
+	size_t		 i;
+
+	for (i = 0; i < HUGO_KINDS_MAX; i++) {
+		snprintf(key, sizeof(key), "disableKinds.%zu", i);
+		if ((v = site_var(s, key)) == NULL)
+			break;
+		if (strcasecmp(v, "taxonomy") == 0 ||
+		    strcasecmp(v, "term") == 0 ||
+		    strcasecmp(v, "taxonomyTerm") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The taxonomies with pages, and the front matter keys feeding them.
+ * Hugo: its taxonomies config (singular = "plural"; the plural is both
+ * the front matter key and the web path), by default tags and
+ * categories; none when disableKinds takes them away.  Jekyll: site.tags
+ * and site.categories, which themes publish at /tags/ and /categories/
+ * (Chirpy through jekyll-archives, Minimal Mistakes as list pages).
+ * Other generators publish tags only, so theirs stay the default map.
+ */
+static void
+read_taxonomies(struct site *s)
+{
+	static const struct fm_taxonomy hugo_def[] = {
+		{ "tags", "tags" }, { "categories", "categories" } };
+	static const struct fm_taxonomy jekyll[] = {
+		{ "tags", "tags" }, { "tag", "tags" },
+		{ "categories", "categories" }, { "category", "categories" } };
+	const struct fm_taxonomy *from = NULL;
+	size_t		 n = 0, i;
+
+	if (s->gen == SITE_JEKYLL) {
+		from = jekyll;
+		n = sizeof(jekyll) / sizeof(jekyll[0]);
+	} else if (s->gen != SITE_HUGO)
+		return;
+	if ((s->taxa = calloc(SITE_TAXA_MAX + 1, sizeof(*s->taxa))) == NULL)
+		return;
+	if (s->gen == SITE_HUGO) {
+		if (hugo_taxa_disabled(s))
+			return;
+		for (i = 0; i < s->nvars && n < SITE_TAXA_MAX; i++)
+			if (strncasecmp(s->vars[i].key, "taxonomies.", 11) ==
+			    0 && s->vars[i].key[11] != '_' &&
+			    *s->vars[i].val != '\0' &&
+			    strlen(s->vars[i].val) < SITE_TAXNAME_MAX &&
+			    strchr(s->vars[i].val, '/') == NULL) {
+				s->taxa[n].key = s->vars[i].val;
+				s->taxa[n++].name = s->vars[i].val;
+			}
+		if (n > 0)
+			return;
+		from = hugo_def;
+		n = sizeof(hugo_def) / sizeof(hugo_def[0]);
+	}
+	memcpy(s->taxa, from, n * sizeof(*from));
+}
+
+const struct fm_taxonomy *
+site_taxonomy_keys(const struct site *s)
+{
+	return s != NULL ? s->taxa : NULL;
+}
+
+const char *
+site_taxonomy(const struct site *s, size_t i)
+{
+	size_t	 k, j;
+
+	if (s == NULL || s->taxa == NULL)
+		return i == 0 ? "tags" : NULL;
+	/* The map may name a taxonomy twice (Jekyll's category and
+	 * categories): count each once. */
+	for (k = 0; s->taxa[k].key != NULL; k++) {
+		for (j = 0; j < k; j++)
+			if (strcmp(s->taxa[j].name, s->taxa[k].name) == 0)
+				break;
+		if (j == k && i-- == 0)
+			return s->taxa[k].name;
+	}
+	return NULL;
+}
+
 static void
 read_site(struct site *s, const char *root, const struct site_override *o)
 {
@@ -1324,6 +1424,7 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	    NULL);
 	if (s->basepath == NULL)
 		s->basepath = strdup("");
+	read_taxonomies(s);
 }
 
 /* The start-up line: what was found, and what was read. */
@@ -1372,6 +1473,11 @@ report(struct site *s)
 	if (s->nbooks > 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    "; %zu books", s->nbooks);
+	for (i = 0; s->taxa != NULL && site_taxonomy(s, i) != NULL &&
+	    n < sizeof(s->report); i++)
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    "%s%s", i == 0 ? "; taxonomies " : ", ",
+		    site_taxonomy(s, i));
 	if (s->nincludes > 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    "; %zu includes", s->nincludes);
@@ -1423,10 +1529,62 @@ site_free(struct site *s)
 	kv_free(s->vars, s->nvars);
 	kv_free(s->includes, s->nincludes);
 	kv_free(s->langs, s->nlangs);
+	free(s->taxa);
 	for (i = 0; i < s->nadded; i++)
 		free(s->added[i].path);
 	free(s->added);
 	free(s);
+}
+
+/* FNV-1a of a string and its end, so that ("ab", "") and ("a", "b")
+ * differ; NULL hashes as a lone mark. */
+static uint64_t
+hash_str(uint64_t h, const char *v)
+{
+	static const char none = 1;
+
+	if (v == NULL)
+		return buf_hash_more(h, &none, 1);
+	return buf_hash_more(h, v, strlen(v) + 1);
+}
+
+static uint64_t
+hash_kv(uint64_t h, const struct site_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = hash_str(hash_str(h, kv[i].key), kv[i].val);
+	return buf_hash_more(h, &n, sizeof(n));
+}
+
+uint64_t
+site_hash(const struct site *s)
+{
+	uint64_t	h = BUF_HASH_SEED;
+	size_t		i;
+
+	h = buf_hash_more(h, &s->gen, sizeof(s->gen));
+	h = hash_str(h, s->config);
+	h = hash_str(h, s->content);
+	for (i = 0; s->posts[i] != NULL; i++)
+		h = hash_str(h, s->posts[i]);
+	h = hash_str(hash_str(h, s->title), s->description);
+	h = hash_str(hash_str(h, s->author), s->lang);
+	for (i = 0; s->bases != NULL && s->bases[i] != NULL; i++)
+		h = hash_str(h, s->bases[i]);
+	h = hash_str(h, s->basepath);
+	h = hash_kv(h, s->vars, s->nvars);
+	h = hash_kv(h, s->includes, s->nincludes);
+	h = buf_hash_more(h, &s->nbooks, sizeof(s->nbooks));
+	h = hash_kv(h, s->langs, s->nlangs);
+	h = hash_str(h, s->deflang);
+	for (i = 0; i < s->nadded; i++) {
+		h = hash_str(h, s->added[i].path);
+		h = buf_hash_more(h, &s->added[i].when,
+		    sizeof(s->added[i].when));
+	}
+	return h;
 }
 
 /*------------------------------------------------------------ access */

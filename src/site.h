@@ -12,11 +12,13 @@
 #define CAPSULED_SITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "markdown.h"
 
 struct buf;
+struct fm_taxonomy;
 struct md_site;
 struct page_meta;
 
@@ -58,6 +60,10 @@ struct site {
 	struct site_kv	*includes;	/* Jekyll _includes/, by name */
 	size_t		 nincludes;
 	size_t		 nbooks;	/* Zenn books read (books.SLUG.*) */
+	struct fm_taxonomy *taxa;	/* front matter key -> taxonomy with
+					   pages, NULL-key ended; NULL: the
+					   default (every kind of tag is a
+					   tag) */
 	struct site_kv	*langs;		/* Hugo's languages: code -> its
 					   contentDir ("" when shared) */
 	size_t		 nlangs;
@@ -82,6 +88,10 @@ void		 site_free(struct site *);
 
 const char	*site_gen_name(enum site_gen);
 
+/* A hash of everything the site model read (generator, config values,
+ * includes, git dates): what a page's paths and dates were made from. */
+uint64_t	 site_hash(const struct site *);
+
 /* A config value by dotted key ("params.author.name"), or NULL. */
 const char	*site_var(const struct site *, const char *key);
 
@@ -105,6 +115,16 @@ int		 site_page_title(const struct site *, const char *rel,
 
 /* The date git first saw rel, or 0. */
 time_t		 site_added(const struct site *, const char *rel);
+
+/* The taxonomies the front matter of this site feeds (for
+ * frontmatter_parse_site), or NULL for the default. */
+const struct fm_taxonomy *site_taxonomy_keys(const struct site *);
+
+#define SITE_TAXNAME_MAX	64	/* bytes of a taxonomy's name */
+
+/* The i-th taxonomy the site publishes pages for ("tags",
+ * "categories", "series"), or NULL past the last. */
+const char	*site_taxonomy(const struct site *, size_t i);
 
 /*------------------------------------------------ siteurl.c: URL scheme */
 
@@ -141,20 +161,17 @@ int		 site_web_path(const struct site *, const char *rel,
  * its folder. */
 int		 site_source_key(const char *rel, struct buf *out);
 
-/* The page a tag lists, in the web's form: "/tags/NAME/", encoded. */
-int		 site_tag_path(const char *tag, struct buf *out);
-
-/* 1 when key (site_key's form) is the tag list or a tag's page, which
- * are generated whatever a content folder of that name holds (Hugo keeps
- * term pages' front matter in content/tags/). */
-int		 site_is_tag_key(const char *key);
-
-/* Categories are tags here (DESIGN.md section 3): on a Hugo site, a key
- * in the web's category form ("/categories/NAME", "/categories") gets the
- * path of the tag page (list) appended, encoded, and 1; else 0; -1 on
- * error. */
-int		 site_category_path(const struct site *, const char *key,
+/* The page of a taxonomy's term, in the web's form: "/tags/NAME/",
+ * "/categories/NAME/", encoded; term NULL: the taxonomy's list page. */
+int		 site_term_path(const char *tax, const char *term,
 		    struct buf *out);
+
+/* The taxonomy whose list or term pages key (site_key's form) names:
+ * "/categories" and "/categories/go" -> "categories", when the site
+ * publishes that taxonomy.  Those pages are generated whatever a content
+ * folder of that name holds (Hugo keeps term pages' front matter in
+ * content/tags/).  NULL otherwise. */
+const char	*site_term_key(const struct site *, const char *key);
 
 /*
  * The form paths are compared in: absolute, dot segments resolved,

@@ -1035,43 +1035,33 @@ site_source_key(const char *rel, struct buf *out)
 	return buf_append(out, rel, n);
 }
 
-#define SITE_TAGS	"/tags"
-#define SITE_CATEGORIES	"/categories"
-
 int
-site_tag_path(const char *tag, struct buf *out)
+site_term_path(const char *tax, const char *term, struct buf *out)
 {
-	if (buf_puts(out, SITE_TAGS "/") == -1 ||
-	    url_encode_path(out, tag, strlen(tag)) == -1)
+	if (buf_putc(out, '/') == -1 ||
+	    url_encode_path(out, tax, strlen(tax)) == -1 ||
+	    buf_putc(out, '/') == -1)
+		return -1;
+	if (term == NULL)
+		return 0;
+	if (url_encode_path(out, term, strlen(term)) == -1)
 		return -1;
 	return buf_putc(out, '/');
 }
 
-int
-site_category_path(const struct site *s, const char *key, struct buf *out)
+const char *
+site_term_key(const struct site *s, const char *key)
 {
-	size_t		 n = sizeof(SITE_CATEGORIES) - 1;
-	const char	*name = key + n + 1;
+	const char	*t;
+	size_t		 i, n;
 
-	/* Hugo's default taxonomies are tags and categories; elsewhere a
-	 * folder of that name is only a folder. */
-	if (s == NULL || s->gen != SITE_HUGO ||
-	    strncmp(key, SITE_CATEGORIES, n) != 0)
-		return 0;
-	if (key[n] == '\0')
-		return buf_puts(out, SITE_TAGS "/") == -1 ? -1 : 1;
-	if (key[n] != '/' || *name == '\0' || strchr(name, '/') != NULL)
-		return 0;
-	return site_tag_path(name, out) == -1 ? -1 : 1;
-}
-
-int
-site_is_tag_key(const char *key)
-{
-	size_t n = sizeof(SITE_TAGS) - 1;
-
-	return strncmp(key, SITE_TAGS, n) == 0 &&
-	    (key[n] == '\0' || key[n] == '/');
+	for (i = 0; (t = site_taxonomy(s, i)) != NULL; i++) {
+		n = strlen(t);
+		if (key[0] == '/' && strncmp(key + 1, t, n) == 0 &&
+		    (key[n + 1] == '\0' || key[n + 1] == '/'))
+			return t;
+	}
+	return NULL;
 }
 
 const char *

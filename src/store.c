@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,26 +22,25 @@
 #include <strings.h>
 #include <sys/inotify.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
 
 #include "autoconf.h"
-#ifdef HAVE_LINUX_OPENAT2_H
-#include <linux/openat2.h>
-#endif
-
+#include "beneath.h"
 #include "buf.h"
 #include "defaults.h"
 #include "doc.h"
 #include "frontmatter.h"
 #include "gmiparse.h"
+#include "indexfile.h"
+#include "isolate.h"
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
 #include "mime.h"
 #include "page.h"
+#include "postindex.h"
 #include "search.h"
 #include "site.h"
 #include "store.h"
@@ -73,16 +74,26 @@ struct entry {
 struct store {
 	struct store_conf	 conf;
 	char			*root;		/* realpath */
-	char			*certs_rel;	/* certs dir inside root, or NULL */
+	struct beneath		 bn;		/* opening, privacy */
 	int			 rootfd;
 	int			 inotify;	/* -1 when unavailable */
 	pthread_mutex_t		 lock;
+	pthread_cond_t		 index_cond;	/* a first index is there */
+	int			 building;	/* the indexer makes the first */
 	struct entry		**table;
 	size_t			 nbuckets, nentries, bytes;
 	struct entry		*lru_head, *lru_tail;
 	struct post_index	*index;
-	time_t			 index_time;
 	unsigned long		 gen;
+	/* The indexer (store_start): makes the index, keeps it current,
+	 * saves it as cache_name in conf.cache_dirfd. */
+	pthread_t		 indexer;
+	int			 indexer_on;
+	int			 wake[2];	/* a byte: changes, or stop */
+	atomic_int		 stop;
+	pthread_mutex_t		 refresh_lock;	/* one index change at once */
+	char			 cache_name[64];
+	int			 save_failed;	/* said once */
 	/* Change tracking (see store_reply_gen). */
 	pthread_mutex_t		 sync_lock;	/* handling events, watching */
 	const char		*watch_root;	/* the root's path now: a
@@ -92,6 +103,11 @@ struct store {
 	atomic_ulong		 cgen;		/* moves on at every change */
 	atomic_int		 watch_ok;	/* every directory watched */
 	atomic_int		 index_dirty;	/* changes since the scan */
+	char			**changed;	/* Markdown files inotify named */
+	size_t			 nchanged, capchanged;
+	int			 changed_all;	/* or a change no file pins */
+	char			**wds;		/* folder (rel) by watch */
+	size_t			 nwds;
 	struct site		*site;		/* generator, config, URLs */
 };
 
@@ -100,6 +116,7 @@ struct store {
 static _Thread_local int reply_unsafe;
 
 static unsigned long	store_sync(struct store *);
+static void		store_free_rest(struct store *);
 
 /*------------------------------------------------------------ blobs */
 
@@ -319,90 +336,11 @@ store_cache_put(struct store *s, const char *key, unsigned long gen,
 
 /*------------------------------------------------------------ opening */
 
+/* The site's private names (beneath.h's private_seg). */
 static int
-hidden_or_private(const struct store *s, const char *rel)
+store_private_seg(const void *site, const char *seg, int top)
 {
-	const char	*p = rel;
-	size_t		 n;
-
-	char		 seg[NAME_MAX + 1];
-
-	for (;;) {
-		if (*p == '.')
-			return 1;
-		/* Editor and VCS leftovers, dependency and build folders. */
-		n = strcspn(p, "/");
-		if (n < sizeof(seg)) {
-			memcpy(seg, p, n);
-			seg[n] = '\0';
-			if (site_private_name(s->site, seg, p == rel))
-				return 1;
-		}
-		if ((p = strchr(p, '/')) == NULL)
-			break;
-		p++;
-	}
-	if (s->certs_rel != NULL) {
-		n = strlen(s->certs_rel);
-		if (strncmp(rel, s->certs_rel, n) == 0 &&
-		    (rel[n] == '\0' || rel[n] == '/'))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Open rel beneath the root.  openat2 with RESOLVE_BENEATH makes the
- * kernel refuse any path (symlinks included) that leaves the root, with
- * no window between a check and the open.  Where the kernel lacks it,
- * walk the components with O_NOFOLLOW: stricter (no symlinks at all)
- * but equally safe.
- */
-static int
-open_beneath(int rootfd, const char *rel)
-{
-	int	 flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-	char	 part[PATH_MAX];
-	int	 fd, next;
-	size_t	 n;
-
-	if (*rel == '\0')
-		rel = ".";
-#ifdef HAVE_LINUX_OPENAT2_H
-	{
-		struct open_how how;
-
-		memset(&how, 0, sizeof(how));
-		how.flags = flags;
-		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how,
-		    sizeof(how));
-		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-			return fd >= 0 ? fd : -errno;
-	}
-#endif
-	if ((fd = dup(rootfd)) == -1)
-		return -errno;
-	while (*rel != '\0') {
-		n = strcspn(rel, "/");
-		if (n == 0 || n >= sizeof(part)) {
-			rel += n + (rel[n] == '/');
-			continue;
-		}
-		memcpy(part, rel, n);
-		part[n] = '\0';
-		rel += n + (rel[n] == '/');
-		if (strcmp(part, "..") == 0) {
-			close(fd);
-			return -EXDEV;
-		}
-		next = openat(fd, part, flags | O_NOFOLLOW);
-		close(fd);
-		if (next == -1)
-			return -errno;
-		fd = next;
-	}
-	return fd;
+	return site_private_name(site, seg, top);
 }
 
 int
@@ -410,9 +348,9 @@ store_open(struct store *s, const char *rel, struct stat *st)
 {
 	int fd;
 
-	if (hidden_or_private(s, rel))
+	if (beneath_private_name(&s->bn, rel))
 		return -ENOENT;
-	if ((fd = open_beneath(s->rootfd, rel)) < 0)
+	if ((fd = beneath_open(&s->bn, rel)) < 0)
 		return fd;
 	if (fstat(fd, st) == -1) {
 		close(fd);
@@ -427,6 +365,19 @@ store_open(struct store *s, const char *rel, struct stat *st)
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1)
 		reply_unsafe = 1;
 	return fd;
+}
+
+int
+store_stat_file(struct store *s, int dirfd, const char *name,
+    const char *rel, struct stat *st)
+{
+	if (beneath_private_name(&s->bn, rel))
+		return -ENOENT;
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -errno;
+	if (!S_ISREG(st->st_mode) || beneath_private_stat(&s->bn, st))
+		return -ENOENT;
+	return 0;
 }
 
 static int
@@ -507,8 +458,8 @@ store_is_gemtext(const char *rel)
 }
 
 /* Read all of fd (at most max bytes) into b. */
-static int
-read_all(int fd, struct buf *b, size_t max)
+int
+store_read_all(int fd, struct buf *b, size_t max)
 {
 	char	 tmp[READ_CHUNK];
 	ssize_t	 n;
@@ -545,7 +496,7 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 	if ((*bp = cache_get(s, key, st, NULL, 0)) != NULL)
 		return 0;
 	buf_init(&b, CACHE_FILE_MAX);
-	if ((r = read_all(fd, &b, CACHE_FILE_MAX)) < 0) {
+	if ((r = store_read_all(fd, &b, CACHE_FILE_MAX)) < 0) {
 		buf_free(&b);
 		return r == -EFBIG ? 0 : r;	/* it grew: stream it */
 	}
@@ -555,48 +506,7 @@ store_file(struct store *s, int fd, const struct stat *st, struct blob **bp)
 	return 0;
 }
 
-/* "posts/2022-09-04-hello.md" -> "2022-09-04-hello" (bundles: dir name) */
-static void
-base_name(const char *rel, char *out, size_t outlen)
-{
-	const char	*slash, *dot, *start;
-	size_t		 n;
-
-	slash = strrchr(rel, '/');
-	start = slash ? slash + 1 : rel;
-	if (strncmp(start, "index.", 6) == 0 && slash != NULL) {
-		const char *p = slash;
-
-		while (p > rel && p[-1] != '/')
-			p--;
-		start = p;
-		n = (size_t)(slash - p);
-	} else {
-		dot = strrchr(start, '.');
-		n = dot ? (size_t)(dot - start) : strlen(start);
-	}
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, start, n);
-	out[n] = '\0';
-}
-
 /*------------------------------------------------------------ URL scheme */
-
-/* The index entry a key (site_key) names, or NULL. */
-static struct post *
-ix_find(const struct post_index *ix, const char *key)
-{
-	size_t h;
-
-	if (ix == NULL || ix->nslots == 0)
-		return NULL;
-	h = hash_key(key) & (ix->nslots - 1);
-	for (; ix->slots[h].key != NULL; h = (h + 1) & (ix->nslots - 1))
-		if (strcmp(ix->slots[h].key, key) == 0)
-			return ix->slots[h].post;
-	return NULL;
-}
 
 /*
  * A file inside a page bundle at its web path: "/posts/sunset/cover.jpg"
@@ -624,7 +534,7 @@ ix_bundle_file(const struct site *site, const struct post_index *ix,
 		anc[n] = '\0';
 		if ((k = site_key(site, anc, "", 0)) == NULL)
 			return NULL;
-		p = ix_find(ix, k);
+		p = postindex_find(ix, k);
 		free(k);
 		if (p == NULL)
 			continue;
@@ -660,7 +570,7 @@ ix_by_stem(const struct post_index *ix, const char *key)
 	for (i = 0; i < ix->nall; i++) {
 		if (ix->all[i]->draft)
 			continue;
-		base_name(ix->all[i]->rel, stem, sizeof(stem));
+		post_base_name(ix->all[i]->rel, stem, sizeof(stem));
 		st = stem;
 		n = strlen(stem);
 		/* Jekyll's and Docusaurus' date prefix is not in the URL. */
@@ -716,7 +626,7 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 	if ((d = strndup(path, n)) == NULL)
 		return -1;
 	if ((k = site_key(site, d, "", 0)) != NULL &&
-	    strcmp(k, "/") != 0 && (p = ix_find(lc->ix, k)) != NULL)
+	    strcmp(k, "/") != 0 && (p = postindex_find(lc->ix, k)) != NULL)
 		r = buf_puts(out, p->canon) == -1 ? -1 : 1;
 	else if ((p = ix_bundle_file(site, lc->ix, d, rel,
 	    sizeof(rel))) != NULL)
@@ -752,7 +662,7 @@ ix_entry(const struct post_index *ix, const char *rel)
 	buf_init(&b, PATH_MAX);
 	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
 	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
-		p = ix_find(ix, k);
+		p = postindex_find(ix, k);
 		free(k);
 	}
 	buf_free(&b);
@@ -806,7 +716,6 @@ store_where(struct store *s, const char *path, int gemini,
 {
 	struct post_index	*ix;
 	struct post		*p = NULL;
-	struct buf		 to;
 	char			*k;
 	size_t			 n = strlen(path);
 
@@ -814,21 +723,14 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
-	/* The tag pages are generated (feed.c), whatever Hugo keeps in
-	 * content/tags/ for its term pages; its category pages are those
-	 * tag pages too. */
-	buf_init(&to, sizeof(w->to) - 1);
-	if (site_category_path(s->site, k, &to) == 1) {
-		w->kind = WHERE_MOVED;
-		snprintf(w->to, sizeof(w->to), "%s", to.data);
-	}
-	buf_free(&to);
-	if (strcmp(k, "/") == 0 || site_is_tag_key(k) ||
-	    w->kind == WHERE_MOVED || (ix = store_posts(s)) == NULL) {
+	/* The taxonomy pages are generated (feed.c), whatever Hugo keeps in
+	 * content/tags/ for its term pages. */
+	if (strcmp(k, "/") == 0 || site_term_key(s->site, k) != NULL ||
+	    (ix = store_posts(s)) == NULL) {
 		free(k);
 		return;
 	}
-	if ((p = ix_find(ix, k)) != NULL) {
+	if ((p = postindex_find(ix, k)) != NULL) {
 		if (p->draft)
 			w->kind = WHERE_PRIVATE;
 		else if (gemini ? strcmp(path, p->canon) == 0 :
@@ -887,7 +789,7 @@ in_draft_bundle(const struct post_index *ix, const char *rel)
 		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
 		if ((k = site_key(NULL, dir, "", 0)) == NULL)
 			return 0;
-		p = ix_find(ix, k);
+		p = postindex_find(ix, k);
 		free(k);
 		if (p != NULL && p->bundle && p->draft &&
 		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
@@ -900,13 +802,13 @@ int
 store_is_draft(struct store *s, const char *rel)
 {
 	struct post_index	*ix;
-	const struct post	*p;
 	int			 r;
 
 	if ((ix = store_posts(s)) == NULL)
 		return 0;
-	r = (store_is_markdown(rel) && (p = ix_entry(ix, rel)) != NULL &&
-	    p->draft) || in_draft_bundle(ix, rel);
+	r = (store_is_markdown(rel) &&
+	    postindex_private(s, rel, ix_entry(ix, rel))) ||
+	    in_draft_bundle(ix, rel);
 	post_index_unref(ix);
 	return r;
 }
@@ -972,10 +874,21 @@ render_gemtext(struct store *s, const struct post_index *ix,
 	return r == -1 ? -ENOMEM : 0;
 }
 
+/* What a render says besides the page, logged by the server (a child
+ * cannot log: the log's lock may be held by a thread it does not have). */
+struct render_notes {
+	char		 lang[16];
+	unsigned long	 fm_line;	/* front matter error, 0 for none */
+	char		 fm_err[128];
+	size_t		 warn_len;	/* then the warnings, then the page */
+};
+
+/* The page as fmt into out, and its notes into rd and warn: pure, no
+ * logging, so it can run isolated.  0, -ENOENT (a draft) or -ENOMEM. */
 static int
-render_source(struct store *s, const struct post_index *ix, const char *rel,
-    const char *src, size_t len, enum md_format fmt, struct buf *out,
-    char *lang, size_t langlen)
+render_pure(struct store *s, const struct post_index *ix,
+    const char *rel, const char *src, size_t len, enum md_format fmt,
+    struct buf *out, struct render_notes *rd, struct buf *warn)
 {
 	const struct post	*p = ix_entry(ix, rel);
 	struct page_meta	 meta;
@@ -983,21 +896,24 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	struct md_site		 ms;
 	struct md_urls		 mu;
 	struct link_ctx		 lc;
-	struct buf		 warn;
 	char			 path[PATH_MAX + 2], title[256];
-	const char		*l, *w, *nl;
+	const char		*l;
 	int			 r;
 
-	if (frontmatter_parse(src, len, &meta) == -1)
+	memset(rd, 0, sizeof(*rd));
+	if (frontmatter_parse_site(src, len, site_taxonomy_keys(s->site),
+	    &meta) == -1)
 		return -ENOMEM;
-	if (meta.draft || (p != NULL && p->draft)) {
+	if (post_private(s->site, rel, &meta) || (p != NULL && p->draft)) {
 		/* Drafts are hidden: generators do not publish them. */
 		page_meta_free(&meta);
 		return -ENOENT;
 	}
-	if (meta.err_line != 0)
-		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
-		    meta.err_line, meta.err ? meta.err : "error");
+	if (meta.err_line != 0) {
+		rd->fm_line = meta.err_line;
+		snprintf(rd->fm_err, sizeof(rd->fm_err), "%s",
+		    meta.err ? meta.err : "error");
+	}
 	/* The date line shows the date the index found, wherever it came
 	 * from (file name, git, mtime). */
 	if (!meta.has_date && p != NULL && p->is_post) {
@@ -1006,7 +922,7 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 		meta.tzoff = p->tzoff;
 	}
 	snprintf(path, sizeof(path), "/%s", rel);
-	base_name(rel, title, sizeof(title));
+	post_base_name(rel, title, sizeof(title));
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.meta = &meta;
@@ -1022,23 +938,161 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 	o.urls = &mu;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
-	buf_init(&warn, 4096);
 	if (fmt == MD_GEMTEXT)
-		o.warn = &warn;
+		o.warn = warn;
 	l = meta.lang ? meta.lang : site_lang_of(s->site, rel);
 	if (l == NULL)
 		l = lang_detect(src + meta.body, len - meta.body,
 		    s->conf.default_lang);
-	snprintf(lang, langlen, "%s", l);
+	snprintf(rd->lang, sizeof(rd->lang), "%s", l);
 	r = page_render(src + meta.body, len - meta.body, fmt, &o, out);
-	for (w = warn.data; r == 0 && w != NULL && *w != '\0'; w = nl + 1) {
-		if ((nl = strchr(w, '\n')) == NULL)
+	page_meta_free(&meta);
+	return r == -1 ? -ENOMEM : 0;
+}
+
+static void
+render_log(const struct store *s, const char *rel,
+    const struct render_notes *rd, const char *w, size_t n)
+{
+	const char *nl, *end = w + n;
+
+	if (rd->fm_line != 0)
+		log_warnx("%s/%s:%lu: front matter: %s", s->root, rel,
+		    rd->fm_line, rd->fm_err);
+	for (; w < end; w = nl + 1) {
+		if ((nl = memchr(w, '\n', (size_t)(end - w))) == NULL)
 			break;
 		log_info("%s/%s: %.*s", s->root, rel, (int)(nl - w), w);
 	}
+}
+
+struct render_job {
+	struct store		*s;
+	const struct post_index	*ix;
+	const char		*rel, *src;
+	size_t			 len;
+	enum md_format		 fmt;
+};
+
+/* In the child: [int r][notes][warnings][page]. */
+static int
+render_child(void *arg, struct buf *out)
+{
+	struct render_job	*j = arg;
+	struct render_notes	 rd;
+	struct buf		 page, warn;
+	int			 r;
+
+	buf_init(&page, RENDER_MAX);
+	buf_init(&warn, 4096);
+	r = render_pure(j->s, j->ix, j->rel, j->src, j->len, j->fmt, &page,
+	    &rd, &warn);
+	rd.warn_len = warn.len;
+	if (r == -ENOMEM || buf_append(out, &r, sizeof(r)) == -1 ||
+	    buf_append(out, &rd, sizeof(rd)) == -1 ||
+	    buf_append(out, warn.data, warn.len) == -1 ||
+	    buf_append(out, page.data, page.len) == -1)
+		r = -ENOMEM;
+	buf_free(&page);
 	buf_free(&warn);
-	page_meta_free(&meta);
-	return r == -1 ? -ENOMEM : 0;
+	return r == -ENOMEM ? -1 : 0;
+}
+
+/*
+ * Render src: in this process when it is small, else in a child under
+ * the render limits.  A source over a limit gives -ETIME (CPU time) or
+ * -EFBIG (memory), logged here once with the file and the limit;
+ * -ETIMEDOUT when the child ran out of wall-clock time, which may be the
+ * machine's load rather than the file's fault.
+ */
+static int
+render_source(struct store *s, const struct post_index *ix, const char *rel,
+    const char *src, size_t len, enum md_format fmt, struct buf *out,
+    char *lang, size_t langlen)
+{
+	static const struct isolate_limits lim = { RENDER_CPU_SEC,
+	    RENDER_MEM_MAX, RENDER_WALL_MS, RENDER_MAX + 65536 };
+	struct render_job	 j = { s, ix, rel, src, len, fmt };
+	struct render_notes	 rd;
+	struct buf		 warn, got;
+	int			 r;
+
+	if (len <= ISOLATE_MIN_BYTES) {
+		buf_init(&warn, 4096);
+		if ((r = render_pure(s, ix, rel, src, len, fmt, out, &rd,
+		    &warn)) != -ENOMEM)
+			render_log(s, rel, &rd, warn.data, warn.len);
+		buf_free(&warn);
+		if (r == 0)
+			snprintf(lang, langlen, "%s", rd.lang);
+		return r;
+	}
+	buf_init(&got, lim.out_max);
+	if ((r = isolate_run(render_child, &j, &lim, &got)) != ISOLATE_OK) {
+		buf_free(&got);
+		log_warnx("%s/%s: rendering stopped at %s (%u s CPU, %lu MB)",
+		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
+		    RENDER_MEM_MAX >> 20);
+		return r == ISOLATE_CPU ? -ETIME : r == ISOLATE_TIME ?
+		    -ETIMEDOUT : -EFBIG;
+	}
+	if (got.len < sizeof(r) + sizeof(rd)) {
+		buf_free(&got);
+		return -EIO;
+	}
+	memcpy(&r, got.data, sizeof(r));
+	memcpy(&rd, got.data + sizeof(r), sizeof(rd));
+	if (r == 0 && rd.warn_len <= got.len - sizeof(r) - sizeof(rd)) {
+		render_log(s, rel, &rd, got.data + sizeof(r) + sizeof(rd),
+		    rd.warn_len);
+		snprintf(lang, langlen, "%s", rd.lang);
+		if (buf_append(out, got.data + sizeof(r) + sizeof(rd) +
+		    rd.warn_len, got.len - sizeof(r) - sizeof(rd) -
+		    rd.warn_len) == -1)
+			r = -ENOMEM;
+	} else if (r == 0)
+		r = -EIO;
+	buf_free(&got);
+	return r;
+}
+
+/*
+ * A page over a render limit is remembered against its identity, so that
+ * it is not tried again (at another few seconds of CPU) until the file
+ * changes: the entry's blob holds the error.
+ */
+static void
+render_failed(struct store *s, const char *rel, const struct stat *st,
+    int err)
+{
+	char		 key[PATH_MAX + 8];
+	struct buf	 b;
+	struct blob	*bl;
+
+	snprintf(key, sizeof(key), "x:%s", rel);
+	buf_init(&b, sizeof(err));
+	if (buf_append(&b, &err, sizeof(err)) == 0 &&
+	    (bl = blob_from_buf(&b)) != NULL) {
+		cache_put(s, key, st, NULL, bl);
+		blob_unref(bl);
+	}
+	buf_free(&b);
+}
+
+static int
+render_known_bad(struct store *s, const char *rel, const struct stat *st)
+{
+	char		 key[PATH_MAX + 8];
+	struct blob	*bl;
+	int		 err = 0;
+
+	snprintf(key, sizeof(key), "x:%s", rel);
+	if ((bl = cache_get(s, key, st, NULL, 0)) != NULL) {
+		if (bl->len == sizeof(err))
+			memcpy(&err, bl->data, sizeof(err));
+		blob_unref(bl);
+	}
+	return err;
 }
 
 int
@@ -1060,8 +1114,12 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 		post_index_unref(ix);
 		return 0;
 	}
+	if ((r = render_known_bad(s, rel, st)) != 0) {
+		post_index_unref(ix);
+		return r;
+	}
 	buf_init(&src, PAGE_SOURCE_MAX);
-	if ((r = read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
+	if ((r = store_read_all(fd, &src, PAGE_SOURCE_MAX)) < 0) {
 		buf_free(&src);
 		post_index_unref(ix);
 		return r;
@@ -1070,6 +1128,10 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 	r = (store_is_gemtext(rel) ? render_gemtext : render_source)(s, ix,
 	    rel, src.data ? src.data : "", src.len, fmt, &out, lang, langlen);
 	buf_free(&src);
+	/* Only what the file itself causes is remembered, not a render
+	 * that a busy machine made miss the wall-clock limit. */
+	if (r == -ETIME || r == -EFBIG)
+		render_failed(s, rel, st, r);
 	post_index_unref(ix);
 	if (r < 0) {
 		buf_free(&out);
@@ -1083,133 +1145,6 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 
 /*------------------------------------------------------------ post index */
 
-static void
-post_unref(struct post *p)
-{
-	size_t i;
-
-	if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
-		return;
-	free(p->rel);
-	free(p->canon);
-	free(p->gemini);
-	free(p->key);
-	free(p->srckey);
-	free(p->title);
-	for (i = 0; i < p->ntags; i++)
-		free(p->tags[i]);
-	free(p->tags);
-	free(p->summary);
-	free(p->lang);
-	free(p->text);
-	for (i = 0; i < p->naliases; i++)
-		free(p->aliases[i]);
-	free(p->aliases);
-	free(p->search);
-	free(p);
-}
-
-void
-post_index_unref(struct post_index *ix)
-{
-	size_t i;
-
-	if (ix == NULL || atomic_fetch_sub(&ix->refs, 1) != 1)
-		return;
-	for (i = 0; i < ix->nall; i++)
-		post_unref(ix->all[i]);
-	/* A view of an index (feed.c's) holds its posts itself. */
-	for (i = 0; ix->all == NULL && i < ix->n; i++)
-		post_unref(ix->posts[i]);
-	free(ix->all);
-	free(ix->posts);
-	free(ix->slots);
-	free(ix);
-}
-
-/* The paths a page answers to, all from the site's URL scheme. */
-static int
-post_paths(const struct site *site, struct post *p,
-    const struct page_meta *m)
-{
-	struct buf	 b;
-	const char	*name = strrchr(p->rel, '/');
-
-	name = name != NULL ? name + 1 : p->rel;
-	p->bundle = strncmp(name, "index.", 6) == 0 ||
-	    strncmp(name, "_index.", 7) == 0;
-	buf_init(&b, PATH_MAX * 3);
-	if (site_web_path(site, p->rel, m, p->date, p->tzoff, &b) == -1 ||
-	    buf_putc(&b, '\0') == -1 ||
-	    (p->canon = strdup(b.data)) == NULL)
-		goto fail;
-	buf_reset(&b);
-	if (url_encode_path(&b, p->canon, strlen(p->canon)) == -1 ||
-	    buf_putc(&b, '\0') == -1 ||
-	    (p->gemini = strdup(b.data)) == NULL)
-		goto fail;
-	p->gopher = p->gemini;
-	buf_reset(&b);
-	if (site_source_key(p->rel, &b) == -1 || buf_putc(&b, '\0') == -1 ||
-	    (p->srckey = site_key(NULL, b.data, "", 0)) == NULL ||
-	    (p->key = site_key(NULL, p->canon, "", 0)) == NULL)
-		goto fail;
-	buf_free(&b);
-	return 0;
-fail:
-	buf_free(&b);
-	return -1;
-}
-
-/* A "YYYY-MM-DD-" file-name prefix, as Jekyll names posts. */
-static int
-date_from_name(const char *rel, time_t *t)
-{
-	const char	*name = strrchr(rel, '/');
-	char		 d[11];
-	int		 off;
-
-	name = name ? name + 1 : rel;
-	/* A bundle: its folder's name. */
-	if (strncmp(name, "index.", 6) == 0 && name > rel + 1) {
-		const char *q = name - 1;
-
-		while (q > rel && q[-1] != '/')
-			q--;
-		name = q;
-	}
-	if (strlen(name) < 11 || name[10] != '-')
-		return -1;
-	memcpy(d, name, 10);
-	d[10] = '\0';
-	return frontmatter_parse_date(d, t, &off);
-}
-
-static void
-post_aliases(const struct site *site, struct post *p,
-    const struct page_meta *m)
-{
-	const char	*slash = strrchr(p->rel, '/'), *dir = p->rel;
-	size_t		 i, dirlen = slash ? (size_t)(slash - p->rel) : 0;
-	size_t		 cn = strlen(site->content);
-	char		*k;
-
-	if (m->naliases == 0 ||
-	    (p->aliases = calloc(m->naliases, sizeof(*p->aliases))) == NULL)
-		return;
-	/* Hugo's relative aliases are relative to the section's web path,
-	 * which drops the content folder: content/posts/x.md is in
-	 * /posts/. */
-	if (cn > 0 && dirlen > cn && strncmp(p->rel, site->content, cn) == 0 &&
-	    p->rel[cn] == '/') {
-		dir += cn + 1;
-		dirlen -= cn + 1;
-	}
-	for (i = 0; i < m->naliases; i++)
-		if ((k = site_key(site, m->aliases[i], dir, dirlen)) != NULL)
-			p->aliases[p->naliases++] = k;
-}
-
 int
 store_is_stub(struct store *s, const char *rel)
 {
@@ -1222,7 +1157,7 @@ store_is_stub(struct store *s, const char *rel)
 	if ((fd = store_open(s, rel, &st)) < 0)
 		return 0;
 	buf_init(&src, PAGE_SOURCE_MAX);
-	if (S_ISREG(st.st_mode) && read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
+	if (S_ISREG(st.st_mode) && store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
 	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
 		for (i = meta.body; i < src.len &&
 		    isspace((unsigned char)src.data[i]); i++)
@@ -1235,365 +1170,341 @@ store_is_stub(struct store *s, const char *rel)
 	return stub;
 }
 
-/* Private by the generator's rules: a draft, a folder of drafts, a page
- * dated in the future where the generator waits for that date. */
-static int
-post_private(const struct site *site, const char *rel,
-    const struct page_meta *m)
-{
-	if (m->draft || strncmp(rel, "_drafts/", 8) == 0 ||
-	    site_unpublished(site, rel))
-		return 1;
-	return m->has_date && m->date > time(NULL) &&
-	    site_hides_future(site);
-}
+/*------------------------------------------------------------ indexer */
 
-static struct post *
-post_load(struct store *s, const char *rel, int fd, const struct stat *st)
-{
-	struct page_meta	 meta;
-	struct post		*p;
-	struct buf		 src, tmp, plain;
-	const char		*body;
-	size_t			 blen;
-	char			 name[256];
-	const char		*lang;
-	time_t			 added;
-
-	buf_init(&src, PAGE_SOURCE_MAX);
-	if (read_all(fd, &src, PAGE_SOURCE_MAX) < 0 ||
-	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == -1) {
-		buf_free(&src);
-		return NULL;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		goto out;
-	atomic_init(&p->refs, 1);
-	body = (src.data ? src.data : "") + meta.body;
-	blen = src.len - meta.body;
-	p->rel = strdup(rel);
-	p->dev = st->st_dev;
-	p->ino = st->st_ino;
-	p->size = st->st_size;
-	p->mtime = st->st_mtim;
-	p->draft = post_private(s->site, rel, &meta);
-	p->is_post = site_is_post(s->site, rel);
-	/* Front matter, the file name, the commit that added the file, and
-	 * only then the file's time (a fresh clone's). */
-	if (meta.has_date) {
-		p->date = meta.date;
-		p->tzoff = meta.tzoff;
-	} else if (date_from_name(rel, &p->date) == -1) {
-		added = site_added(s->site, rel);
-		p->date = added != 0 ? added : st->st_mtim.tv_sec;
-	}
-	p->updated = meta.has_updated ? meta.updated : p->date;
-	/* The web path may use the front matter's title (Hugo's :slug). */
-	if (post_paths(s->site, p, &meta) == -1)
-		goto fail;
-	post_aliases(s->site, p, &meta);
-	buf_init(&tmp, 4096);
-	if (meta.title != NULL) {
-		p->title = meta.title;
-		meta.title = NULL;
-	} else if (site_page_title(s->site, rel, &meta, body, blen, &tmp) == 0)
-		p->title = buf_detach(&tmp, NULL);
-	else {
-		base_name(rel, name, sizeof(name));
-		p->title = strdup(name);
-	}
-	buf_free(&tmp);
-	if (p->title == NULL)
-		goto fail;
-	if (!p->is_post || p->draft)
-		goto out;	/* found by path, never listed */
-	/* Summary (unless the front matter has one) and search text come
-	 * from one parse of the body. */
-	buf_init(&tmp, 4096);
-	buf_init(&plain, PAGE_SOURCE_MAX);
-	if (md_digest(body, blen, 300, meta.summary ? NULL : &tmp,
-	    &plain) == 0)
-		p->text = buf_detach(&plain, NULL);
-	if (meta.summary != NULL) {
-		p->summary = meta.summary;
-		meta.summary = NULL;
-	} else
-		p->summary = buf_detach(&tmp, NULL);
-	buf_free(&tmp);
-	buf_free(&plain);
-	if ((lang = meta.lang) == NULL &&
-	    (lang = site_lang_of(s->site, rel)) == NULL)
-		lang = lang_detect(body, blen, s->conf.default_lang);
-	p->lang = strdup(lang);
-	p->tags = meta.tags;
-	p->ntags = meta.ntags;
-	meta.tags = NULL;
-	meta.ntags = 0;
-	p->search = search_key(p->title, p->tags, p->ntags, p->text);
-	if (p->rel == NULL || p->lang == NULL)
-		goto fail;
-out:
-	page_meta_free(&meta);
-	buf_free(&src);
-	return p;
-fail:
-	post_unref(p);
-	p = NULL;
-	goto out;
-}
-
-struct scan {
-	struct store	 *s;
-	struct post	**old;		/* previous snapshot, hashed by rel */
-	size_t		  nold;		/* slots in old (a power of two) */
-	struct post	**all;
-	size_t		  n, cap;
-	int		  depth;
-};
-
+/*
+ * Make ix the index (taking its reference), wake those waiting for a
+ * first one, and move the content generation on when what it lists
+ * changed, so that cached replies built from the previous one (a home
+ * page from the quick pass) are not served again.
+ */
 static void
-scan_hash_old(struct scan *sc, const struct post_index *ix)
+index_install(struct store *s, struct post_index *ix)
 {
-	size_t i, h;
-
-	if (ix == NULL || ix->nall == 0)
-		return;
-	for (sc->nold = 16; sc->nold < ix->nall * 2; sc->nold *= 2)
-		;
-	if ((sc->old = calloc(sc->nold, sizeof(*sc->old))) == NULL) {
-		sc->nold = 0;
-		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->index == NULL || !postindex_same(s->index, ix) ||
+	    s->index->partial != ix->partial) {
+		s->gen++;
+		atomic_fetch_add(&s->cgen, 1);
 	}
-	for (i = 0; i < ix->nall; i++) {
-		h = hash_key(ix->all[i]->rel) & (sc->nold - 1);
-		while (sc->old[h] != NULL)
-			h = (h + 1) & (sc->nold - 1);
-		sc->old[h] = ix->all[i];
-	}
-}
-
-/* The previous snapshot's post for rel when its file is unchanged. */
-static struct post *
-scan_reuse(struct scan *sc, const char *rel, const struct stat *st)
-{
-	struct post	*o;
-	size_t		 h;
-
-	if (sc->nold == 0)
-		return NULL;
-	h = hash_key(rel) & (sc->nold - 1);
-	for (; (o = sc->old[h]) != NULL; h = (h + 1) & (sc->nold - 1)) {
-		if (strcmp(o->rel, rel) != 0)
-			continue;
-		if (o->ino != st->st_ino || o->dev != st->st_dev ||
-		    o->size != st->st_size ||
-		    o->mtime.tv_sec != st->st_mtim.tv_sec ||
-		    o->mtime.tv_nsec != st->st_mtim.tv_nsec)
-			return NULL;
-		atomic_fetch_add(&o->refs, 1);
-		return o;
-	}
-	return NULL;
-}
-
-static void
-scan_add(struct scan *sc, struct post *p)
-{
-	struct post **np;
-
-	if (sc->n == sc->cap) {
-		sc->cap = sc->cap ? sc->cap * 2 : 64;
-		if ((np = realloc(sc->all, sc->cap * sizeof(*np))) == NULL) {
-			post_unref(p);
-			sc->cap /= 2;
-			return;
-		}
-		sc->all = np;
-	}
-	sc->all[sc->n++] = p;
-}
-
-/* Every Markdown source under the root that may be served. */
-static void
-scan_dir(struct scan *sc, const char *rel)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	struct post	*p;
-	char		 child[PATH_MAX];
-	int		 fd;
-
-	if (sc->depth > 16 || (fd = store_open(sc->s, rel, &st)) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode) || (d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
-		    *rel ? "/" : "", de->d_name) >= sizeof(child))
-			continue;
-		if ((fd = store_open(sc->s, child, &st)) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			close(fd);
-			sc->depth++;
-			scan_dir(sc, child);
-			sc->depth--;
-			continue;
-		}
-		if (store_is_markdown(child) &&
-		    strncmp(de->d_name, "README.", 7) != 0) {
-			if ((p = scan_reuse(sc, child, &st)) == NULL)
-				p = post_load(sc->s, child, fd, &st);
-			if (p != NULL)
-				scan_add(sc, p);
-		}
-		close(fd);
-	}
-	closedir(d);
-}
-
-static int
-post_newer_first(const void *a, const void *b)
-{
-	const struct post *p = *(struct post *const *)a;
-	const struct post *q = *(struct post *const *)b;
-
-	if (p->date != q->date)
-		return p->date < q->date ? 1 : -1;
-	return strcmp(p->rel, q->rel);
-}
-
-/* Put key -> p unless the key is taken: canonical paths go in first, so
- * an alias never hides a page's own path. */
-static void
-slot_put(struct post_index *ix, const char *key, struct post *p)
-{
-	size_t h = hash_key(key) & (ix->nslots - 1);
-
-	for (; ix->slots[h].key != NULL; h = (h + 1) & (ix->nslots - 1))
-		if (strcmp(ix->slots[h].key, key) == 0)
-			return;
-	ix->slots[h].key = key;
-	ix->slots[h].post = p;
-}
-
-static int
-index_slots(struct post_index *ix)
-{
-	size_t i, j, want = 0;
-
-	for (i = 0; i < ix->nall; i++)
-		want += 2 + ix->all[i]->naliases;
-	for (ix->nslots = 16; ix->nslots < want * 2; ix->nslots *= 2)
-		;
-	if ((ix->slots = calloc(ix->nslots, sizeof(*ix->slots))) == NULL)
-		return -1;
-	/* Published pages before drafts, canonical paths before the old
-	 * ones: a draft or an alias never shadows a page. */
-	for (i = 0; i < ix->nall; i++)
-		if (!ix->all[i]->draft)
-			slot_put(ix, ix->all[i]->key, ix->all[i]);
-	for (i = 0; i < ix->nall; i++)
-		if (!ix->all[i]->draft)
-			slot_put(ix, ix->all[i]->srckey, ix->all[i]);
-	for (i = 0; i < ix->nall; i++)
-		for (j = 0; !ix->all[i]->draft && j < ix->all[i]->naliases;
-		    j++)
-			slot_put(ix, ix->all[i]->aliases[j], ix->all[i]);
-	for (i = 0; i < ix->nall; i++)
-		if (ix->all[i]->draft) {
-			slot_put(ix, ix->all[i]->key, ix->all[i]);
-			slot_put(ix, ix->all[i]->srckey, ix->all[i]);
-		}
-	return 0;
+	ix->gen = s->gen;
+	post_index_unref(s->index);
+	s->index = ix;
+	pthread_cond_broadcast(&s->index_cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static struct post_index *
-scan_posts(struct store *s, const struct post_index *old)
+index_ref(struct store *s)
 {
-	struct post_index	*ix;
-	struct scan		 sc;
-	size_t			 i;
+	struct post_index *ix;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.s = s;
-	scan_hash_old(&sc, old);
-	scan_dir(&sc, "");
-	free(sc.old);
-	if (sc.n > 1)
-		qsort(sc.all, sc.n, sizeof(*sc.all), post_newer_first);
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
-	    (ix->posts = calloc(sc.n + 1, sizeof(*ix->posts))) == NULL) {
-		free(ix);
-		for (i = 0; i < sc.n; i++)
-			post_unref(sc.all[i]);
-		free(sc.all);
-		return NULL;
-	}
-	atomic_init(&ix->refs, 1);
-	ix->all = sc.all;
-	ix->nall = sc.n;
-	for (i = 0; i < sc.n; i++)
-		if (sc.all[i]->is_post && !sc.all[i]->draft)
-			ix->posts[ix->n++] = sc.all[i];
-	if (index_slots(ix) == -1) {
-		post_index_unref(ix);
-		return NULL;
-	}
+	pthread_mutex_lock(&s->lock);
+	if ((ix = s->index) != NULL)
+		atomic_fetch_add(&ix->refs, 1);
+	pthread_mutex_unlock(&s->lock);
 	return ix;
 }
 
-/* Unchanged posts are reused by pointer, so equal arrays mean nothing
- * that an index page shows has changed. */
-static int
-index_same(const struct post_index *a, const struct post_index *b)
+/* What the index file must have been made for: this capsuled, this root,
+ * the site model as read now and the capsule's default language.  (What
+ * is private is judged afresh by every scan, reused entries included.) */
+static uint64_t
+index_context(const struct store *s)
 {
-	return a->nall == b->nall &&
-	    (a->nall == 0 || memcmp(a->all, b->all,
-	    a->nall * sizeof(*a->all)) == 0);
+	uint64_t	h = buf_hash("capsuled " PACKAGE_VERSION,
+	    sizeof("capsuled " PACKAGE_VERSION));
+	uint64_t	site = site_hash(s->site);
+
+	h = buf_hash_more(h, s->root, strlen(s->root) + 1);
+	h = buf_hash_more(h, &site, sizeof(site));
+	return buf_hash_more(h, s->conf.default_lang,
+	    strlen(s->conf.default_lang) + 1);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The first index: the index file's entries reused for every source
+ * whose identity is unchanged, the others loaded (front matter only past
+ * the first few) and a full pass if any are left undigested.  Returns 1 when
+ * the result differs from the file (so it is worth saving).
+ */
+static int
+index_build(struct store *s)
+{
+	struct post_index	*cached = NULL, *ix;
+	const char		*why;
+	long long		 t0 = now_ms();
+	size_t			 from_file = 0;
+	int			 differs = 1;
+
+	if (s->conf.cache_dirfd >= 0) {
+		cached = indexfile_load(s->conf.cache_dirfd, s->cache_name,
+		    index_context(s), s->site, &why);
+		if (why != NULL)
+			log_warnx("%s: index file %s ignored (%s); it is made "
+			    "again", s->root, s->cache_name, why);
+		from_file = cached != NULL ? cached->nall : 0;
+	}
+	/* With the file, the few sources that changed since are loaded
+	 * whole at once (a complete first index); a cold index or a large
+	 * change takes the front matter first. */
+	if ((ix = postindex_scan(s, cached, cached != NULL ?
+	    INDEX_WARM_WHOLE : 0)) != NULL) {
+		atomic_fetch_add(&ix->refs, 1);
+		index_install(s, ix);
+		if (ix->partial) {
+			struct post_index *full = postindex_scan(s, ix,
+			    SIZE_MAX);
+
+			post_index_unref(ix);
+			if ((ix = full) != NULL) {
+				atomic_fetch_add(&ix->refs, 1);
+				index_install(s, ix);
+			}
+		}
+	}
+	if (ix != NULL) {
+		differs = cached == NULL || !postindex_same(cached, ix);
+		log_info("%s: index of %zu sources ready in %lld ms (%zu "
+		    "entries from the index file)", s->root, ix->nall,
+		    now_ms() - t0, from_file);
+	}
+	post_index_unref(ix);
+	post_index_unref(cached);
+	pthread_mutex_lock(&s->lock);
+	s->building = 0;
+	pthread_cond_broadcast(&s->index_cond);	/* none: stop waiting */
+	pthread_mutex_unlock(&s->lock);
+	return differs && ix != NULL;
+}
+
+/*
+ * Take in the changes inotify reported since the last refresh: just the
+ * Markdown files it named are loaded again, everything else is reused.  A
+ * change it cannot pin to files (a folder, lost events, a root it cannot
+ * watch) walks the tree instead, still reusing every unchanged entry.
+ * Returns 1 when the index changed.
+ */
+static int
+index_refresh(struct store *s)
+{
+	struct post_index	 *old, *ix;
+	char			**changed;
+	size_t			  n, i;
+	int			  all, same;
+
+	pthread_mutex_lock(&s->sync_lock);
+	changed = s->changed;
+	n = s->nchanged;
+	all = s->changed_all || !atomic_load(&s->watch_ok);
+	s->changed = NULL;
+	s->nchanged = s->capchanged = 0;
+	s->changed_all = 0;
+	atomic_store(&s->index_dirty, 0);
+	pthread_mutex_unlock(&s->sync_lock);
+	if ((old = index_ref(s)) == NULL)
+		ix = postindex_scan(s, NULL, SIZE_MAX);
+	else if (all)
+		ix = postindex_scan(s, old, SIZE_MAX);
+	else
+		ix = postindex_update(s, old, changed, n);
+	for (i = 0; i < n; i++)
+		free(changed[i]);
+	free(changed);
+	if (ix == NULL) {
+		post_index_unref(old);
+		return 0;
+	}
+	if ((same = old != NULL && postindex_same(old, ix)))
+		post_index_unref(ix);
+	else {
+		index_install(s, ix);
+		if (all)
+			log_info("%s: index updated by a walk of the tree",
+			    s->root);
+		else
+			log_info("%s: index updated from %zu changed file%s",
+			    s->root, n, n == 1 ? "" : "s");
+	}
+	post_index_unref(old);
+	return !same;
+}
+
+/* Write the index file (a complete index only); a failure is said once. */
+static void
+index_save(struct store *s)
+{
+	struct post_index	*ix;
+	int			 r;
+
+	if (s->conf.cache_dirfd < 0 || (ix = index_ref(s)) == NULL)
+		return;
+	if (!ix->partial && (r = indexfile_save(s->conf.cache_dirfd,
+	    s->cache_name, index_context(s), ix)) < 0 && !s->save_failed) {
+		s->save_failed = 1;
+		log_warnx("%s: cannot write the index file %s: %s", s->root,
+		    s->cache_name, strerror(-r));
+	}
+	post_index_unref(ix);
+}
+
+/*
+ * What an index build leaves free (file buffers, parse trees, the
+ * previous snapshot: tens of MB for a big blog, spread over the arenas
+ * of the threads that made them) goes back to the system: glibc keeps
+ * freed memory in each arena and returns only the top of the main one
+ * by itself.
+ */
+static void
+index_trim(void)
+{
+	malloc_trim(0);
+}
+
+static void
+index_wake(struct store *s)
+{
+	static const char	one = 1;
+	ssize_t			r;
+
+	r = s->wake[1] != -1 ? write(s->wake[1], &one, 1) : 0;
+	(void)r;	/* a full pipe: the indexer is awake anyway */
+}
+
+/*
+ * The indexer thread: builds the first index, then waits for changes
+ * (inotify, or a timer where the root cannot be watched) and takes them
+ * in once they settle, so that no request ever scans; saves the index
+ * file after the first build and a while after the last update.
+ */
+static void *
+indexer_main(void *arg)
+{
+	struct store	*s = arg;
+	struct pollfd	 pfd[2];
+	char		 drain[64];
+	long long	 save_at = -1, walk_at, now;
+	int		 timeout, nfd;
+
+	pthread_mutex_lock(&s->refresh_lock);
+	if (index_build(s))
+		save_at = now_ms();
+	pthread_mutex_unlock(&s->refresh_lock);
+	index_trim();
+	walk_at = now_ms() + INDEX_RECHECK_SEC * 1000;
+	while (!atomic_load(&s->stop)) {
+		now = now_ms();
+		timeout = atomic_load(&s->watch_ok) ? -1 :
+		    (int)(walk_at > now ? walk_at - now : 0);
+		if (save_at >= 0 && (timeout < 0 || save_at - now < timeout))
+			timeout = (int)(save_at > now ? save_at - now : 0);
+		pfd[0].fd = s->wake[0];
+		pfd[1].fd = s->inotify;
+		pfd[0].events = pfd[1].events = POLLIN;
+		nfd = s->inotify != -1 ? 2 : 1;
+		if (poll(pfd, (nfds_t)nfd, timeout) > 0 &&
+		    (pfd[0].revents & POLLIN))
+			while (read(s->wake[0], drain, sizeof(drain)) > 0)
+				;
+		if (atomic_load(&s->stop))
+			break;
+		(void)store_sync(s);
+		now = now_ms();
+		if (!atomic_load(&s->watch_ok) && now >= walk_at) {
+			atomic_store(&s->index_dirty, 1);
+			walk_at = now + INDEX_RECHECK_SEC * 1000;
+		}
+		if (atomic_load(&s->index_dirty)) {
+			/* A burst of changes (an editor's save, a git pull)
+			 * is taken in as one. */
+			poll(NULL, 0, INDEX_SETTLE_MS);
+			(void)store_sync(s);
+			pthread_mutex_lock(&s->refresh_lock);
+			if (index_refresh(s))
+				save_at = now_ms() + INDEX_SAVE_DELAY_MS;
+			pthread_mutex_unlock(&s->refresh_lock);
+			index_trim();
+		}
+		if (save_at >= 0 && now_ms() >= save_at) {
+			index_save(s);
+			save_at = -1;
+		}
+	}
+	if (save_at >= 0)
+		index_save(s);
+	return NULL;
+}
+
+int
+store_stopping(const struct store *s)
+{
+	return atomic_load(&s->stop);
+}
+
+int
+store_start(struct store *s)
+{
+	if (s->indexer_on)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->building = 1;
+	pthread_mutex_unlock(&s->lock);
+	if (pthread_create(&s->indexer, NULL, indexer_main, s) != 0) {
+		s->building = 0;
+		return -1;
+	}
+	s->indexer_on = 1;
+	return 0;
 }
 
 struct post_index *
 store_posts(struct store *s)
 {
-	struct post_index	*ix, *old;
-	time_t			 now = time(NULL);
-	int			 stale;
+	struct post_index	*ix;
+	struct timespec		 until;
+	int			 waited = 0;
 
-	(void)store_sync(s);	/* takes in pending events */
+	(void)store_sync(s);	/* the indexer hears of changes */
+	if (!s->indexer_on) {
+		/* No indexer (a tool): the caller indexes. */
+		pthread_mutex_lock(&s->refresh_lock);
+		if (s->index == NULL)
+			(void)index_build(s);
+		else if (atomic_load(&s->index_dirty) ||
+		    !atomic_load(&s->watch_ok))
+			(void)index_refresh(s);
+		pthread_mutex_unlock(&s->refresh_lock);
+	}
+	/*
+	 * While the first index is made, a request waits for its quick pass;
+	 * a cold index's body pass is given INDEX_PARTIAL_WAIT_MS more, so
+	 * that a small capsule is never seen half indexed.  After that,
+	 * changes never make a request wait: it gets the index as it is
+	 * until the indexer installs the next.
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += INDEX_PARTIAL_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&s->lock);
-	/* Watched, the index is rescanned only after a change; otherwise
-	 * every few seconds. */
-	stale = s->index == NULL || atomic_load(&s->index_dirty) ||
-	    (!atomic_load(&s->watch_ok) &&
-	    now - s->index_time >= INDEX_RECHECK_SEC);
-	if (!stale) {
-		ix = s->index;
-		atomic_fetch_add(&ix->refs, 1);
-		pthread_mutex_unlock(&s->lock);
-		return ix;
+	while (s->building && (s->index == NULL ||
+	    (s->index->partial && !waited))) {
+		if (s->index == NULL)
+			pthread_cond_wait(&s->index_cond, &s->lock);
+		else if (pthread_cond_timedwait(&s->index_cond, &s->lock,
+		    &until) == ETIMEDOUT)
+			waited = 1;
 	}
-	/* Scanning under the lock keeps two threads from scanning at once;
-	 * unchanged posts are reused, so a rescan costs a stat per file.
-	 * Changes made while it runs mark the index dirty again. */
-	atomic_store(&s->index_dirty, 0);
-	old = s->index;
-	if ((ix = scan_posts(s, old)) == NULL) {
-		ix = old;
-	} else {
-		if (old == NULL || !index_same(old, ix))
-			s->gen++;
-		ix->gen = s->gen;
-		s->index = ix;
-		post_index_unref(old);
-	}
-	s->index_time = now;
-	if (ix != NULL)
+	if ((ix = s->index) != NULL)
 		atomic_fetch_add(&ix->refs, 1);
 	pthread_mutex_unlock(&s->lock);
 	return ix;
@@ -1625,6 +1536,58 @@ local_fs(int fd)
 	}
 }
 
+/* Remember that watch wd is the folder rel, so that an event's file
+ * name can be made a path. */
+static int
+watch_name(struct store *s, int wd, const char *rel)
+{
+	char	**v;
+	size_t	  n;
+
+	if ((size_t)wd >= s->nwds) {
+		for (n = s->nwds ? s->nwds : 64; n <= (size_t)wd; n *= 2)
+			;
+		if ((v = realloc(s->wds, n * sizeof(*v))) == NULL)
+			return -1;
+		memset(v + s->nwds, 0, (n - s->nwds) * sizeof(*v));
+		s->wds = v;
+		s->nwds = n;
+	}
+	free(s->wds[wd]);
+	return (s->wds[wd] = strdup(rel)) == NULL ? -1 : 0;
+}
+
+/* Note the file name in folder wd as changed for the indexer; -1 when
+ * it cannot be pinned (then the tree is walked). */
+static int
+changed_add(struct store *s, int wd, const char *name)
+{
+	char	**v, *rel;
+	size_t	  n;
+
+	if (wd < 0 || (size_t)wd >= s->nwds || s->wds[wd] == NULL ||
+	    s->nchanged >= INDEX_CHANGED_MAX)
+		return -1;
+	if (s->nchanged == s->capchanged) {
+		n = s->capchanged ? s->capchanged * 2 : 16;
+		if ((v = realloc(s->changed, n * sizeof(*v))) == NULL)
+			return -1;
+		s->changed = v;
+		s->capchanged = n;
+	}
+	n = strlen(s->wds[wd]);
+	if ((rel = malloc(n + strlen(name) + 2)) == NULL)
+		return -1;
+	sprintf(rel, "%s%s%s", s->wds[wd], n ? "/" : "", name);
+	/* One save raises a few events in a row (modify, close). */
+	if (s->nchanged > 0 && strcmp(s->changed[s->nchanged - 1], rel) == 0) {
+		free(rel);
+		return 0;
+	}
+	s->changed[s->nchanged++] = rel;
+	return 0;
+}
+
 /*
  * Watch the directory fd (rel beneath the root) and every directory
  * below it.  -1 when one of them
@@ -1638,7 +1601,7 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 	struct stat	 a, b;
 	struct dirent	*de;
 	DIR		*d;
-	int		 cfd, r = 0;
+	int		 cfd, wd, r = 0;
 
 	if (depth > WATCH_DEPTH_MAX || !local_fs(fd) || fstat(fd, &a) == -1) {
 		close(fd);
@@ -1652,9 +1615,10 @@ watch_walk(struct store *s, int fd, const char *rel, int depth)
 		    s->watch_root : "/");
 	else
 		snprintf(path, sizeof(path), "%s/%s", s->watch_root, rel);
-	if (inotify_add_watch(s->inotify, path, WATCH_EVENTS) == -1 ||
+	if ((wd = inotify_add_watch(s->inotify, path, WATCH_EVENTS)) == -1 ||
 	    stat(path, &b) == -1 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino || (d = fdopendir(fd)) == NULL) {
+	    a.st_ino != b.st_ino || watch_name(s, wd, rel) == -1 ||
+	    (d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -1741,7 +1705,7 @@ store_sync(struct store *s)
 	char			 ev[4096] __attribute__((aligned(8)));
 	const struct inotify_event *e;
 	ssize_t			 n, off;
-	int			 rewatch = 0, posts = 0;
+	int			 rewatch = 0, posts = 0, all = 0;
 	unsigned		 others;
 
 	if (s->inotify == -1)
@@ -1757,19 +1721,29 @@ store_sync(struct store *s)
 				    ((e->mask & IN_ISDIR) &&
 				    (e->mask & (IN_CREATE | IN_MOVED_TO))))
 					rewatch = 1;
-				/* The index holds every Markdown file:
-				 * its changes and folders' matter. */
-				if (e->len == 0 || (e->mask & IN_ISDIR) ||
-				    store_is_markdown(e->name))
+				/* The index holds every Markdown file: a
+				 * change to one is loaded again by name, a
+				 * folder's makes the indexer walk. */
+				if (e->len == 0 || (e->mask & IN_ISDIR))
+					posts = all = 1;
+				else if (store_is_markdown(e->name)) {
 					posts = 1;
+					if (changed_add(s, e->wd,
+					    e->name) == -1)
+						all = 1;
+				}
 			}
 		} while ((n = read(s->inotify, ev, sizeof(ev))) > 0);
 		if (rewatch)
 			watch_tree(s);
+		if (all || rewatch)
+			s->changed_all = 1;
 		if (posts || rewatch)
 			atomic_store(&s->index_dirty, 1);
 		atomic_fetch_add(&s->cgen, 1);
 		pthread_mutex_unlock(&s->sync_lock);
+		if (posts || rewatch)
+			index_wake(s);
 	}
 	/*
 	 * Another thread may have read events it has not finished with: its
@@ -1861,21 +1835,6 @@ store_layout(const struct store *s)
 	return s->site->report;
 }
 
-/* The certificate directory's path relative to the root when it lies
- * inside it (then it must never be served), else NULL. */
-static char *
-certs_inside(const char *root, const char *certs)
-{
-	char	 real[PATH_MAX];
-	size_t	 n = strlen(root);
-
-	if (certs == NULL || realpath(certs, real) == NULL)
-		return NULL;
-	if (strncmp(real, root, n) != 0 || real[n] != '/')
-		return NULL;
-	return strdup(real + n + 1);
-}
-
 struct store *
 store_new(const struct store_conf *conf, const char **err)
 {
@@ -1896,7 +1855,11 @@ store_new(const struct store_conf *conf, const char **err)
 	s->rootfd = -1;
 	s->nbuckets = 1024;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->index_cond, NULL);
 	pthread_mutex_init(&s->sync_lock, NULL);
+	pthread_mutex_init(&s->refresh_lock, NULL);
+	atomic_init(&s->stop, 0);
+	s->wake[0] = s->wake[1] = -1;
 	atomic_init(&s->syncing, 0);
 	atomic_init(&s->cgen, 1);
 	atomic_init(&s->watch_ok, 0);
@@ -1906,12 +1869,16 @@ store_new(const struct store_conf *conf, const char **err)
 		*err = "out of memory";
 		goto fail;
 	}
-	s->certs_rel = certs_inside(s->root, conf->certs);
+	s->bn.root = s->root;
+	beneath_private_dir(&s->bn, conf->certs);
+	beneath_private_file_dir(&s->bn, conf->config);
+	beneath_private_file_dir(&s->bn, conf->log);
 	if ((s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC))
 	    == -1) {
 		*err = "cannot open the root directory";
 		goto fail;
 	}
+	s->bn.rootfd = s->rootfd;
 	memset(&o, 0, sizeof(o));
 	o.posts = conf->posts;
 	o.title = conf->title;
@@ -1925,6 +1892,17 @@ store_new(const struct store_conf *conf, const char **err)
 	}
 	if (conf->lang == NULL && s->site->lang != NULL)
 		s->conf.default_lang = s->site->lang;
+	s->bn.private_seg = store_private_seg;
+	s->bn.seg_arg = s->site;
+	if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) == -1) {
+		*err = "cannot make a pipe";
+		goto fail;
+	}
+	/* One index file per root and host (a host's default language
+	 * shapes its index). */
+	snprintf(s->cache_name, sizeof(s->cache_name), "index-%016llx",
+	    (unsigned long long)buf_hash_more(buf_hash(s->root,
+	    strlen(s->root) + 1), conf->host, strlen(conf->host)));
 	/* Without inotify, or with a directory it cannot watch (NFS,
 	 * limits), replies are not cached and the index is rechecked by
 	 * time.  Watching starts before any content is read. */
@@ -1935,13 +1913,7 @@ store_new(const struct store_conf *conf, const char **err)
 fail:
 	if (s->rootfd >= 0)
 		close(s->rootfd);
-	site_free(s->site);
-	free(s->certs_rel);
-	free(s->table);
-	free(s->root);
-	pthread_mutex_destroy(&s->lock);
-	pthread_mutex_destroy(&s->sync_lock);
-	free(s);
+	store_free_rest(s);
 	return NULL;
 }
 
@@ -1952,19 +1924,45 @@ store_free(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->indexer_on) {
+		atomic_store(&s->stop, 1);
+		index_wake(s);
+		pthread_join(s->indexer, NULL);
+	}
 	for (i = 0; i < s->nbuckets; i++)
 		while (s->table[i] != NULL)
 			cache_remove(s, &s->table[i]);
-	free(s->table);
 	post_index_unref(s->index);
 	if (s->inotify != -1)
 		close(s->inotify);
 	close(s->rootfd);
+	store_free_rest(s);
+}
+
+/* What store_new made before it can fail, and store_free ends with. */
+static void
+store_free_rest(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nchanged; i++)
+		free(s->changed[i]);
+	free(s->changed);
+	for (i = 0; i < s->nwds; i++)
+		free(s->wds[i]);
+	free(s->wds);
+	if (s->wake[0] != -1) {
+		close(s->wake[0]);
+		close(s->wake[1]);
+	}
 	site_free(s->site);
-	free(s->certs_rel);
+	beneath_free(&s->bn);
+	free(s->table);
 	free(s->root);
 	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->index_cond);
 	pthread_mutex_destroy(&s->sync_lock);
+	pthread_mutex_destroy(&s->refresh_lock);
 	free(s);
 }
 

@@ -31,7 +31,9 @@ void		 blob_unref(struct blob *);
 
 struct store_conf {
 	const char	*root;
-	const char	*certs;		/* never served if inside root */
+	const char	*certs;		/* never served, nor the config */
+	const char	*config;	/* file's and the log file's */
+	const char	*log;		/* directories: NULL when none */
 	const char	*default_lang;
 	const char	*host;		/* public name for gopher items */
 	unsigned	 gopher_port;
@@ -39,6 +41,8 @@ struct store_conf {
 	int		 breaks;	/* capsule default: -1 decide */
 	const char	*posts;		/* posts directory; NULL: detect */
 	size_t		 cache_max;	/* bytes of rendered output kept */
+	int		 cache_dirfd;	/* where the index file is kept (the
+					   caller's; -1: nowhere) */
 	/* The capsule's own settings, which win over the site's config
 	 * (NULL: as the site says). */
 	const char	*title, *description, *author, *site_url, *lang;
@@ -63,17 +67,24 @@ struct post {
 	time_t		 updated;	/* lastmod, else the date */
 	char		**tags;
 	size_t		 ntags;
+	char		**terms;	/* "TAXONOMY/TERM" (page_meta.terms) */
+	size_t		 nterms;
 	char		*summary;	/* description, else first paragraph */
 	char		*lang;
-	char		*text;		/* plain text, for search */
 	char		**aliases;	/* old paths (Hugo aliases, a Jekyll
 					   permalink), normalised by
 					   alias_key() */
 	size_t		 naliases;
 	char		*search;	/* search_key(): normalised title, tags
-				   and text, matched by search_run */
+				   and text, matched by search_run (the
+				   text itself is read again for snippets:
+				   postindex_text) */
 	int		 draft;		/* a draft, or dated in the future
 					   where the generator hides those */
+	unsigned char	 draft_set;	/* a draft whatever the date */
+	unsigned char	 dated;		/* the date is the front matter's */
+	int		 digested;	/* title, summary and text from the
+					   body are in (not a quick pass) */
 	dev_t		 dev;		/* identity of the source it came from */
 	ino_t		 ino;
 	off_t		 size;
@@ -98,6 +109,8 @@ struct post_index {
 	size_t		  nall;
 	struct post_slot *slots;	/* open addressing, a power of two */
 	size_t		  nslots;
+	int		  partial;	/* front matter only: the first pass
+					   of a cold index */
 };
 
 struct store;
@@ -112,11 +125,21 @@ const char	*store_layout(const struct store *);
 
 /*
  * Open a path relative to the root ("" is the root itself) for reading,
- * refusing anything that resolves outside the root, hidden names, the
- * certificate directory and files that are neither regular nor
- * directories.  Returns a descriptor and fills *st, or -errno.
+ * refusing anything whose real location (symlinks followed) is outside
+ * the root, has a hidden component, lies in the certificate, config or
+ * log directory or is one of their files, or is neither a regular file
+ * nor a directory.  Returns a descriptor and fills *st, or -errno.
  */
 int		 store_open(struct store *, const char *rel, struct stat *st);
+
+/*
+ * Stat name, a regular file (not a symlink) in the directory dirfd that
+ * store_open gave for rel's folder, refusing what store_open would: the
+ * index's rescan, which reuses an unchanged entry without opening it.
+ * 0 or -errno.
+ */
+int		 store_stat_file(struct store *, int dirfd, const char *name,
+		    const char *rel, struct stat *st);
 
 /* The visible entries of a directory (no hidden names, nothing private),
  * sorted by name.  Caller frees with store_list_free. */
@@ -127,6 +150,9 @@ struct store_dirent {
 int		 store_list(struct store *, const char *rel,
 		    struct store_dirent **, size_t *);
 void		 store_list_free(struct store_dirent *, size_t);
+
+/* Read all of fd (at most max bytes) into b: 0, -EFBIG or -errno. */
+int		 store_read_all(int fd, struct buf *b, size_t max);
 
 /* 1 when rel (as opened by store_open) names a Markdown source. */
 int		 store_is_markdown(const char *rel);
@@ -207,8 +233,24 @@ int		 store_guess(struct store *, const char *path, char *to,
  * a draft's page bundle. */
 int		 store_is_draft(struct store *, const char *rel);
 
+/*
+ * Start the indexer thread: it makes the index (from the index file for
+ * every unchanged source, else front matter first, then the bodies),
+ * takes in each change inotify reports (just the files it names; a walk
+ * of the tree for folders, or every few seconds where the root cannot be
+ * watched) and saves the index file.  Started once the sandbox is in
+ * place, so the thread is born under it.  0 or -1.
+ */
+int		 store_start(struct store *);
+
+/* 1 once store_free has asked the indexer to stop: a scan in progress
+ * gives up (between files) and its result is dropped. */
+int		 store_stopping(const struct store *);
+
 /* The current post index (a counted reference; release with
- * post_index_unref).  Rescans only when the watched directories changed. */
+ * post_index_unref).  Waits only for a first index being made; a change
+ * never makes it wait (the indexer installs the next index).  Without an
+ * indexer (store_start not called), the caller indexes. */
 struct post_index *store_posts(struct store *);
 void		 post_index_unref(struct post_index *);
 

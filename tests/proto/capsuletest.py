@@ -55,6 +55,22 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def small_asan_quarantine():
+    """ASan's quarantine would hide memory behaviour: keep it small for
+    the servers started after this."""
+    os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                                  ":quarantine_size_mb=4"
+                                  ":malloc_context_size=5")
+
+
 def copy_capsule(src, dst):
     shutil.copytree(src, dst, symlinks=True)
 
@@ -64,12 +80,14 @@ class Server:
 
     def __init__(self, root, args=(), hostname="localhost", certs=None,
                  listen=("127.0.0.1", "::1"), preexec=None, config=None,
-                 ready_log=None):
+                 ready_log=None, cache_home=None):
         """With config, the daemon runs as `capsuled --config FILE` plus
         args only (root, hostname, certs, ports and listen are the
         file's; pass overrides in args).  ready_log names the file that
         gets the "ready" line when the config sends the log elsewhere
-        than stderr."""
+        than stderr.  The post index file goes under cache_home (the
+        daemon's XDG_CACHE_HOME), by default one of this server's own;
+        pass the same one to a later server to restart on it."""
         self.binary = os.environ.get("CAPSULED") or "src/capsuled"
         self.root = root
         self.tmp = tempfile.mkdtemp(prefix="capsuled-test-")
@@ -91,8 +109,11 @@ class Server:
         cmd += list(args)
         self.log_path = os.path.join(self.tmp, "stderr.log")
         self.log = open(self.log_path, "wb")
+        self.cache_home = cache_home or os.path.join(self.tmp, "cache")
+        env = dict(os.environ, XDG_CACHE_HOME=self.cache_home)
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=self.log, preexec_fn=preexec)
+                                     stderr=self.log, preexec_fn=preexec,
+                                     env=env)
         self.gemini_port = self.gopher_port = None
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -118,6 +139,31 @@ class Server:
 
     def alive(self):
         return self.proc.poll() is None
+
+    def index_updates(self):
+        """How many times the indexer has taken in changes (it logs each
+        update it installs)."""
+        return len(re.findall(rb": index updated ", self.stderr()))
+
+    def wait_index(self, before, timeout=30):
+        """Wait (bounded) until the indexer installs an update after
+        index_updates() returned before: no request is needed for it.
+        True when it did."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.index_updates() > before:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def until(self, check, timeout=30):
+        """check() repeated (bounded) until it is true; its last value."""
+        deadline = time.time() + timeout
+        while True:
+            v = check()
+            if v or time.time() >= deadline:
+                return v
+            time.sleep(0.1)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         """Stop the daemon; returns its exit status (0 = clean)."""

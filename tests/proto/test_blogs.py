@@ -230,8 +230,19 @@ FIXTURES = [
                     "/public/index.html", "/public/"],
         "listings": ["/", "/content/", "/content/notes/"],
         # Generated pages that a content folder must not shadow: Hugo
-        # keeps term pages' front matter in content/tags/.
-        "generated": {"/tags/": "Tags", "/tags/boats/": "Posts tagged boats"},
+        # keeps term pages' front matter in content/tags/ (boats has a
+        # title there; 鳥 also a url: of its own).  Each taxonomy of the
+        # config (tags, categories, series) has its pages.
+        "generated": {"/tags/": "Tags", "/tags/boats/": "Posts tagged Boats",
+                      "/tags/birds/": "Posts tagged Birds",
+                      "/tags/鳥/": "Posts tagged Birds",
+                      "/categories/": "Categories",
+                      "/categories/Travel/": "Category: Travel",
+                      "/categories/日記/": "Category: 日記",
+                      "/series/": "Series",
+                      "/series/Harbour Birds/": "Series: Harbour Birds",
+                      # Hugo's urlized form, as the web has it.
+                      "/series/harbour-birds/": "Series: Harbour Birds"},
         "images": {
             "/posts/first-light/": [
                 ("/images/og-harbour.png", "static/images/og-harbour.png"),
@@ -260,9 +271,9 @@ FIXTURES = [
             "/posts/first-light": "/posts/first-light/",
             # Written for another permalink scheme: the file's name.
             "/notes/kamome.html": "/posts/kamome/",
-            # Hugo's category pages: categories are tags here.
-            "/categories/Travel/": "/tags/Travel/",
-            "/categories/": "/tags/",
+            # Categories had no pages of their own before: the old tag
+            # path of a category leads to its category page.
+            "/tags/Travel/": "/categories/Travel/",
         },
         "links": {
             "/about/": ["/posts/first-light/", "/posts/kamome/",
@@ -272,7 +283,15 @@ FIXTURES = [
             "/2022/02/a-note-without-a-date/": [
                 "/2023/06/tides/", "/posts/sunset/",
                 "/posts/sunset/lighthouse.png"],
-            "/posts/kamome/": ["/posts/first-light/", "/posts/sunset/"],
+            "/posts/kamome/": ["/posts/first-light/", "/posts/sunset/",
+                               "/categories/%E6%97%A5%E8%A8%98/",
+                               "/series/Harbour%20Birds/"],
+            "/posts/first-light/": ["/tags/boats/", "/categories/Travel/",
+                                    "/series/Harbour%20Birds/"],
+            # The term page's own url: is where its list entry leads.
+            "/tags/": ["/tags/birds/", "/tags/boats/"],
+            "/series/Harbour%20Birds/": ["/posts/kamome/",
+                                         "/posts/first-light/"],
             # A section without an _index.md: Hugo lists it anyway.
             "/notes/": ["/2023/06/tides/",
                         "/2022/02/a-note-without-a-date/"],
@@ -290,6 +309,8 @@ FIXTURES = [
         # at the root, the other under /en/; titled by the default one.
         "name": "hugo-i18n",
         "title": "灯台日誌",
+        # disableKinds: [taxonomy, term]: no taxonomy pages at all.
+        "private": ["/tags/", "/tags/当直/"],
         "posts": {
             "/logbook/first-watch/": (
                 "初めての当直", "2023-01-05", ["当直"], "ja"),
@@ -342,6 +363,12 @@ FIXTURES = [
                     "/_posts/#2021-02-11-kyoto-notes.md#",
                     "/_posts/2020-05-17-welcome-to-jekyll.markdown.orig",
                     "/_site/index.html", "/_site/"],
+        # site.tags and site.categories, at the paths Chirpy publishes
+        # them on (jekyll-archives: /tags/:name/, /categories/:name/).
+        "generated": {"/categories/": "Categories",
+                      "/categories/jekyll/": "Category: jekyll",
+                      "/categories/旅行/": "Category: 旅行",
+                      "/tags/京都/": "Posts tagged 京都"},
         "listings": ["/", "/_posts/", "/_drafts/"],
         "images": {
             "/jekyll/update/2020/05/17/welcome-to-jekyll.html": [
@@ -361,9 +388,13 @@ FIXTURES = [
             "/about.gmi": "/about/",
             "/docs/history": "/docs/history/",
             "/kyoto/": "/旅行/2021/02/11/kyoto-notes.html",
+            # Categories were tags before they had pages of their own.
+            "/tags/travel/": "/categories/travel/",
             "/2021/kyoto-temples.html": "/旅行/2021/02/11/kyoto-notes.html",
         },
         "links": {
+            "/2022/busan-tower/": ["/categories/travel/",
+                                   "/tags/%EB%B6%80%EC%82%B0/"],
             "/jekyll/update/2020/05/17/welcome-to-jekyll.html": [
                 "/docs/history/",
                 "/jekyll/update/2020/05/17/welcome-to-jekyll.html"],
@@ -494,9 +525,13 @@ FIXTURES = [
                    "/books/secret-book/viewer/plan": "The Plan"},
         "private": ["/articles/wip-draft-article.md",
                     "/books/rust-workshop/scratch.md",
-                    "/books/secret-book/plan.md"],
-        "listings": ["/articles/", "/books/rust-workshop/",
-                     "/books/secret-book/"],
+                    "/books/secret-book/plan.md",
+                    "/books/secret-book/"],
+        # A book's page: its config's title and summary, then the
+        # chapters in their order at Zenn's viewer paths.
+        "generated": {"/books/rust-workshop/": "手を動かすRustワークショップ",
+                      "/books/numbered-guide/": "A Numbered Guide"},
+        "listings": ["/articles/", "/books/"],
         "images": {
             "/articles/rust-async-memo": [
                 ("/images/rust-async-memo/runtime.png",
@@ -512,7 +547,14 @@ FIXTURES = [
                     "/articles/rust-async-memo",
                     "/books/numbered-guide/1.setup":
                     "/books/numbered-guide/viewer/setup"},
-        "links": {"/articles/zenn-cli-english": [
+        "order": {"/books/rust-workshop/": [
+            "/books/rust-workshop/viewer/intro",
+            "/books/rust-workshop/viewer/ownership"],
+            "/books/numbered-guide/": [
+            "/books/numbered-guide/viewer/setup",
+            "/books/numbered-guide/viewer/first-run"]},
+        "links": {"/": ["/books/numbered-guide/", "/books/rust-workshop/"],
+                  "/articles/zenn-cli-english": [
             "/books/rust-workshop/viewer/intro",
             "/books/numbered-guide/viewer/setup"],
             "/books/rust-workshop/viewer/intro": [
@@ -918,6 +960,20 @@ def check_blog(fx):
                      .startswith("20 "),
                      "%s %s: link to %s, canonical in both protocols" %
                      (name, page, link), body)
+
+        # Pages whose links come in a set order (a book's chapters), in
+        # both protocols, and nothing else of the folder (config.yaml).
+        for page, links in fx.get("order", {}).items():
+            body = srv.gemini(gem_path(page))[1].decode()
+            gm = srv.gopher(gopher_sel(page)).decode()
+            gem = [ln.split()[1] for ln in body.splitlines()
+                   if ln.startswith("=> ") and ln.split()[1] in links]
+            gop = [ln.split("\t")[1] for ln in gm.split("\r\n")
+                   if ln.count("\t") == 3 and ln.split("\t")[1] in links]
+            t.ok(gem == links and gop == links and
+                 "config.yaml" not in body and "config.yaml" not in gm,
+                 "%s %s: %s in order in both protocols" %
+                 (name, page, ", ".join(links)), (gem, gop))
 
         # Drafts and leftovers are nowhere: no link, no listing, no feed
         # entry, and no path serves them.

@@ -136,14 +136,18 @@ while queue and len(seen) < 200:
 t.eq(broken, [], "Gemini crawl from / finds no broken local link "
      "(%d resources)" % len(seen))
 
-# Changes are live on the next request, no restart.
+# Changes are live without a restart: a new page is routed (its web path
+# comes from the index) once the indexer has taken it in, by itself;
+# a changed page's text on the next request.
 new = os.path.join(root, "posts", "2025-01-01-new.md")
+n = srv.index_updates()
 with open(new, "w") as f:
     f.write("---\ntitle: Brand new\ndate: 2025-01-01\n---\n\nFresh text.\n")
+srv.wait_index(n)
 h, b, _ = srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new")
-t.ok(h.startswith("20") and b"Fresh text." in b, "added post served at once")
+t.ok(h.startswith("20") and b"Fresh text." in b, "added post served")
 t.ok(b"Brand new" in srv.gemini("gemini://localhost:{port}/")[1],
-     "added post on the home page at once")
+     "added post on the home page")
 time.sleep(0.01)
 with open(new, "w") as f:
     f.write("---\ntitle: Brand new, edited\ndate: 2025-01-01\n---\n\n"
@@ -153,15 +157,21 @@ t.ok(b"Edited text" in b and b"Brand new, edited" in b,
      "changed post seen on the next request")
 t.ok(b"Edited text" in srv.gopher("/posts/2025-01-01-new"),
      "changed post seen over Gopher too")
+n = srv.index_updates()
 os.unlink(new)
 t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-01-01-new")[0][:2],
      "51", "deleted post is gone on the next request")
+srv.wait_index(n)
 t.ok(b"Brand new" not in srv.gemini("gemini://localhost:{port}/")[1],
      "deleted post gone from the home page")
 
-# A draft is hidden: not listed, and not served when asked for by name.
+# A draft is hidden: not listed, and not served when asked for by name,
+# nor its source, even before the indexer has taken it in.
 with open(os.path.join(root, "posts", "2025-02-02-draft.md"), "w") as f:
     f.write("---\ntitle: Not yet\ndraft: true\n---\n\nSecret.\n")
+h, b, _ = srv.gemini("gemini://localhost:{port}/posts/2025-02-02-draft.md")
+t.ok(h.startswith("51") and b"Secret" not in b,
+     "a new draft's source is 51 at once", (h, b))
 t.eq(srv.gemini("gemini://localhost:{port}/posts/2025-02-02-draft")[0],
      "51 Not found", "a draft requested by name is 51")
 d = srv.gopher("/posts/2025-02-02-draft")
@@ -171,15 +181,19 @@ t.ok(b"Not yet" not in srv.gemini("gemini://localhost:{port}/")[1],
      "a draft is not on the home page")
 
 # A page without front matter: title from its first heading.
+n = srv.index_updates()
 with open(os.path.join(root, "plain.md"), "w") as f:
     f.write("Some intro.\n\n# The Real Title\n\nText.\n")
+srv.wait_index(n)
 b = srv.gemini("gemini://localhost:{port}/plain")[1].decode()
 t.ok(b.startswith("# The Real Title\n"), "title from the first heading", b)
 t.eq(b.count("# The Real Title"), 1, "the heading is not repeated")
 
 # Broken front matter: logged with file and line, page still served.
+n = srv.index_updates()
 with open(os.path.join(root, "broken.md"), "w") as f:
     f.write("---\ntitle: Fine\ntags: [a, b\ndate: 2020-01-01\n---\n\nBody.\n")
+srv.wait_index(n)
 h, b, _ = srv.gemini("gemini://localhost:{port}/broken")
 t.ok(h.startswith("20") and b"Body." in b, "broken front matter: page served")
 time.sleep(0.2)

@@ -47,7 +47,9 @@ static const char full[] =
 	"  burst: 10\n"
 	"  loopback: true\n"
 	"  request_timeout: 5s\n"
+	"  busy_timeout: 1s\n"
 	"  response_min_rate: 1000\n"
+	"  rate_window: 20s\n"
 	"default_lang: pt-BR\n"
 	"gopher_width: 72\n"
 	"gopher_tls: true\n"
@@ -122,7 +124,9 @@ static const char full_dump[] =
 	"  burst: 10\n"
 	"  loopback: true\n"
 	"  request_timeout: 5000ms\n"
+	"  busy_timeout: 1000ms\n"
 	"  response_min_rate: 1000\n"
+	"  rate_window: 20000ms\n"
 	"default_lang: \"pt-BR\"\n"
 	"gopher_width: 72\n"
 	"gopher_tls: true\n"
@@ -233,6 +237,9 @@ test_defaults(void)
 	is_int(c.rate, DEFAULT_RATE, "default rate");
 	is_int(c.burst, DEFAULT_BURST, "default burst");
 	is_int(c.response_min_rate, DEFAULT_MIN_RATE, "default min rate");
+	is_int(c.rate_window_ms, DEFAULT_RATE_WINDOW_MS, "default rate window");
+	is_int(c.busy_timeout_ms, DEFAULT_BUSY_TIMEOUT_MS,
+	    "default busy timeout");
 	is_int(c.gopher_width, DEFAULT_GOPHER_WIDTH, "default width");
 	is_str(c.default_lang, DEFAULT_LANG, "default lang");
 	is_str(c.user, "nobody", "default user");
@@ -382,6 +389,11 @@ static const struct err_case err_cases[] = {
 	  "t.yaml:2: request_timeout: must be between 1ms and 1 hour" },
 	{ "limits:\n  request_timeout: 61m\n",
 	  "t.yaml:2: request_timeout: must be between 1ms and 1 hour" },
+	{ "limits:\n  busy_timeout: 0\n",
+	  "t.yaml:2: busy_timeout: must be between 1ms and 1 hour" },
+	{ "limits:\n  rate_window: 2h\n",
+	  "t.yaml:2: rate_window: expected a duration such as 10s or 500ms, "
+	  "not '2h'" },
 	{ "limits:\n  response_min_rate: 0\n",
 	  "t.yaml:2: response_min_rate: 0 is out of range (1 to "
 	  "1000000000)" },

@@ -1079,6 +1079,53 @@ test_garbage(void)
 	free(big);
 }
 
+/* Terms per taxonomy: the default map (every kind of tag is a tag) and
+ * a site's own (Hugo's series, Jekyll's category), in all three
+ * dialects. */
+static void
+test_terms(void)
+{
+	static const struct fm_taxonomy site[] = {
+		{ "tags", "tags" }, { "categories", "categories" },
+		{ "category", "categories" }, { "series", "series" },
+		{ NULL, NULL } };
+	static const char yaml[] = "---\ntags: [Go, c]\ncategories: Go\n"
+	    "series:\n  - Harbour Birds\n  - harbour birds\ntopics: [x]\n"
+	    "---\n";
+	static const char toml[] = "+++\ncategory = \"News\"\n"
+	    "series = [\"S\"]\n+++\n";
+	static const char json[] = "{\"tags\": [\"a\"], \"series\": \"S\"}\n";
+	struct page_meta m;
+
+	is_int(PARSE(yaml, &m), 0, "terms: default map parses");
+	is_int((int)m.nterms, 3, "terms: default map: tags, categories, "
+	    "topics are tags, Go once");
+	is_str(m.nterms == 3 ? m.terms[2] : "", "tags/x", "terms: topics");
+	is_int((int)m.ntags, 3, "terms: series are not tags");
+	page_meta_free(&m);
+	is_int(frontmatter_parse_site(yaml, sizeof(yaml) - 1, site, &m), 0,
+	    "terms: site map parses");
+	is_int((int)m.nterms, 4, "terms: Go in two taxonomies, the series "
+	    "once, topics not a taxonomy");
+	is_str(m.nterms == 4 ? m.terms[2] : "", "categories/Go",
+	    "terms: a category");
+	is_str(m.nterms == 4 ? m.terms[3] : "", "series/Harbour Birds",
+	    "terms: a series");
+	is_int((int)m.ntags, 3, "terms: tags as before (Go, c, x)");
+	page_meta_free(&m);
+	is_int(frontmatter_parse_site(toml, sizeof(toml) - 1, site, &m), 0,
+	    "terms: TOML parses");
+	is_int((int)m.nterms, 2, "terms: TOML category and series");
+	is_str(m.nterms == 2 ? m.terms[0] : "", "categories/News",
+	    "terms: Jekyll's category is a category");
+	page_meta_free(&m);
+	is_int(frontmatter_parse_site(json, sizeof(json) - 1, site, &m), 0,
+	    "terms: JSON parses");
+	is_str(m.nterms == 2 ? m.terms[1] : "", "series/S",
+	    "terms: a JSON series string");
+	page_meta_free(&m);
+}
+
 int
 main(void)
 {
@@ -1096,5 +1143,6 @@ main(void)
 	test_checks();
 	test_broken();
 	test_garbage();
+	test_terms();
 	return tap_done();
 }

@@ -54,9 +54,16 @@ main(void)
 	is_int(limiter_open(l, SA(b), 0), 0, "another address is separate");
 	limiter_close(l, SA(a));
 	is_int(limiter_open(l, SA(a), 0), 0, "a closed connection frees one");
+	/* The connection cap applies to loopback too: a local client can
+	 * exhaust slots like any other. */
+	is_int(limiter_open(l, SA(lo), 0), 0, "loopback: first connection");
+	is_int(limiter_open(l, SA(lo), 0), 0, "loopback: second connection");
+	is_int(limiter_open(l, SA(lo), 0), -1, "loopback: over the cap of 2");
+	is_int(limiter_open(l, SA(lo6), 0), 0, "::1 is its own address");
+	/* The request rate does not, unless asked (below). */
 	for (i = 0; i < 10; i++)
-		is_int(limiter_open(l, SA(lo), 0), 0, "loopback exempt");
-	is_int(limiter_open(l, SA(lo6), 0), 0, "::1 exempt");
+		is_int(limiter_request(l, SA(lo), 0), 0,
+		    "loopback exempt from the rate");
 
 	is_int(limiter_request(l, SA(b), 1000), 0, "burst 1/3");
 	is_int(limiter_request(l, SA(b), 1000), 0, "burst 2/3");
@@ -85,9 +92,10 @@ main(void)
 	lc.loopback = 1;
 	lc.slots = 64;
 	l = limiter_new(&lc);
-	limiter_open(l, SA(lo), 0);
-	limiter_open(l, SA(lo), 0);
-	is_int(limiter_open(l, SA(lo), 0), -1, "loopback limited when asked");
+	for (i = 0; i < 3; i++)
+		is_int(limiter_request(l, SA(lo), 0), 0, "loopback burst");
+	is_int(limiter_request(l, SA(lo), 0), 1,
+	    "loopback rate-limited when asked");
 	limiter_free(l);
 	return tap_done();
 }

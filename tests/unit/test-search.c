@@ -26,19 +26,33 @@ norm(const char *s)
 	return out;
 }
 
+/* A post with the text its key is made from (the index keeps only the
+ * key; the server reads the text again for snippets). */
+struct tpost {
+	struct post	 p;
+	char		*text;
+};
+
+static const char *
+text_of(const struct post *p)
+{
+	return ((const struct tpost *)(const void *)p)->text;
+}
+
 static struct post *
 mkpost(const char *title, const char *tag, const char *text)
 {
-	struct post *p = calloc(1, sizeof(*p));
+	struct tpost	*tp = calloc(1, sizeof(*tp));
+	struct post	*p = &tp->p;
 
 	p->title = strdup(title);
-	p->text = text ? strdup(text) : NULL;
+	tp->text = text ? strdup(text) : NULL;
 	if (tag != NULL) {
 		p->tags = calloc(1, sizeof(*p->tags));
 		p->tags[0] = strdup(tag);
 		p->ntags = 1;
 	}
-	p->search = search_key(p->title, p->tags, p->ntags, p->text);
+	p->search = search_key(p->title, p->tags, p->ntags, tp->text);
 	return p;
 }
 
@@ -51,7 +65,7 @@ freepost(struct post *p)
 		free(p->tags[i]);
 	free(p->tags);
 	free(p->title);
-	free(p->text);
+	free(((struct tpost *)(void *)p)->text);
 	free(p->search);
 	free(p);
 }
@@ -71,7 +85,7 @@ snippet(const struct post_index *ix, const char *q, size_t ctx, int *in_text)
 		return "(none)";
 	*in_text = h[0].in_text;
 	buf_init(&b, sizeof(out) - 1);
-	search_snippet(h[0].post->text, &h[0], ctx, &b);
+	search_snippet(text_of(h[0].post), &h[0], ctx, &b);
 	snprintf(out, sizeof(out), "%s", b.data ? b.data : "(empty)");
 	buf_free(&b);
 	return out;
@@ -83,12 +97,13 @@ matched(const struct post_index *ix, const char *q)
 {
 	static char		 out[256];
 	struct search_hit	 h[1];
-	size_t			 total;
+	size_t			 total, start, end;
 
-	if (search_run(ix, q, strlen(q), h, 1, &total) != 1 || !h[0].in_text)
+	if (search_run(ix, q, strlen(q), h, 1, &total) != 1 ||
+	    search_locate(text_of(h[0].post), &h[0], &start, &end) == -1)
 		return "(none)";
-	snprintf(out, sizeof(out), "%.*s", (int)(h[0].end - h[0].start),
-	    h[0].post->text + h[0].start);
+	snprintf(out, sizeof(out), "%.*s", (int)(end - start),
+	    text_of(h[0].post) + start);
 	return out;
 }
 

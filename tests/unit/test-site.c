@@ -112,14 +112,17 @@ hugo(void)
 	ok(!site_is_post(s, "content/about.md"), "hugo: about is a page");
 	ok(site_hides_future(s), "hugo: future posts hidden");
 	buf_init(&b, 256);
-	is_int(site_category_path(s, "/categories/Ühren", &b), 1,
-	    "hugo: a category page is a tag page");
-	is_str(b.data ? b.data : "", "/tags/%C3%9Chren/",
-	    "hugo: ... at the tag's path");
-	buf_reset(&b);
-	is_int(site_category_path(s, "/categories/a/b", &b) +
-	    site_category_path(s, "/categoriesx", &b), 0,
-	    "hugo: only /categories/NAME and the list");
+	is_str(site_term_key(s, "/categories/Ühren"), "categories",
+	    "hugo: a category page is the categories taxonomy's");
+	is_str(site_term_key(s, "/series"), "series",
+	    "hugo: the taxonomies config adds series");
+	ok(site_term_key(s, "/categoriesx") == NULL &&
+	    site_term_key(s, "/topics/x") == NULL,
+	    "hugo: only the site's taxonomies");
+	is_int(site_term_path("categories", "Ühren", &b), 0,
+	    "hugo: a term's path");
+	is_str(b.data ? b.data : "", "/categories/%C3%9Chren/",
+	    "hugo: ... in the web's form, encoded");
 	buf_free(&b);
 	ok(site_private_name(s, "public", 1) &&
 	    !site_private_name(s, "public", 0), "hugo: public/ at the top is "
@@ -138,6 +141,9 @@ hugo_i18n(void)
 		return;
 	}
 	is_str(s->title, "灯台日誌", "hugo-i18n: the default language's title");
+	ok(site_taxonomy(s, 0) == NULL &&
+	    site_term_key(s, "/tags/watch") == NULL,
+	    "hugo-i18n: disableKinds takes the taxonomies away");
 	is_str(s->description, "岬の灯台の記録",
 	    "hugo-i18n: the default language's description");
 	is_str(s->posts[0], "content/ja/logbook",
@@ -178,10 +184,11 @@ jekyll(void)
 		return;
 	}
 	is_int(s->gen, SITE_JEKYLL, "jekyll: detected");
-	buf_init(&b, 256);
-	is_int(site_category_path(s, "/categories/news", &b), 0,
-	    "jekyll: /categories/ is not a taxonomy page");
-	buf_free(&b);
+	is_str(site_term_key(s, "/categories/news"), "categories",
+	    "jekyll: site.categories has pages at /categories/");
+	is_str(site_taxonomy(s, 1), "categories",
+	    "jekyll: tags, then categories");
+	ok(site_taxonomy(s, 2) == NULL, "jekyll: category counted once");
 	is_str(s->title, "Liquid Days", "jekyll: title");
 	is_str(s->author, "Mina Park", "jekyll: author.name");
 	is_str(s->bases[0], "https://liquid.example.org", "jekyll: url");

@@ -1,0 +1,276 @@
+/*
+ * isolate: one pure function in a forked child under limits (see
+ * isolate.h).
+ *
+ * Why fork at the moment of need rather than a pool of helpers: the
+ * conversions read the page's options and site data, which the child
+ * inherits as they are, so nothing is serialised on the way in and the
+ * renderer keeps its one in-process entry point; a fork, the pipe and
+ * the exit cost about 4 ms over the render itself (a 65 KB post on 2
+ * busy cores), paid once per file and version since the result is
+ * cached, and only for big sources (ISOLATE_MIN_BYTES).  A pre-forked
+ * pool would save the fork but would have to be sent the source and the
+ * site data, and its helpers' memory would not be given back after a
+ * render as an exiting child's is.
+ *
+ * The child inherits a copy of the TLS keys' memory, but it can do
+ * nothing with it: every descriptor but its pipe and stderr is closed
+ * and RLIMIT_NOFILE forbids new ones, it cannot gain privileges, a
+ * seccomp filter refuses it every system call that would reach anything
+ * else (opening, sockets, processes, execution, tracing, changing the
+ * file system), and it dies with the server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "buf.h"
+#include "defaults.h"
+#include "isolate.h"
+
+#define CHILD_FD	3	/* the pipe, in the child */
+
+/* What precedes the output on the pipe. */
+struct isolate_head {
+	int32_t		 r;
+	uint64_t	 len;
+};
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char	*c = p;
+	ssize_t		 w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+set_limit(int resource, rlim_t v)
+{
+	struct rlimit rl = { v, v };
+
+	(void)setrlimit(resource, &rl);
+}
+
+#if defined(__x86_64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH	AUDIT_ARCH_AARCH64
+#endif
+
+#ifdef SECCOMP_ARCH
+#define DENY(nr)							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+
+/*
+ * What a converter never needs and a subverted one would: refused with
+ * EPERM.  A list of refusals rather than of permissions, because the
+ * allocator and the sanitizers' runtimes make calls that vary by libc
+ * and build; writing to the descriptors it has is all that is left.
+ */
+static void
+deny_syscalls(void)
+{
+	static struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+#ifdef SYS_open
+		DENY(SYS_open),
+#endif
+		DENY(SYS_openat), DENY(SYS_openat2), DENY(SYS_open_by_handle_at),
+		DENY(SYS_socket), DENY(SYS_socketpair), DENY(SYS_connect),
+		DENY(SYS_accept4), DENY(SYS_sendto), DENY(SYS_sendmsg),
+		DENY(SYS_execve), DENY(SYS_execveat), DENY(SYS_clone),
+		DENY(SYS_clone3), DENY(SYS_ptrace), DENY(SYS_process_vm_readv),
+		DENY(SYS_process_vm_writev), DENY(SYS_kill),
+		DENY(SYS_unlinkat), DENY(SYS_renameat2), DENY(SYS_mkdirat),
+		DENY(SYS_linkat), DENY(SYS_symlinkat), DENY(SYS_fchmodat),
+		DENY(SYS_fchownat), DENY(SYS_truncate), DENY(SYS_ftruncate),
+		DENY(SYS_mount), DENY(SYS_setns), DENY(SYS_unshare),
+		DENY(SYS_pidfd_open), DENY(SYS_pidfd_getfd), DENY(SYS_bpf),
+		DENY(SYS_io_uring_setup), DENY(SYS_memfd_create),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	(void)prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+#endif
+
+/* In the child: never returns.  _exit, so that no atexit handler (the
+ * leak checker included) runs on the parent's copied state. */
+static void __attribute__((noreturn))
+child(int wfd, int (*fn)(void *, struct buf *), void *arg,
+    const struct isolate_limits *lim)
+{
+	struct isolate_head	 h;
+	struct buf		 out;
+	struct rlimit		 rl;
+
+	if (wfd != CHILD_FD && dup2(wfd, CHILD_FD) == -1)
+		_exit(1);
+	(void)close_range(CHILD_FD + 1, ~0U, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	/* The soft limit sends SIGXCPU, the hard one a second later
+	 * SIGKILL. */
+	rl.rlim_cur = lim->cpu_sec;
+	rl.rlim_max = lim->cpu_sec + 1;
+	(void)setrlimit(RLIMIT_CPU, &rl);
+#if !CAPSULED_HAS_ASAN
+	set_limit(RLIMIT_AS, lim->mem);
+	/* No file grows; a library's complaint on a stderr that is a file
+	 * then fails quietly instead of killing with SIGXFSZ. */
+	set_limit(RLIMIT_FSIZE, 0);
+	(void)signal(SIGXFSZ, SIG_IGN);
+#endif
+	set_limit(RLIMIT_NOFILE, CHILD_FD + 1);
+#ifdef SECCOMP_ARCH
+	deny_syscalls();	/* after NO_NEW_PRIVS, which it needs */
+#endif
+	buf_init(&out, lim->out_max);
+	h.r = fn(arg, &out) == 0 ? 0 : -1;
+	h.len = out.len;
+	if (write_all(CHILD_FD, &h, sizeof(h)) == -1 ||
+	    write_all(CHILD_FD, out.data ? out.data : "", out.len) == -1)
+		_exit(1);
+	_exit(h.r == 0 ? 0 : 3);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Everything the child writes, until EOF or the deadline: 0, or
+ * ISOLATE_TIME / ISOLATE_MEM (more than max). */
+static int
+read_child(int fd, struct buf *b, unsigned wall_ms)
+{
+	uint64_t	 end = now_ms() + wall_ms, t;
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	char		 tmp[65536];
+	ssize_t		 n;
+	int		 r;
+
+	for (;;) {
+		if ((t = now_ms()) >= end)
+			return ISOLATE_TIME;
+		r = poll(&pfd, 1, (int)(end - t));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return ISOLATE_TIME;
+		if (r == -1)
+			return ISOLATE_FAIL;
+		if ((n = read(fd, tmp, sizeof(tmp))) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return ISOLATE_FAIL;
+		}
+		if (n == 0)
+			return 0;
+		if (buf_append(b, tmp, (size_t)n) == -1)
+			return ISOLATE_MEM;
+	}
+}
+
+int
+isolate_run(int (*fn)(void *, struct buf *), void *arg,
+    const struct isolate_limits *lim, struct buf *out)
+{
+	struct isolate_head	 h;
+	struct buf		 got;
+	pid_t			 pid;
+	int			 p[2], st, r;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return ISOLATE_FAIL;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return ISOLATE_FAIL;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(p[1], fn, arg, lim);
+	}
+	close(p[1]);
+	buf_init(&got, sizeof(h) + lim->out_max);
+	r = read_child(p[0], &got, lim->wall_ms);
+	close(p[0]);
+	if (r != 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (r == 0) {
+		/* Under RLIMIT_AS a failed allocation ends in an abort
+		 * (cmark's) or a fault (a NULL nobody checked). */
+		if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGABRT ||
+		    WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGBUS))
+			r = ISOLATE_MEM;
+		else if (WIFSIGNALED(st))
+			r = WTERMSIG(st) == SIGXCPU || WTERMSIG(st) ==
+			    SIGKILL ? ISOLATE_CPU : ISOLATE_FAIL;
+		else if (WEXITSTATUS(st) == 3)
+			r = ISOLATE_MEM;
+		else if (WEXITSTATUS(st) != 0 || got.len < sizeof(h))
+			r = ISOLATE_FAIL;
+	}
+	if (r == 0) {
+		memcpy(&h, got.data, sizeof(h));
+		if (h.len != got.len - sizeof(h) ||
+		    buf_append(out, got.data + sizeof(h), (size_t)h.len) == -1)
+			r = ISOLATE_MEM;
+	}
+	buf_free(&got);
+	return r;
+}
+
+const char *
+isolate_reason(int status)
+{
+	switch (status) {
+	case ISOLATE_CPU:
+		return "the CPU time limit";
+	case ISOLATE_MEM:
+		return "the memory limit";
+	case ISOLATE_TIME:
+		return "the time limit";
+	default:
+		return "a failure";
+	}
+}
