@@ -28,8 +28,7 @@
 #include "store.h"
 
 #define MAGIC		"CAPSIDX\n"
-#define VERSION		3	/* 2: taxonomy terms; 3: search NUL,
-				   four-lane checksum */
+#define VERSION		3	/* 3: keys read in place, 4 lanes */
 #define ORDER		0x01020304u
 #define STR_NULL	0xffffffffu
 #define HEADER_LEN	48
