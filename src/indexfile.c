@@ -26,7 +26,8 @@
 #include "store.h"
 
 #define MAGIC		"CAPSIDX\n"
-#define VERSION		2	/* 2: taxonomy terms */
+#define VERSION		3	/* 2: taxonomy terms; 3: drafts by the
+				   file a symlink leads to */
 #define ORDER		0x01020304u
 #define STR_NULL	0xffffffffu
 #define HEADER_LEN	48

@@ -132,6 +132,11 @@ const char	*store_layout(const struct store *);
  */
 int		 store_open(struct store *, const char *rel, struct stat *st);
 
+/* store_open, and the path it really leads to (symlinks followed,
+ * relative to the root) into real. */
+int		 store_open_real(struct store *, const char *rel,
+		    struct stat *st, char *real, size_t reallen);
+
 /*
  * Stat name, a regular file (not a symlink) in the directory dirfd that
  * store_open gave for rel's folder, refusing what store_open would: the
@@ -230,7 +235,8 @@ int		 store_guess(struct store *, const char *path, char *to,
 		    size_t tolen);
 
 /* 1 when rel is a file nobody may read: a draft's source, or a file in
- * a draft's page bundle. */
+ * a draft's page bundle, by its own name or by the file it leads to
+ * (a symlink to a draft under another name is the draft). */
 int		 store_is_draft(struct store *, const char *rel);
 
 /*
