@@ -43,8 +43,7 @@ gen_find(struct gen *g, struct gen_next *c, size_t p, const char *needle)
 	return c->at;
 }
 
-/* Start of the next blank line after p (a tag never crosses one). */
-static size_t
+size_t
 gen_blank(struct gen *g, size_t p)
 {
 	struct gen_next	*c = &g->nx_blank;
@@ -357,17 +356,7 @@ gen_quote_close(struct gen *g)
  * Hugo shortcodes: {{< name args >}}, {{% name args %}}, {{< /name >}}
  */
 
-struct gen_sc {
-	char	 name[32];
-	int	 closing;
-	int	 selfclose;
-	struct buf a;			/* NUL-separated strings */
-	size_t	 key[GEN_MAXARGS];	/* 0: positional */
-	size_t	 val[GEN_MAXARGS];
-	size_t	 nargs;
-};
-
-static const char *
+const char *
 gen_sc_arg(const struct gen_sc *sc, const char *key, int pos)
 {
 	size_t	 i;
@@ -384,7 +373,7 @@ gen_sc_arg(const struct gen_sc *sc, const char *key, int pos)
 	return NULL;
 }
 
-static const char *
+const char *
 gen_sc_first(const struct gen_sc *sc, const char *const *keys)
 {
 	const char	*v;
@@ -395,15 +384,11 @@ gen_sc_first(const struct gen_sc *sc, const char *const *keys)
 	return NULL;
 }
 
-/*
- * Parse the shortcode at s[p..e) (e: start of its closing mark).
- * 0, or -1 when it is not one.
- */
-static int
-gen_sc_parse(struct gen *g, size_t p, size_t e, struct gen_sc *sc)
+int
+gen_sc_parse(struct gen *g, size_t i, size_t e, struct gen_sc *sc)
 {
 	const char	*s = g->s;
-	size_t		 i = p + 3, k, ks, ke;
+	size_t		 k, ks, ke, d;
 	char		 q;
 
 	while (i < e && gen_is_space(s[i]))
@@ -455,7 +440,18 @@ gen_sc_parse(struct gen *g, size_t p, size_t e, struct gen_sc *sc)
 				sc->key[sc->nargs] = 0;
 			sc->val[sc->nargs] = sc->a.len;
 		}
-		if (i < e && (s[i] == '"' || s[i] == '`')) {
+		if (sc->jsx && i < e && s[i] == '{') {
+			/* A JSX expression: not a value a reader sees. */
+			for (d = 0; i < e; i++)
+				if (s[i] == '{')
+					d++;
+				else if (s[i] == '}' && --d == 0)
+					break;
+			if (i == e)
+				return -1;
+			i++;
+		} else if (i < e && (s[i] == '"' || s[i] == '`' ||
+		    (sc->jsx && s[i] == '\''))) {
 			q = s[i++];
 			for (; i < e && s[i] != q; i++) {
 				if (q == '"' && s[i] == '\\' && i + 1 < e)
@@ -723,7 +719,7 @@ gen_hugo(struct gen *g)
 	memset(&sc, 0, sizeof(sc));
 	buf_init(&sc.a, GEN_SCAN_MAX * 2);
 	buf_init(&path, GEN_SCAN_MAX * 4);
-	if (gen_sc_parse(g, p, e, &sc) == -1) {
+	if (gen_sc_parse(g, p + 3, e, &sc) == -1) {
 		g->skip = e;
 		goto done;
 	}
@@ -1452,7 +1448,8 @@ gen_prev_item(const struct gen *g)
 }
 
 /*
- * Constructs that take a whole line: code fences (tracked), Zenn :::
+ * Constructs that take a whole line: code fences (tracked), MDX's ESM
+ * blocks and JSX tag lines, Zenn :::
  * blocks and @[embeds], GitHub alerts, Kramdown attribute lines, Hugo
  * quote shortcodes.  Returns 1 when the line [g->i, eol] was consumed.
  */
@@ -1478,6 +1475,8 @@ gen_line(struct gen *g, size_t eol)
 	k = gen_strip(s, n, &quotes);
 	t = s + k;
 	tn = n - k;
+	if (g->mdx && quotes == 0 && tn > 0 && gen_mdx_line(g, t, tn))
+		return 1;
 	/*
 	 * Every HTML block starts with a tag at the start of a line and
 	 * (but for <pre> and the like) ends at a blank line.  A paragraph
@@ -1594,7 +1593,7 @@ gen_line(struct gen *g, size_t eol)
 			return 0;
 		memset(&sc, 0, sizeof(sc));
 		buf_init(&sc.a, GEN_SCAN_MAX * 2);
-		if (gen_sc_parse(g, (size_t)(t - g->s), e, &sc) == 0 &&
+		if (gen_sc_parse(g, (size_t)(t - g->s) + 3, e, &sc) == 0 &&
 		    gen_in_list(sc.name, strlen(sc.name), gen_sc_quotes) &&
 		    !sc.selfclose) {
 			if (!sc.closing)
@@ -1665,7 +1664,7 @@ gen_endraw(struct gen *g)
 static void
 gen_inline(struct gen *g)
 {
-	static const char	 special[] = "\n\\`{[^]";
+	static const char	 special[] = "\n\\`{[^]<";
 	const char		*s = g->s;
 	size_t			 k;
 	char			 c;
@@ -1696,6 +1695,10 @@ gen_inline(struct gen *g)
 			continue;
 		}
 		if (c == '`' && gen_code_span(g))
+			continue;
+		if (c == '{' && g->mdx && gen_mdx_comment(g))
+			continue;
+		if (c == '<' && g->mdx && gen_mdx_link(g))
 			continue;
 		if (c == '{' && k + 2 < g->n && s[k + 1] == '{' &&
 		    (s[k + 2] == '<' || s[k + 2] == '%') && gen_hugo(g))
@@ -1739,6 +1742,7 @@ gen_rewrite(const char *s, size_t n, const struct md_opts *opts,
 		g.base = opts->path;
 		g.site = opts->site;
 		g.meta = opts->meta;
+		g.mdx = gen_mdx_file(opts->path);
 	}
 	g.bol = 1;
 	g.tindent = SIZE_MAX;
@@ -1751,6 +1755,8 @@ gen_rewrite(const char *s, size_t n, const struct md_opts *opts,
 			gen_put(&g, "\n", 1);
 			g.imgpend = 0;
 		}
+		if (g.mdx && !g.raw)
+			gen_mdx_indent(&g, eol);
 		if (g.fencec != 0 && gen_fence_line(&g, eol))
 			continue;
 		if (!g.raw && gen_line(&g, eol))

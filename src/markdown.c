@@ -118,14 +118,6 @@ md_url_escape(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static int
-md_has_suffix(const char *s, size_t n, const char *suf)
-{
-	size_t	 k = strlen(suf);
-
-	return n >= k && strncasecmp(s + n - k, suf, k) == 0;
-}
-
 /* gopher://host[:port]/Tselector -> *t and the selector; -1 not usable. */
 static int
 md_gopher_url(const char *u, size_t n, struct buf *sel, struct md_target *t)
@@ -304,9 +296,8 @@ md_link_map(const char *href, size_t n, const char *base,
 	nlen = norm.len - last;
 	if (nlen == 0 || c == 1)
 		type = '1';
-	else if (md_has_suffix(name, nlen, ".md") ||
-	    md_has_suffix(name, nlen, ".markdown")) {
-		norm.len -= md_has_suffix(name, nlen, ".md") ? 3 : 9;
+	else if ((k = mime_markdown_ext(name, nlen)) > 0) {
+		norm.len -= k;
 		nlen = norm.len - last;
 		if (nlen == 5 && strncmp(name, "index", 5) == 0)
 			norm.len = last;

@@ -22,6 +22,7 @@ static const struct mime_entry mime_table[] = {
 	/* Text, shown by every Gopher client as type 0. */
 	{ "md",		"text/markdown; charset=utf-8",		'0' },
 	{ "markdown",	"text/markdown; charset=utf-8",		'0' },
+	{ "mdx",	"text/markdown; charset=utf-8",		'0' },
 	{ "txt",	"text/plain; charset=utf-8",		'0' },
 	{ "text",	"text/plain; charset=utf-8",		'0' },
 	{ "asc",	"text/plain; charset=utf-8",		'0' },
@@ -107,4 +108,21 @@ mime_gopher_type(const char *name)
 	if ((e = mime_lookup(name)) == NULL)
 		return '9';
 	return e->gopher;
+}
+
+const char *const mime_markdown_exts[] = { ".md", ".markdown", ".mdx",
+    NULL };
+
+size_t
+mime_markdown_ext(const char *name, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; mime_markdown_exts[i] != NULL; i++) {
+		k = strlen(mime_markdown_exts[i]);
+		if (n > k && name[n - k - 1] != '/' &&
+		    strncasecmp(name + n - k, mime_markdown_exts[i], k) == 0)
+			return k;
+	}
+	return 0;
 }

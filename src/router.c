@@ -155,14 +155,14 @@ reply_page(struct store *s, const char *rel, int fd, const struct stat *st,
 }
 
 /*
- * Open the Markdown source behind a page path: "a/b" -> "a/b.md" or
- * "a/b.markdown".  Fills rel with the source path.
+ * Open the Markdown source behind a page path: "a/b" -> "a/b.md",
+ * "a/b.markdown" or "a/b.mdx".  Fills rel with the source path.
  */
 static int
 open_markdown(struct store *s, const char *stem, size_t n, char *rel,
     size_t rellen, struct stat *st)
 {
-	static const char *const exts[] = { ".md", ".markdown", NULL };
+	const char *const *exts = mime_markdown_exts;
 	size_t	i;
 	int	fd;
 

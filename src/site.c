@@ -28,6 +28,7 @@
 #include "frontmatter.h"
 #include "json.h"
 #include "markdown.h"
+#include "mime.h"
 #include "site.h"
 #include "siteint.h"
 #include "toml.h"
@@ -764,6 +765,40 @@ hugo_config(const char *root)
 	return NULL;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Hatena blogs as blogsync writes them: <local_root>/<blog domain>/
+ * entry/..., one folder per blog (blogsync.yaml at the root names them,
+ * but the folders are what is there to serve).  Fills s->blogs, sorted.
+ */
+static void
+hatena_blogs(struct site *s, const char *root)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 rel[PATH_MAX];
+	size_t		 n = 0;
+
+	if ((d = opendir(root)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && n < SITE_POSTS_MAX) {
+		/* A domain: dotted, not hidden. */
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.') == NULL ||
+		    (size_t)snprintf(rel, sizeof(rel), "%s/entry",
+		    de->d_name) >= sizeof(rel) || !exists(root, rel, 1))
+			continue;
+		if ((s->blogs[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	qsort(s->blogs, n, sizeof(s->blogs[0]), cmp_str);
+}
+
 static void
 detect(struct site *s, const char *root)
 {
@@ -808,6 +843,11 @@ detect(struct site *s, const char *root)
 		goto found;
 	}
 	if (exists(root, "entry", 1)) {
+		s->gen = SITE_HATENA;
+		goto found;
+	}
+	hatena_blogs(s, root);
+	if (s->blogs[0] != NULL) {
 		s->gen = SITE_HATENA;
 		goto found;
 	}
@@ -856,8 +896,7 @@ count_pages(const char *root, const char *rel, int depth)
 		if (de->d_name[0] == '.' || de->d_name[0] == '_')
 			continue;
 		len = strlen(de->d_name);
-		if (site_has_suffix(de->d_name, len, ".md") ||
-		    site_has_suffix(de->d_name, len, ".markdown")) {
+		if (mime_markdown_ext(de->d_name, len) > 0) {
 			n++;
 			continue;
 		}
@@ -961,6 +1000,8 @@ find_posts(struct site *s, const char *root, const char *override)
 	static const char *const *const by_gen[] = {
 		plain, hugo, jekyll, next, zenn, hatena, astro, docu
 	};
+	char		 rel[PATH_MAX];
+	size_t		 i;
 
 	if (override != NULL) {
 		s->posts[0] = strdup(override);
@@ -973,6 +1014,10 @@ find_posts(struct site *s, const char *root, const char *override)
 	if (s->gen == SITE_DOCUSAURUS)
 		add_posts(s, root, (const char *const[]){ site_docu_dir(s, "blog"),
 		    NULL });
+	for (i = 0; s->blogs[i] != NULL; i++)
+		if ((size_t)snprintf(rel, sizeof(rel), "%s/entry",
+		    s->blogs[i]) < sizeof(rel))
+			add_posts(s, root, (const char *const[]){ rel, NULL });
 	if (s->posts[0] == NULL)
 		add_posts(s, root, by_gen[s->gen]);
 }
@@ -1251,7 +1296,7 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 	    "defaultContentLanguage", "locale", "i18n.defaultLocale", NULL };
 	static const char *const urls[] = { "baseURL", "url", "site", NULL };
 	const char	*v;
-	char		 dir[64];
+	char		 dir[64], hatena[PATH_MAX] = "";
 
 	if (s->config != NULL) {
 		read_config(s, root, s->config, "");
@@ -1311,7 +1356,11 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		snprintf(dir, sizeof(dir), "%s", v != NULL && *v != '\0' &&
 		    strstr(v, "..") == NULL ? v : "content");
 		s->content = strdup(dir);
-	} else
+	} else if (s->blogs[0] != NULL && s->blogs[1] == NULL)
+		/* One blogsync blog: its folder is the site, published at
+		 * the root as on the web; several keep their folders. */
+		s->content = strdup(s->blogs[0]);
+	else
 		s->content = strdup("");
 	/* capsuled.yaml first: it wins. */
 	set_str(&s->title, o->title);
@@ -1365,7 +1414,11 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		snprintf(s->title_from, sizeof(s->title_from),
 		    "the author's name");
 	set_str(&s->lang, first_var(s, langs));
-	set_bases(s, o->site_url != NULL ? o->site_url : first_var(s, urls),
+	if (s->blogs[0] != NULL && s->blogs[1] == NULL)
+		snprintf(hatena, sizeof(hatena), "https://%s/", s->blogs[0]);
+	set_bases(s, o->site_url != NULL ? o->site_url :
+	    first_var(s, urls) != NULL ? first_var(s, urls) :
+	    hatena[0] != '\0' ? hatena : NULL,
 	    s->gen == SITE_JEKYLL ? site_var(s, "baseurl") :
 	    s->gen == SITE_DOCUSAURUS ? site_var(s, "docusaurus.baseUrl") :
 	    NULL);
@@ -1403,6 +1456,14 @@ report(struct site *s)
 	if (i == 0 && n < sizeof(s->report))
 		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
 		    " (none found)");
+	/* Why the paths have, or lack, the blog's domain folder. */
+	if (s->blogs[1] != NULL && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    " (several blogsync blogs: each served under its domain "
+		    "folder)");
+	else if (s->blogs[0] != NULL && n < sizeof(s->report))
+		n += (size_t)snprintf(s->report + n, sizeof(s->report) - n,
+		    " (blogsync blog %s served at the root)", s->blogs[0]);
 	for (i = 0; i < s->nvars && n < sizeof(s->report); i++)
 		if (strncasecmp(s->vars[i].key, "permalinks.", 11) == 0 ||
 		    (strcmp(s->vars[i].key, "permalink") == 0))
@@ -1453,6 +1514,8 @@ site_free(struct site *s)
 		return;
 	free(s->config);
 	free(s->content);
+	for (i = 0; s->blogs[i] != NULL; i++)
+		free(s->blogs[i]);
 	for (i = 0; s->posts[i] != NULL; i++)
 		free(s->posts[i]);
 	free(s->title);

@@ -45,6 +45,10 @@ struct site {
 					   NULL */
 	char		*content;	/* content root, "" or "content" */
 	char		*posts[SITE_POSTS_MAX + 1];	/* NULL-ended */
+	char		*blogs[SITE_POSTS_MAX + 1];	/* Hatena blogsync: each
+					   blog's folder, named by its domain
+					   (NULL-ended; none when entry/ is
+					   at the root) */
 	char		*title, *description, *author, *lang;
 	char		 title_from[128];	/* where title came from */
 	char		**bases;	/* the site's own base URLs

@@ -788,6 +788,30 @@ doc_part(struct buf *out, const char *p, size_t n)
 	return buf_putc(out, '/') == -1 ? -1 : buf_append(out, p, n);
 }
 
+/*
+ * blogsync's URL: the entry's address on the web.  One blog's folder
+ * (<domain>/entry/...) is the site's content root, published at the
+ * root; of several, each keeps its domain folder as a prefix.
+ */
+static int
+hatena_path(const struct site *s, const char *rel, const struct page_meta *m,
+    struct buf *out)
+{
+	const char	*p, *slash = strchr(rel, '/');
+	size_t		 cn = strlen(s->content);
+
+	if (m->permalink != NULL && (p = strstr(m->permalink, "://")) != NULL &&
+	    (p = strchr(p + 3, '/')) != NULL) {
+		if (s->blogs[0] != NULL && cn == 0 && slash != NULL &&
+		    buf_printf(out, "/%.*s", (int)(slash - rel), rel) == -1)
+			return -1;
+		return buf_puts(out, p);
+	}
+	if (cn > 0 && under(rel, s->content))
+		rel += cn + 1;
+	return plain_path(out, rel, 0, NULL);
+}
+
 static int
 docusaurus_path(const struct site *s, const char *rel,
     const struct page_meta *m, struct fields *f, struct buf *out)
@@ -814,8 +838,9 @@ docusaurus_path(const struct site *s, const char *rel,
 	}
 	dir = site_docu_dir(s, "docs");
 	if (!under(rel, dir)) {
+		/* The pages plugin: src/pages/NAME.md(x) at /NAME. */
 		if (under(rel, "src/pages"))
-			return plain_path(out, rel + 9, 0, NULL);
+			return plain_path(out, rel + 10, 0, NULL);
 		return plain_path(out, rel, 0, NULL);
 	}
 	/* A doc: its path under the docs folder, number prefixes ("01-")
@@ -979,12 +1004,7 @@ site_web_path(const struct site *s, const char *rel,
 		}
 		break;
 	case SITE_HATENA:
-		/* blogsync's URL: the entry's address on the web. */
-		if (m->permalink != NULL &&
-		    (p = strstr(m->permalink, "://")) != NULL &&
-		    (p = strchr(p + 3, '/')) != NULL)
-			return buf_puts(out, p);
-		break;
+		return hatena_path(s, rel, m, out);
 	case SITE_ASTRO:
 		return astro_path(s, rel, m, &f, out);
 	case SITE_DOCUSAURUS:
@@ -1063,16 +1083,55 @@ site_own_url(const struct site *s, const char *url, size_t n,
 	return NULL;
 }
 
+/*
+ * Of several blogsync blogs, a URL on one's domain is that blog's
+ * folder: "https://a.hatenablog.com/entry/x" -> "/a.hatenablog.com/
+ * entry/x", allocated; else NULL.
+ */
+static char *
+hatena_blog_path(const struct site *s, const char *url, size_t n)
+{
+	const char	*p;
+	size_t		 i, k;
+	char		*out;
+
+	if (s == NULL || s->blogs[0] == NULL || s->blogs[1] == NULL)
+		return NULL;
+	if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		return NULL;
+	for (i = 0; s->blogs[i] != NULL; i++) {
+		k = strlen(s->blogs[i]);
+		if ((size_t)(p - url) + k > n ||
+		    strncasecmp(p, s->blogs[i], k) != 0 ||
+		    (p[k] != '/' && p[k] != '\0'))
+			continue;
+		if ((out = malloc(n + 2)) != NULL)
+			snprintf(out, n + 2, "/%.*s", (int)(n - (size_t)(p -
+			    url)), p);
+		return out;
+	}
+	return NULL;
+}
+
 char *
 site_key(const struct site *s, const char *path, const char *dir,
     size_t dirlen)
 {
 	static const char *const exts[] = { ".html", ".htm", ".gmi", ".md",
-	    ".markdown", NULL };
+	    ".markdown", ".mdx", NULL };
 	const char	*own;
 	size_t		 n = strlen(path), i, m, bp;
 	char		*k;
 
+	if ((k = hatena_blog_path(s, path, n)) != NULL) {
+		own = site_key(s, k, "", 0);
+		free(k);
+		return (char *)own;
+	}
 	if ((own = site_own_url(s, path, n, &m)) != NULL) {
 		path = m > 0 ? own : "/";
 		n = m > 0 ? m : 1;

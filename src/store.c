@@ -38,6 +38,7 @@
 #include "lang.h"
 #include "log.h"
 #include "markdown.h"
+#include "mime.h"
 #include "page.h"
 #include "postindex.h"
 #include "search.h"
@@ -451,10 +452,7 @@ store_list_free(struct store_dirent *v, size_t n)
 int
 store_is_markdown(const char *rel)
 {
-	const char *dot = strrchr(rel, '.');
-
-	return dot != NULL && strchr(dot, '/') == NULL &&
-	    (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
+	return mime_markdown_ext(rel, strlen(rel)) > 0;
 }
 
 int

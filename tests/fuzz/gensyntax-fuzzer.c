@@ -1,6 +1,7 @@
 /*
  * gensyntax-fuzzer: libFuzzer entry for the generator-syntax pass alone
- * (Hugo, Liquid, Kramdown, Zenn, GitHub alerts, Hatena inline links),
+ * (Hugo, Liquid, Kramdown, Zenn, GitHub alerts, Hatena inline links,
+ * MDX),
  * with a site whose variables and includes answer, so the Liquid paths
  * that read them run too.  The rewrite must stay linear: its output may
  * grow only by a bounded factor of the input.
@@ -46,8 +47,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (frontmatter_parse(src, size, &meta) == -1)
 		return 0;
 	memset(&o, 0, sizeof(o));
+	/* Bit 7: a Hugo bundle; bit 5: an MDX post (ESM, JSX). */
 	o.path = size > 0 && data[0] & 0x80 ?
-	    "/content/posts/fuzz/index.md" : "/_posts/fuzz.md";
+	    "/content/posts/fuzz/index.md" : size > 0 && data[0] & 0x20 ?
+	    "/blog/fuzz.mdx" : "/_posts/fuzz.md";
 	o.meta = &meta;
 	o.breaks = -1;
 	o.site = size > 0 && data[0] & 0x40 ? &site : NULL;

@@ -1,6 +1,6 @@
 """Real blogs as they are (issues 8 and 11): every fixture folder under
 tests/blogs/ (Hugo, Jekyll, the Next.js blog starter, Zenn, Hatena via
-blogsync, Astro, Docusaurus) served with `--root` and no configuration,
+blogsync, Astro, Docusaurus with MDX) served with `--root` and no configuration,
 crawled over Gemini and Gopher from the home page.  Checked: the site's
 title from its own config; posts at the web site's paths, newest first,
 with title, date (front matter, file name or the commit that added the
@@ -45,6 +45,8 @@ GENERATOR = [re.compile(p) for p in [
     r"\[asin:",
     # Hatena notation.
     r"\|\|<", r"^>\|", r"^\|<$", r"^>>$", r"^<<$", r"\(\(", r"\[tex:",
+    # MDX.
+    r"\{/\*", r"^</?[A-Z]\w*[ />]",
 ]]
 # Liquid output tags, which may stand in code.
 LIQUID_OUT = re.compile(r"\{\{ ?[\w.]+ ?\}\}")
@@ -612,6 +614,76 @@ FIXTURES = [
             "/entry/2020/02/29/120000": [
                 "```cpp", "* It needs a header",
                 "[1] even on a leap day"],
+        },
+    },
+    {
+        # blogsync's own layout: <local_root>/<blog domain>/entry/...
+        # (blogsync.yaml at the root).  One blog: its folder is the site,
+        # served at the paths Hatena publishes, its domain the base URL.
+        "name": "hatena-blogsync",
+        "title": None,
+        "posts": {
+            "/entry/2024/03/10/070000": (
+                "磯の観察会", "2024-03-10", ["観察"], "ja"),
+            "/entry/2024/04/02/180000": (
+                "Rock Pools in Spring", "2024-04-02", ["Notes"], "en"),
+        },
+        "drafts": {"/entry/_draft/13574176438100000003": "下書き：夏の磯"},
+        "private": ["/tidepool.hatenablog.com/entry/_draft/"
+                    "13574176438100000003.md"],
+        "images": {},
+        "aliases": {
+            "/tidepool.hatenablog.com/entry/2024/03/10/070000":
+                "/entry/2024/03/10/070000",
+            "/entry/2024/04/02/180000.gmi": "/entry/2024/04/02/180000",
+        },
+        # Links on the blog's own domain land on the local page.
+        "links": {"/entry/2024/03/10/070000": ["/entry/2024/04/02/180000"],
+                  "/entry/2024/04/02/180000": ["/entry/2024/03/10/070000"]},
+    },
+    {
+        # Posts and pages in MDX: import/export blocks, JSX elements
+        # wrapping Markdown, self-closing components, {/* comments */};
+        # src/pages/ published at /NAME by the pages plugin.
+        "name": "docusaurus-mdx",
+        "title": "Tide Tables",
+        "posts": {
+            "/blog/2024/05/01/spring-tides": (
+                "Spring Tides at the Breakwater", "2024-05-01",
+                ["tides", "harbour"], "en"),
+            "/blog/2024/05/09/neap-tides": (
+                "小潮の日の港", "2024-05-09", ["潮"], "ja"),
+            "/blog/2024/06/02/harbour-log": (
+                "항구 일지", "2024-06-02", ["항구"], "ko"),
+        },
+        "pages": {"/about": "About the Log", "/gauges": "潮位计"},
+        "drafts": {},
+        "images": {
+            "/blog/2024/05/01/spring-tides": [
+                ("/img/neap.png", "static/img/neap.png")],
+        },
+        "aliases": {
+            "/blog/2024-05-01-spring-tides.gmi":
+                "/blog/2024/05/01/spring-tides",
+            "/src/pages/about": "/about",
+        },
+        "links": {
+            "/blog/2024/05/01/spring-tides": ["/blog/2024/05/09/neap-tides"],
+            "/blog/2024/05/09/neap-tides": ["/blog/2024/05/01/spring-tides"],
+            "/blog/2024/06/02/harbour-log": ["/blog/2024/05/09/neap-tides"],
+            "/about": ["/blog/2024/05/01/spring-tides"],
+            # <Link to="/about"> in an MDX page.
+            "/gauges": ["/about"],
+        },
+        "remote": {
+            "/blog/2024/05/01/spring-tides": [
+                "Morning", "High water at 06:12, 4.8 m above chart datum.",
+                "* the slipway was covered",
+                "=> https://www.youtube.com/watch?v=dQw4w9WgXcQ "
+                "Time-lapse of the flood tide",
+                "import Tabs from '@theme/Tabs';"],
+            "/blog/2024/05/09/neap-tides": [
+                "観測メモ", "満潮 09:30、潮位 2.1 m。"],
         },
     },
     {

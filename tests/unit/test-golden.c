@@ -239,9 +239,10 @@ site_include(void *arg, const char *name, struct buf *out)
 
 static const struct md_site golden_site = { site_var, site_include, NULL, NULL };
 
+/* NAME.ext rendered as the post /posts/NAME.ext. */
 static int
-render(const char *src, size_t len, const char *name, enum md_format fmt,
-    struct buf *out)
+render_ext(const char *src, size_t len, const char *name, const char *ext,
+    enum md_format fmt, struct buf *out)
 {
 	struct page_meta	 meta;
 	struct md_opts		 o;
@@ -250,7 +251,7 @@ render(const char *src, size_t len, const char *name, enum md_format fmt,
 
 	if (frontmatter_parse(src, len, &meta) == -1)
 		return -1;
-	snprintf(path, sizeof(path), "/posts/%s.md", name);
+	snprintf(path, sizeof(path), "/posts/%s%s", name, ext);
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.meta = &meta;
@@ -264,6 +265,21 @@ render(const char *src, size_t len, const char *name, enum md_format fmt,
 	rv = page_render(src + meta.body, len - meta.body, fmt, &o, out);
 	page_meta_free(&meta);
 	return rv;
+}
+
+static int
+render(const char *src, size_t len, const char *name, enum md_format fmt,
+    struct buf *out)
+{
+	return render_ext(src, len, name, ".md", fmt, out);
+}
+
+/* MDX: the same converter, which reads ESM and JSX in .mdx files. */
+static int
+render_mdx(const char *src, size_t len, const char *name, enum md_format fmt,
+    struct buf *out)
+{
+	return render_ext(src, len, name, ".mdx", fmt, out);
 }
 
 static int
@@ -874,6 +890,8 @@ main(int argc, char *argv[])
 		dir = "tests/golden";
 	snprintf(gmidir, sizeof(gmidir), "%s/gmi", dir);
 	golden(dir, ".md", render, formats,
+	    sizeof(formats) / sizeof(formats[0]), up);
+	golden(dir, ".mdx", render_mdx, formats,
 	    sizeof(formats) / sizeof(formats[0]), up);
 	golden(gmidir, ".gmi", render_gmi, gmi_formats,
 	    sizeof(gmi_formats) / sizeof(gmi_formats[0]), up);

@@ -333,6 +333,21 @@ others(void)
 		    "---\nslug: /reading\n---\n", "/reading", SITE_DOCUSAURUS },
 		{ "docusaurus-routes", "journal/2024-03-01-first-rain.md", "",
 		    "/diary/2024/03/01/first-rain", SITE_DOCUSAURUS },
+		/* MDX posts; the pages plugin's src/pages/ at /NAME. */
+		{ "docusaurus-mdx", "blog/2024-05-01-spring-tides.mdx", "",
+		    "/blog/2024/05/01/spring-tides", SITE_DOCUSAURUS },
+		{ "docusaurus-mdx", "src/pages/about.md", "", "/about",
+		    SITE_DOCUSAURUS },
+		{ "docusaurus-mdx", "src/pages/gauges.mdx", "", "/gauges",
+		    SITE_DOCUSAURUS },
+		/* blogsync's <domain>/entry/: the blog's paths on the web. */
+		{ "hatena-blogsync",
+		    "tidepool.hatenablog.com/entry/2024/03/10/070000.md",
+		    "---\nURL: https://tidepool.hatenablog.com/entry/2024/03/"
+		    "10/070000\n---\n", "/entry/2024/03/10/070000",
+		    SITE_HATENA },
+		{ "hatena-blogsync", "tidepool.hatenablog.com/entry/_draft/1.md",
+		    "---\nDraft: true\n---\n", "/entry/_draft/1", SITE_HATENA },
 	};
 	struct site	*s;
 	size_t		 i;
@@ -434,6 +449,85 @@ made_title(const char *rel, const char *text, const char *want,
 	unlink(path);
 	if (slash != NULL)
 		rmdir(sub);
+	rmdir(dir);
+}
+
+/*
+ * blogsync's local_root with one folder per blog, named by its domain:
+ * one blog is the site (its folder the content root, its domain the base
+ * URL); of several, each keeps its folder as a path prefix.
+ */
+static void
+hatena_blogs(void)
+{
+	static const char *const blogs[] = { "b.hatenablog.com",
+	    "a.hatenablog.jp", "notes" };
+	struct site_override	 o;
+	struct site		*s;
+	struct buf		 b;
+	struct page_meta	 m;
+	char			 dir[] = "/tmp/test-site-XXXXXX", path[256];
+	const char		*fm = "---\nURL: https://b.hatenablog.com/entry/"
+				    "2024/01/02/030405\n---\n";
+	size_t			 i, n;
+	char			*k;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	for (n = 1; n <= 2; n++) {
+		/* "notes/entry" is not a domain: never a blog. */
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, blogs[i]);
+			mkdir(path, 0700);
+			snprintf(path, sizeof(path), "%s/%s/entry", dir,
+			    blogs[i]);
+			if (i == 0 || n == 2 || i == 2)
+				mkdir(path, 0700);
+		}
+		if ((s = site_load(dir, &o)) == NULL) {
+			ok(0, "hatena %zu blogs: loaded", n);
+			continue;
+		}
+		is_int(s->gen, SITE_HATENA, "hatena: a domain's entry/ is a "
+		    "blogsync blog");
+		is_str(s->posts[0], n == 1 ? "b.hatenablog.com/entry" :
+		    "a.hatenablog.jp/entry", "hatena: the first blog's posts");
+		is_str(s->posts[1] ? s->posts[1] : "(null)", n == 1 ?
+		    "(null)" : "b.hatenablog.com/entry",
+		    "hatena: every blog's posts, by name");
+		is_str(s->content, n == 1 ? "b.hatenablog.com" : "",
+		    "hatena: one blog is the site; several keep their folders");
+		frontmatter_parse(fm, strlen(fm), &m);
+		buf_init(&b, 4096);
+		if (site_web_path(s, "b.hatenablog.com/entry/2024/01/02/"
+		    "030405.md", &m, 0, 0, &b) == -1 || buf_putc(&b, '\0') == -1)
+			ok(0, "hatena: web path");
+		else
+			is_str(b.data, n == 1 ? "/entry/2024/01/02/030405" :
+			    "/b.hatenablog.com/entry/2024/01/02/030405",
+			    "hatena: the entry's path as Hatena publishes it");
+		buf_free(&b);
+		page_meta_free(&m);
+		k = site_key(s, "https://b.hatenablog.com/entry/x", "", 0);
+		is_str(k ? k : "(null)", n == 1 ? "/entry/x" :
+		    "/b.hatenablog.com/entry/x",
+		    "hatena: a blog's domain leads to its pages");
+		free(k);
+		ok(strstr(s->report, n == 1 ? "blogsync blog b.hatenablog.com "
+		    "served at the root" : "each served under its domain "
+		    "folder") != NULL, "hatena: the start-up line says where "
+		    "the blogs are served");
+		site_free(s);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s/entry", dir, blogs[i]);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, blogs[i]);
+		rmdir(path);
+	}
 	rmdir(dir);
 }
 
@@ -552,6 +646,7 @@ main(void)
 	jekyll();
 	jekyll_defaults();
 	others();
+	hatena_blogs();
 	titles();
 	return tap_done();
 }
