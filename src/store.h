@@ -234,6 +234,11 @@ void		 store_where(struct store *, const char *path, int gemini,
 int		 store_guess(struct store *, const char *path, char *to,
 		    size_t tolen);
 
+/* The entry of the index ix for the source rel, or NULL (never another
+ * page's entry whose key the file's source form happens to be). */
+const struct post *store_index_entry(const struct post_index *ix,
+		    const char *rel);
+
 /* 1 when rel is a file nobody may read: a draft's source, or a file in
  * a draft's page bundle, by its own name or by the file it leads to
  * (a symlink to a draft under another name is the draft). */
