@@ -1335,6 +1335,8 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 		read_js_string(s, root, s->config, "blog", "routeBasePath",
 		    "blog.routeBasePath");
 		read_js_string(s, root, s->config, "blog", "path", "blog.path");
+		read_js_string(s, root, s->config, "i18n", "defaultLocale",
+		    "i18n.defaultLocale");
 	}
 	if (s->gen == SITE_ASTRO) {
 		if (s->config != NULL) {

@@ -719,7 +719,9 @@ FIXTURES = [
         "title": "Rain Gauge Handbook",
         "posts": {
             "/diary/2024/03/01/first-rain": (
-                "The First Rain", "2024-03-01", ["rain"], "en"),
+                # i18n.defaultLocale is the language of a post
+                # written in no other.
+                "The First Rain", "2024-03-01", ["rain"], "en-GB"),
             "/diary/2024/04/02/spring-wind": (
                 "春の風", "2024-04-02", ["風"], "ja"),
         },

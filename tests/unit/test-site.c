@@ -377,6 +377,12 @@ others(void)
 	is_str(s ? s->title : "", "Field Notes", "docusaurus: title");
 	is_str(s ? s->description : "", "Docs and a blog about a weather "
 	    "station", "docusaurus: tagline");
+	is_str(s && s->lang ? s->lang : "(null)", "(null)",
+	    "docusaurus: no i18n, no language");
+	site_free(s);
+	s = load("docusaurus-routes");
+	is_str(s && s->lang ? s->lang : "(null)", "en-GB",
+	    "docusaurus: i18n.defaultLocale");
 	site_free(s);
 
 	ok(site_private_name(NULL, "post.md~", 0) &&

@@ -7,6 +7,7 @@ const config = {
   tagline: 'Building and reading a rain gauge',
   url: 'https://gauges.example.org',
   baseUrl: '/handbook/',
+  i18n: { defaultLocale: 'en-GB', locales: ['en-GB'] },
   presets: [
     [
       'classic',
