@@ -124,6 +124,9 @@ reply = heavy["/links.gmi"][0]
 t.ok(reply.startswith(b"3") and b"render" in reply.split(b"\t")[0] and
      reply.endswith(b".\r\n"), "%d link lines: a type-3 line with the "
      "reason" % NLINKS, reply[:200])
+for m in re.findall(rb"[^\n]*links\.gmi: rendering stopped[^\n]*",
+                   srv.stderr()):
+    print("# " + m.decode(errors="replace"))
 t.eq(log_count(rb"links\.gmi: rendering stopped at the (CPU time|time|"
                rb"memory) limit \(\d+ s CPU, \d+ MB\)"), 1,
      "one log line names the file and the limit")
