@@ -54,11 +54,28 @@ real_of(const struct beneath *b, const char *rel)
 	return real;
 }
 
+static const struct {
+	const char	*rel, *want, *name;
+} cases[] = {
+	{ "posts/p.md", "posts/p.md", "a plain path is itself" },
+	{ "./posts//p.md", "posts/p.md", "\".\" and empty segments go" },
+	{ "_drafts/../posts/p.md", "posts/p.md", "\"..\" takes the one "
+	    "before" },
+	{ "", "", "the root is \"\"" },
+	{ "posts/alias.md", "_drafts/d.md", "a relative symlink: the file "
+	    "it leads to" },
+	{ "notes/d.md", "_drafts/d.md", "through a symlinked folder" },
+	{ "chain.md", "_drafts/d.md", "through a chain" },
+	{ "posts/abs.md", "_drafts/d.md", "an absolute symlink under the "
+	    "root" },
+};
+
 int
 main(void)
 {
 	struct beneath	 b;
 	char		 root[PATH_MAX + 8], abs[PATH_MAX + 32];
+	size_t		 i;
 	int		 fd;
 
 	snprintf(top, sizeof(top), "/tmp/capsuled-beneath-XXXXXX");
@@ -82,19 +99,9 @@ main(void)
 	b.root = root;
 	if ((b.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return 1;
-	is_str(real_of(&b, "posts/p.md"), "posts/p.md", "a plain path is itself");
-	is_str(real_of(&b, "./posts//p.md"), "posts/p.md",
-	    "\".\" and empty segments are dropped");
-	is_str(real_of(&b, "_drafts/../posts/p.md"), "posts/p.md",
-	    "\"..\" takes the segment before");
-	is_str(real_of(&b, ""), "", "the root is \"\"");
-	is_str(real_of(&b, "posts/alias.md"), "_drafts/d.md",
-	    "a relative symlink: the file it leads to");
-	is_str(real_of(&b, "notes/d.md"), "_drafts/d.md",
-	    "through a symlinked folder");
-	is_str(real_of(&b, "chain.md"), "_drafts/d.md", "through a chain");
-	is_str(real_of(&b, "posts/abs.md"), "_drafts/d.md",
-	    "an absolute symlink under the root");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_str(real_of(&b, cases[i].rel), cases[i].want,
+		    cases[i].name);
 	is_int(atoi(real_of(&b, "posts/out.md")), -EXDEV,
 	    "a symlink out of the root is refused");
 	fd = beneath_open(&b, "posts/p.md", NULL, 0);
