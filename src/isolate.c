@@ -309,6 +309,33 @@ read_child(int fd, struct asker *a, struct buf *b, unsigned wall_ms)
 	}
 }
 
+/*
+ * In a child: each question asked and its answer, so that asking again
+ * (a page links the same file many times) costs no round trip.  memo
+ * holds [u32 qlen][q][u32 alen][answer] entries, memo_slot an entry's
+ * offset + 1 by its question's hash.  The child's own: it exits with
+ * them.
+ */
+#define MEMO_SLOTS	(2 * ISOLATE_ASK_MAX)	/* a power of two */
+static struct buf	 memo;
+static uint32_t		 memo_slot[MEMO_SLOTS];
+
+static uint32_t *
+memo_find(const char *q, uint32_t n)
+{
+	size_t		 h = buf_hash(q, n) & (MEMO_SLOTS - 1);
+	const char	*e;
+	uint32_t	 qn;
+
+	for (; memo_slot[h] != 0; h = (h + 1) & (MEMO_SLOTS - 1)) {
+		e = memo.data + memo_slot[h] - 1;
+		memcpy(&qn, e, sizeof(qn));
+		if (qn == n && memcmp(e + sizeof(qn), q, n) == 0)
+			break;
+	}
+	return &memo_slot[h];
+}
+
 int
 isolate_ask(const char *q, size_t n, struct buf *answer)
 {
@@ -317,18 +344,37 @@ isolate_ask(const char *q, size_t n, struct buf *answer)
 	 * "nothing", so the round trip is saved. */
 	static unsigned	 asked;
 	char		 msg[sizeof(uint32_t) + ISOLATE_ASK_LEN];
-	uint32_t	 len = (uint32_t)n;
+	const char	*e;
+	uint32_t	 len = (uint32_t)n, alen, *slot;
+	size_t		 off = memo.len;
 
-	if (n > ISOLATE_ASK_LEN || asked >= ISOLATE_ASK_MAX)
+	if (n > ISOLATE_ASK_LEN)
+		return -1;
+	if (*(slot = memo_find(q, len)) != 0) {
+		e = memo.data + *slot - 1 + sizeof(len) + n;
+		memcpy(&alen, e, sizeof(alen));
+		return buf_append(answer, e + sizeof(alen), alen);
+	}
+	if (asked >= ISOLATE_ASK_MAX)
 		return -1;
 	asked++;
 	memcpy(msg, &len, sizeof(len));
 	memcpy(msg + sizeof(len), q, n);
 	if (write_all(CHILD_ASK_FD, msg, sizeof(len) + n) == -1 ||
-	    read_all(CHILD_ASK_FD, &len, sizeof(len)) == -1 ||
-	    len > ISOLATE_ASK_LEN || read_all(CHILD_ASK_FD, msg, len) == -1)
+	    read_all(CHILD_ASK_FD, &alen, sizeof(alen)) == -1 ||
+	    alen > ISOLATE_ASK_LEN || read_all(CHILD_ASK_FD, msg, alen) == -1)
 		return -1;
-	return buf_append(answer, msg, len);
+	if (memo.max == 0)
+		buf_init(&memo, ISOLATE_ASK_MAX * (2 * sizeof(len) +
+		    2 * ISOLATE_ASK_LEN));
+	if (buf_append(&memo, &len, sizeof(len)) == 0 &&
+	    buf_append(&memo, q, n) == 0 &&
+	    buf_append(&memo, &alen, sizeof(alen)) == 0 &&
+	    buf_append(&memo, msg, alen) == 0)
+		*slot = (uint32_t)off + 1;
+	else
+		memo.len = off;
+	return buf_append(answer, msg, alen);
 }
 
 int

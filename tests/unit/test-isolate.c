@@ -61,21 +61,28 @@ escape(void *arg, struct buf *out)
 	return buf_printf(out, "exec %s", strerrorname_np(errno));
 }
 
-/* Asks "a", "bb", ... then more than the limit; writes each answer. */
+/* Asks one question twice, then distinct ones past the limit; writes
+ * what came back. */
 static int
 asker(void *arg, struct buf *out)
 {
 	struct buf	a;
 	unsigned	i, empty = 0, failed = 0;
+	char		q[32];
 	int		r;
 
 	(void)arg;
 	buf_init(&a, 64);
-	r = isolate_ask("question", 8, &a);
-	buf_printf(out, "%d:%.*s;", r, (int)a.len, a.data ? a.data : "");
+	for (i = 0; i < 2; i++) {
+		buf_reset(&a);
+		r = isolate_ask("question", 8, &a);
+		buf_printf(out, "%d:%.*s;", r, (int)a.len, a.data ? a.data :
+		    "");
+	}
 	for (i = 1; i < ISOLATE_ASK_MAX + 10; i++) {
 		buf_reset(&a);
-		if (isolate_ask("q", 1, &a) == -1)
+		snprintf(q, sizeof(q), "q%u", i);
+		if (isolate_ask(q, strlen(q), &a) == -1)
 			failed++;
 		else if (a.len == 0)
 			empty++;
@@ -141,9 +148,11 @@ main(void)
 	buf_reset(&out);
 	r = isolate_run_asking(asker, NULL, answer, &asked, &lim, &out);
 	is_int(r, ISOLATE_OK, "a child that asks the server returns");
-	is_str(out.data ? out.data : "", "0:noitseuq;failed 10, empty 0",
+	is_str(out.data ? out.data : "",
+	    "0:noitseuq;0:noitseuq;failed 10, empty 0",
 	    "its questions answered by the server, up to the limit");
-	is_int((int)asked, ISOLATE_ASK_MAX, "the server answered each once");
+	is_int((int)asked, ISOLATE_ASK_MAX, "the server answered each "
+	    "question once (the same one again is remembered)");
 
 	buf_reset(&out);
 	r = isolate_run(ask_alone, NULL, &lim, &out);
