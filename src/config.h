@@ -1,7 +1,8 @@
 /*
  * config: struct conf, the running configuration: defaults (conf_init),
  * then the capsuled.yaml file (conf_load), then the command line (main).
- * Everything else reads it and never changes it.
+ * Everything else reads it and never changes it.  The functions are
+ * listed under the file that has them.
  */
 #ifndef CAPSULED_CONFIG_H
 #define CAPSULED_CONFIG_H
@@ -128,6 +129,8 @@ struct conf_errors {
 	size_t		 n;
 };
 
+/*------------------------------------------------------------ config.c */
+
 /*
  * Fill c with the built-in defaults (defaults.h), including one host
  * (localhost, root "capsule", certs "certs").  Returns 0, or -1 when out
@@ -136,34 +139,12 @@ struct conf_errors {
 int		 conf_init(struct conf *);
 
 /*
- * Read a capsuled.yaml file into c (which conf_init filled) and append
- * every problem found to errs.  A file with a hosts list replaces the
- * default host.  Returns 0, or -1 when errs gained anything; c is then
- * half-loaded and must only be freed.
- */
-int		 conf_load(struct conf *, const char *path, struct conf_errors *);
-
-/* conf_load on a buffer; name is used in the messages. */
-int		 conf_parse(struct conf *, const char *name, const char *text,
-		    size_t len, struct conf_errors *);
-
-/*
- * The checks that touch the file system, for startup and --check: each
- * root is a directory, each certs directory exists or can be created,
- * explicit certificate and key files exist, the chroot is a directory.
- * Appends to errs; returns 0 or -1.
- */
-int		 conf_check_paths(const struct conf *, struct conf_errors *);
-
-/*
  * Free what conf_init and the loader allocated: the hosts, listen and
  * listen_opt arrays, each host's aliases, redirects and zones, and every
  * string the loader copied.  Strings that the caller stored in c itself
  * (argv, literals) are not touched.  Not the hosts' ctx or store.
  */
 void		 conf_free(struct conf *);
-
-void		 conf_errors_free(struct conf_errors *);
 
 /* Replace the listen list (for --listen); addr is copied.  0 or -1. */
 void		 conf_listen_clear(struct conf *);
@@ -207,6 +188,34 @@ int		 conf_cert_zone(const struct host *, const char *path,
 /* Normalise a fingerprint ("AB:CD:..", "sha256:abcd..") to 64 lowercase
  * hex digits.  0, or -1 when it is not one. */
 int		 conf_fingerprint(const char *, char out[CONF_FP_LEN + 1]);
+
+/*------------------------------------------------------------ confload.c */
+
+/*
+ * Read a capsuled.yaml file into c (which conf_init filled) and append
+ * every problem found to errs.  A file with a hosts list replaces the
+ * default host.  Returns 0, or -1 when errs gained anything; c is then
+ * half-loaded and must only be freed.
+ */
+int		 conf_load(struct conf *, const char *path, struct conf_errors *);
+
+/* conf_load on a buffer; name is used in the messages. */
+int		 conf_parse(struct conf *, const char *name, const char *text,
+		    size_t len, struct conf_errors *);
+
+void		 conf_errors_free(struct conf_errors *);
+
+/*------------------------------------------------------------ confcheck.c */
+
+/*
+ * The checks that touch the file system, for startup and --check: each
+ * root is a directory, each certs directory exists or can be created,
+ * explicit certificate and key files exist, the chroot is a directory.
+ * Appends to errs; returns 0 or -1.
+ */
+int		 conf_check_paths(const struct conf *, struct conf_errors *);
+
+/*------------------------------------------------------------ confdump.c */
 
 /* The normalised configuration as capsuled.yaml (for --check -v and
  * golden tests); conf_parse reads it back to the same configuration. */

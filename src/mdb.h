@@ -1,7 +1,8 @@
 /*
  * mdb: the state of markdown.c's document builder, shared with the
  * parts of the walk kept in their own files (mdhtml.c: raw HTML,
- * mdtable.c: tables, mdemph.c: CJK-friendly emphasis, mdtitle.c: titles).  Internal to the Markdown converter: nothing
+ * mdtable.c: tables, mdemph.c: CJK-friendly emphasis, mdtitle.c: titles,
+ * mdlink.c: link mapping).  Internal to the Markdown converter: nothing
  * outside those files includes it.
  */
 #ifndef CAPSULED_MDB_H
@@ -118,6 +119,10 @@ int	mdb_html(struct mdb *b, const char *s, size_t n, int inl);
 
 /* mdtable.c: a table, row or cell node entered or left. */
 int	mdb_table(struct mdb *b, cmark_node *node, const char *type, int enter);
+
+/* mdlink.c: s[0..n) percent-decoded onto out, a malformed escape kept
+ * as written.  -1 when out is full. */
+int	md_pct_decode(struct buf *out, const char *s, size_t n);
 
 /* markdown.c: s as one line of clean text (at most max bytes, 0: no
  * limit); a heading's plain text. */

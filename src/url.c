@@ -20,7 +20,8 @@ url_path_safe(unsigned char c)
 }
 
 int
-url_encode_path(struct buf *out, const char *s, size_t n)
+url_encode(struct buf *out, const char *s, size_t n,
+    int (*keep)(unsigned char))
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	size_t			 i;
@@ -28,7 +29,7 @@ url_encode_path(struct buf *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (url_path_safe(c)) {
+		if (keep(c)) {
 			if (buf_putc(out, c) == -1)
 				return -1;
 		} else if (buf_printf(out, "%%%c%c", hex[c >> 4],
@@ -36,6 +37,12 @@ url_encode_path(struct buf *out, const char *s, size_t n)
 			return -1;
 	}
 	return 0;
+}
+
+int
+url_encode_path(struct buf *out, const char *s, size_t n)
+{
+	return url_encode(out, s, n, url_path_safe);
 }
 
 int

@@ -32,6 +32,11 @@ struct url {
  */
 int	url_encode_path(struct buf *out, const char *s, size_t n);
 
+/* Append s[0..n) to out with every byte keep refuses percent-encoded
+ * (upper-case hex); url_encode_path with a set of one's own. */
+int	url_encode(struct buf *out, const char *s, size_t n,
+	    int (*keep)(unsigned char));
+
 /* The value of one hex digit, or -1. */
 int	url_hexval(unsigned char c);
 

@@ -1,7 +1,8 @@
 /*
  * config-fuzzer: libFuzzer entry for the capsuled.yaml loader
- * (src/config.c).  Whatever loads must dump to YAML that loads back to
- * the same dump; whatever fails must say why.
+ * (src/confload.c) and its dump (src/confdump.c).  Whatever loads must
+ * dump to YAML that loads back to the same dump; whatever fails must say
+ * why.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * test-config: capsuled.yaml loading (src/config.c): defaults, a full
+ * test-config: capsuled.yaml loading (src/conf*.c): defaults, a full
  * file through conf_dump and back, every error kind with its line, many
  * errors in one run, redirect and client-certificate lookups.
  */
@@ -664,6 +664,17 @@ test_lookups(void)
 	r = conf_find_redirect(h, "/blog/");
 	conf_redirect_target(r, "/blog/", dst, sizeof(dst));
 	is_str(dst, "/posts/", "directory itself");
+	/* The rest is decoded: what would end the URI or start a query is
+	 * encoded again, the rest of the path kept as it is. */
+	conf_redirect_target(r, "/blog/a b?c#d%/é:@~", dst, sizeof(dst));
+	is_str(dst, "/posts/a%20b%3Fc%23d%25/%C3%A9:@~", "rest re-encoded");
+	is_int(conf_redirect_target(r, "/blog/ab", dst, 10), 0,
+	    "rest that just fits");
+	is_str(dst, "/posts/ab", "rest that just fits, whole");
+	is_int(conf_redirect_target(r, "/blog/ab", dst, 9), -1,
+	    "rest one byte too long");
+	is_int(conf_redirect_target(r, "/blog/a?", dst, 11), -1,
+	    "escape one byte too long");
 	ok(conf_find_redirect(h, "/blog") == NULL,
 	    "/blog is not under /blog/");
 	ok(conf_find_redirect(h, "/blogger") == NULL, "segment boundary");
