@@ -94,7 +94,7 @@ private_identity(const struct beneath *s, int fd)
 
 static int
 resolve_beneath(const struct beneath *s, const char *rel, int *parentp,
-    char *last, size_t lastlen)
+    char *last, size_t lastlen, char *real, size_t reallen)
 {
 	char	 rest[PATH_MAX], target[PATH_MAX], res[PATH_MAX], part[NAME_MAX + 1];
 	size_t	 n, rlen = 0, links = 0, off = 0;
@@ -213,6 +213,8 @@ resolve_beneath(const struct beneath *s, const char *rel, int *parentp,
 		snprintf(last, lastlen, "%s", part);
 	}
 	*parentp = parent;
+	if (real != NULL)
+		snprintf(real, reallen, "%s", res);
 	return dfd;
 fail:
 	if (parent != -1)
@@ -222,6 +224,40 @@ fail:
 	return err;
 }
 
+#ifdef HAVE_LINUX_OPENAT2_H
+/*
+ * rel without "." and empty segments, each ".." taking the one before
+ * (what the kernel did for a path it found with no symlink on it), into
+ * real.
+ */
+static void
+plain_path(const char *rel, char *real, size_t reallen)
+{
+	size_t	n, len = 0;
+
+	for (; *rel != '\0'; rel += n + (rel[n] == '/')) {
+		n = strcspn(rel, "/");
+		if (n == 0 || (n == 1 && *rel == '.'))
+			continue;
+		if (n == 2 && rel[0] == '.' && rel[1] == '.') {
+			while (len > 0 && real[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			continue;
+		}
+		if (len + n + 2 > reallen)
+			break;
+		if (len > 0)
+			real[len++] = '/';
+		memcpy(real + len, rel, n);
+		len += n;
+	}
+	if (reallen > 0)
+		real[len] = '\0';
+}
+#endif
+
 /*
  * Open rel beneath the root.  The common case, a path with no symlink on
  * it, is one openat2 call: RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS makes
@@ -230,7 +266,8 @@ fail:
  * openat2, takes resolve_beneath's walk, which judges the real path.
  */
 int
-beneath_open(const struct beneath *s, const char *rel)
+beneath_open(const struct beneath *s, const char *rel, char *real,
+    size_t reallen)
 {
 	int	 flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	char	 last[NAME_MAX + 1];
@@ -254,6 +291,8 @@ beneath_open(const struct beneath *s, const char *rel)
 				close(fd);
 				return -ENOENT;
 			}
+			if (real != NULL)
+				plain_path(rel, real, reallen);
 			return fd;
 		}
 		if (errno != ENOSYS && errno != EPERM && errno != ELOOP &&
@@ -261,7 +300,8 @@ beneath_open(const struct beneath *s, const char *rel)
 			return -errno;
 	}
 #endif
-	if ((pfd = resolve_beneath(s, rel, &parent, last, sizeof(last))) < 0)
+	if ((pfd = resolve_beneath(s, rel, &parent, last, sizeof(last), real,
+	    reallen)) < 0)
 		return pfd;
 	/* O_PATH cannot be read: reopen the object itself, by name from
 	 * its parent without following, and make sure it is the same. */

@@ -55,7 +55,11 @@ struct stat;
 int	beneath_private_stat(const struct beneath *, const struct stat *);
 
 /* Open rel ("" is the root) read-only, refusing what its real location
- * makes private or puts outside the root: a descriptor or -errno. */
-int	beneath_open(const struct beneath *, const char *rel);
+ * makes private or puts outside the root: a descriptor or -errno.  When
+ * real is not NULL it gets that location, relative to the root ("" for
+ * the root), so that what else makes a file private (a draft's folder)
+ * can be judged on it too. */
+int	beneath_open(const struct beneath *, const char *rel, char *real,
+	    size_t reallen);
 
 #endif

@@ -41,6 +41,11 @@
  * so a big blog's index does not pay a fork per post. */
 #define ISOLATE_MIN_BYTES	(256 * 1024)
 #define RENDER_CPU_SEC		2	/* CPU seconds per source file */
+/* Questions an isolated render may ask the server (whether a link's
+ * target is a plain file: one open and a round trip each, which take
+ * milliseconds on a loaded machine), and the bytes in one. */
+#define ISOLATE_ASK_MAX		1024
+#define ISOLATE_ASK_LEN		4096
 #define RENDER_MEM_MAX		(1024UL * 1024 * 1024)	/* address space */
 #define INDEX_PARTIAL_WAIT_MS	250	/* a request waits this long for a
 					   cold index's body pass */

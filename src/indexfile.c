@@ -28,7 +28,8 @@
 #include "store.h"
 
 #define MAGIC		"CAPSIDX\n"
-#define VERSION		3	/* 3: keys read in place, 4 lanes */
+#define VERSION		4	/* 3: drafts by the file a symlink leads
+				   to; 4: keys read in place, 4 lanes */
 #define ORDER		0x01020304u
 #define STR_NULL	0xffffffffu
 #define HEADER_LEN	48

@@ -36,6 +36,22 @@ enum isolate_status {
 int		 isolate_run(int (*fn)(void *arg, struct buf *out), void *arg,
 		    const struct isolate_limits *, struct buf *out);
 
+/*
+ * isolate_run, and the child may ask the server questions it cannot
+ * answer itself (whether a file exists: it may not open one): each
+ * isolate_ask in the child runs ask(ask_arg, question, n, answer) in the
+ * calling thread, at most ISOLATE_ASK_MAX times per run; questions past
+ * that, or longer than ISOLATE_ASK_LEN, get an empty answer.
+ */
+int		 isolate_run_asking(int (*fn)(void *arg, struct buf *out),
+		    void *arg, int (*ask)(void *ask_arg, const char *q,
+		    size_t n, struct buf *answer), void *ask_arg,
+		    const struct isolate_limits *, struct buf *out);
+
+/* In a child run by isolate_run_asking: q's answer appended to answer.
+ * 0, or -1 (no server to ask, or the answer does not fit). */
+int		 isolate_ask(const char *q, size_t n, struct buf *answer);
+
 /* "the CPU time limit" and so on, for the log and error pages. */
 const char	*isolate_reason(int status);
 

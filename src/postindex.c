@@ -342,8 +342,8 @@ post_digest(struct store *s, const char *rel, const struct page_meta *m,
  * them): the first pass over a cold index, so that the pages listing
  * posts are right early; the full pass adds what the body gives. */
 static struct post *
-post_load(struct store *s, const char *rel, int fd, const struct stat *st,
-    int quick)
+post_load(struct store *s, const char *rel, const char *real, int fd,
+    const struct stat *st, int quick)
 {
 	struct page_meta	 meta;
 	struct post		*p;
@@ -375,7 +375,8 @@ post_load(struct store *s, const char *rel, int fd, const struct stat *st,
 	p->mtime = st->st_mtim;
 	/* post_private's, kept apart from the part that changes with
 	 * time. */
-	p->draft_set = post_draft_set(store_site(s), rel, &meta);
+	p->draft_set = post_draft_set(store_site(s), rel, &meta) ||
+	    post_draft_set(store_site(s), real, &meta);
 	p->is_post = site_is_post(store_site(s), rel);
 	/* Front matter, the file name, the commit that added the file, and
 	 * only then the file's time (a fresh clone's). */
@@ -637,15 +638,19 @@ load_worker(void *arg)
 	struct load	*l;
 	struct stat	 st;
 	size_t		 i;
+	char		 real[PATH_MAX];
 	int		 fd;
 
 	while ((i = atomic_fetch_add(&sc->next, 1)) < sc->nload &&
 	    !store_stopping(sc->s)) {
 		l = &sc->load[i];
-		if ((fd = store_open(sc->s, l->rel, &st)) < 0)
+		/* A symlink to a draft under another name is the draft. */
+		if ((fd = store_open_real(sc->s, l->rel, &st, real,
+		    sizeof(real))) < 0)
 			continue;	/* gone, or never indexed */
 		if (S_ISREG(st.st_mode))
-			l->p = post_load(sc->s, l->rel, fd, &st, l->quick);
+			l->p = post_load(sc->s, l->rel, real, fd, &st,
+			    l->quick);
 		close(fd);
 	}
 	return NULL;

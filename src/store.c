@@ -348,11 +348,18 @@ store_private_seg(const void *site, const char *seg, int top)
 int
 store_open(struct store *s, const char *rel, struct stat *st)
 {
+	return store_open_real(s, rel, st, NULL, 0);
+}
+
+int
+store_open_real(struct store *s, const char *rel, struct stat *st,
+    char *real, size_t reallen)
+{
 	int fd;
 
 	if (beneath_private_name(&s->bn, rel))
 		return -ENOENT;
-	if ((fd = beneath_open(&s->bn, rel)) < 0)
+	if ((fd = beneath_open(&s->bn, rel, real, reallen)) < 0)
 		return fd;
 	if (fstat(fd, st) == -1) {
 		close(fd);
@@ -588,30 +595,55 @@ ix_by_stem(const struct post_index *ix, const char *key)
 	return hit;
 }
 
-/* What md_link_map's callback reads: the site and one index snapshot. */
+/* What md_link_map's callback reads: the site and one index snapshot;
+ * isolated when the render runs in a child, which cannot open files and
+ * asks the server instead (link_plain_file). */
 struct link_ctx {
 	struct store		*s;
 	const struct post_index	*ix;
+	int			 isolated;
 };
+
+/* 1 when path (a link's, "/" first) is a regular file under the root that
+ * store_open serves, else 0. */
+static int
+plain_file(struct store *s, const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = store_open(s, path + (*path == '/'), &st)) < 0)
+		return 0;
+	close(fd);
+	return S_ISREG(st.st_mode);
+}
 
 /*
  * A path without an extension that is a regular file under the root (a
  * gemtext capsule's cgi-bin/news, a LICENSE): 3, so that its Gopher item
- * gets the file's type instead of the menu type of a route, else 0.
+ * gets the file's type instead of the menu type of a route, else 0.  An
+ * isolated render asks the server (render_answer), which looks as it
+ * would for a render in the process: the same page either way.
  */
 static int
-link_plain_file(struct store *s, const char *path, struct buf *out)
+link_plain_file(const struct link_ctx *lc, const char *path, struct buf *out)
 {
 	const char	*name = strrchr(path, '/');
-	struct stat	 st;
-	int		 fd;
+	struct buf	 a;
+	int		 r;
 
 	name = name != NULL ? name + 1 : path;
-	if (*name == '\0' || strchr(name, '.') != NULL ||
-	    (fd = store_open(s, path + (*path == '/'), &st)) < 0)
+	if (*name == '\0' || strchr(name, '.') != NULL)
 		return 0;
-	close(fd);
-	if (!S_ISREG(st.st_mode))
+	if (!lc->isolated)
+		r = plain_file(lc->s, path);
+	else {
+		buf_init(&a, 16);
+		r = isolate_ask(path, strlen(path), &a) == 0 && a.len == 1 &&
+		    a.data[0] == '1';
+		buf_free(&a);
+	}
+	if (!r)
 		return 0;
 	return buf_puts(out, path) == -1 ? -1 : 3;
 }
@@ -639,7 +671,7 @@ link_canon(void *arg, const char *path, size_t n, struct buf *out)
 		    buf_puts(out, rel + (strrchr(p->rel, '/') - p->rel + 1)) ==
 		    -1 ? -1 : 2;
 	else
-		r = link_plain_file(lc->s, d, out);
+		r = link_plain_file(lc, d, out);
 	free(k);
 	free(d);
 	return r;
@@ -650,33 +682,6 @@ link_own(void *arg, const char *url, size_t n, size_t *pathlen)
 {
 	return site_own_url(((const struct link_ctx *)arg)->s->site, url, n,
 	    pathlen);
-}
-
-/* The index entry of rel, or NULL. */
-static const struct post *
-ix_entry(const struct post_index *ix, const char *rel)
-{
-	struct buf	 b;
-	const struct post *p = NULL;
-	char		*k;
-	size_t		 i;
-
-	buf_init(&b, PATH_MAX);
-	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
-	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
-		p = postindex_find(ix, k);
-		free(k);
-	}
-	buf_free(&b);
-	if (p != NULL && strcmp(p->rel, rel) == 0)
-		return p;
-	/* Its key may belong to another page (an alias, a canonical path
-	 * equal to this file's source form): look at every entry, so that a
-	 * draft is never taken for published. */
-	for (i = 0; i < ix->nall; i++)
-		if (strcmp(ix->all[i]->rel, rel) == 0)
-			return ix->all[i];
-	return NULL;
 }
 
 /* Whether a Gopher selector is the canonical path canon, or the ".txt"
@@ -774,47 +779,6 @@ store_guess(struct store *s, const char *path, char *to, size_t tolen)
 	return p != NULL;
 }
 
-/* A folder holding a draft bundle's index: everything in it is the
- * draft's. */
-static int
-in_draft_bundle(const struct post_index *ix, const char *rel)
-{
-	const struct post	*p;
-	const char		*slash;
-	char			 dir[PATH_MAX], *k;
-	size_t			 n = strlen(rel);
-
-	while ((slash = memrchr(rel, '/', n)) != NULL) {
-		n = (size_t)(slash - rel);
-		if (n + 2 > sizeof(dir))
-			return 0;
-		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
-		if ((k = site_key(NULL, dir, "", 0)) == NULL)
-			return 0;
-		p = postindex_find(ix, k);
-		free(k);
-		if (p != NULL && p->bundle && p->draft &&
-		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
-			return 1;
-	}
-	return 0;
-}
-
-int
-store_is_draft(struct store *s, const char *rel)
-{
-	struct post_index	*ix;
-	int			 r;
-
-	if ((ix = store_posts(s)) == NULL)
-		return 0;
-	r = (store_is_markdown(rel) &&
-	    postindex_private(s, rel, ix_entry(ix, rel))) ||
-	    in_draft_bundle(ix, rel);
-	post_index_unref(ix);
-	return r;
-}
-
 const struct site *
 store_site(const struct store *s)
 {
@@ -837,43 +801,15 @@ store_lang(const struct store *s, const char *text, size_t n)
 
 /* The URL scheme as links need it (md_link_map), over lc. */
 static void
-link_urls(struct store *s, const struct post_index *ix,
+link_urls(struct store *s, const struct post_index *ix, int isolated,
     struct link_ctx *lc, struct md_urls *mu)
 {
 	lc->s = s;
 	lc->ix = ix;
+	lc->isolated = isolated;
 	mu->canon = link_canon;
 	mu->own = link_own;
 	mu->arg = lc;
-}
-
-/* A native gemtext page in another protocol's form (Gemini sends the
- * file itself); its links are mapped as a Markdown page's are. */
-static int
-render_gemtext(struct store *s, const struct post_index *ix,
-    const char *rel, const char *src, size_t len, enum md_format fmt,
-    struct buf *out, char *lang, size_t langlen)
-{
-	struct md_doc	 d;
-	struct md_opts	 o;
-	struct md_urls	 mu;
-	struct link_ctx	 lc;
-	char		 path[PATH_MAX + 2];
-	int		 r;
-
-	snprintf(path, sizeof(path), "/%s", rel);
-	link_urls(s, ix, &lc, &mu);
-	if (gmi_parse(&d, src, len, path, s->conf.host, &mu,
-	    RENDER_MAX) == -1)
-		return -ENOMEM;
-	memset(&o, 0, sizeof(o));
-	o.width = s->conf.width;
-	o.host = s->conf.host;
-	o.port = s->conf.gopher_port;
-	r = doc_emit(&d, fmt, &o, out);
-	md_doc_free(&d);
-	snprintf(lang, langlen, "%s", store_lang(s, src, len));
-	return r == -1 ? -ENOMEM : 0;
 }
 
 /* What a render says besides the page, logged by the server (a child
@@ -885,14 +821,45 @@ struct render_notes {
 	size_t		 warn_len;	/* then the warnings, then the page */
 };
 
-/* The page as fmt into out, and its notes into rd and warn: pure, no
- * logging, so it can run isolated.  0, -ENOENT (a draft) or -ENOMEM. */
+/* A native gemtext page in another protocol's form (Gemini sends the
+ * file itself); its links are mapped as a Markdown page's are. */
+static int
+render_gemtext(struct store *s, const struct post_index *ix,
+    const char *rel, const char *src, size_t len, enum md_format fmt,
+    int isolated, struct buf *out, struct render_notes *rd)
+{
+	struct md_doc	 d;
+	struct md_opts	 o;
+	struct md_urls	 mu;
+	struct link_ctx	 lc;
+	char		 path[PATH_MAX + 2];
+	int		 r;
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	link_urls(s, ix, isolated, &lc, &mu);
+	if (gmi_parse(&d, src, len, path, s->conf.host, &mu,
+	    RENDER_MAX) == -1)
+		return -ENOMEM;
+	memset(&o, 0, sizeof(o));
+	o.width = s->conf.width;
+	o.host = s->conf.host;
+	o.port = s->conf.gopher_port;
+	r = doc_emit(&d, fmt, &o, out);
+	md_doc_free(&d);
+	snprintf(rd->lang, sizeof(rd->lang), "%s", store_lang(s, src, len));
+	return r == -1 ? -ENOMEM : 0;
+}
+
+/* The page (a Markdown or gemtext source) as fmt into out, and its notes
+ * into rd and warn: pure, no logging, so it can run isolated (then
+ * isolated is 1).  0, -ENOENT (a draft) or -ENOMEM. */
 static int
 render_pure(struct store *s, const struct post_index *ix,
     const char *rel, const char *src, size_t len, enum md_format fmt,
-    struct buf *out, struct render_notes *rd, struct buf *warn)
+    int isolated, struct buf *out, struct render_notes *rd,
+    struct buf *warn)
 {
-	const struct post	*p = ix_entry(ix, rel);
+	const struct post	*p = store_index_entry(ix, rel);
 	struct page_meta	 meta;
 	struct md_opts		 o;
 	struct md_site		 ms;
@@ -903,6 +870,9 @@ render_pure(struct store *s, const struct post_index *ix,
 	int			 r;
 
 	memset(rd, 0, sizeof(*rd));
+	if (store_is_gemtext(rel))
+		return render_gemtext(s, ix, rel, src, len, fmt, isolated, out,
+		    rd);
 	if (frontmatter_parse_site(src, len, site_taxonomy_keys(s->site),
 	    &meta) == -1)
 		return -ENOMEM;
@@ -936,7 +906,7 @@ render_pure(struct store *s, const struct post_index *ix,
 	o.port = s->conf.gopher_port;
 	site_md(s->site, &ms);
 	o.site = &ms;
-	link_urls(s, ix, &lc, &mu);
+	link_urls(s, ix, isolated, &lc, &mu);
 	o.urls = &mu;
 	/* Generator tags the page loses: said once, with the Gemini render
 	 * (the other two formats drop the same ones). */
@@ -976,6 +946,20 @@ struct render_job {
 	enum md_format		 fmt;
 };
 
+/* In the server, for an isolated render: whether the link path q names
+ * a plain file ("1" or "0"). */
+static int
+render_answer(void *arg, const char *q, size_t n, struct buf *a)
+{
+	char path[PATH_MAX];
+
+	if (n >= sizeof(path))
+		return buf_putc(a, '0');
+	memcpy(path, q, n);
+	path[n] = '\0';
+	return buf_putc(a, plain_file(arg, path) ? '1' : '0');
+}
+
 /* In the child: [int r][notes][warnings][page]. */
 static int
 render_child(void *arg, struct buf *out)
@@ -987,7 +971,7 @@ render_child(void *arg, struct buf *out)
 
 	buf_init(&page, RENDER_MAX);
 	buf_init(&warn, 4096);
-	r = render_pure(j->s, j->ix, j->rel, j->src, j->len, j->fmt, &page,
+	r = render_pure(j->s, j->ix, j->rel, j->src, j->len, j->fmt, 1, &page,
 	    &rd, &warn);
 	rd.warn_len = warn.len;
 	if (r == -ENOMEM || buf_append(out, &r, sizeof(r)) == -1 ||
@@ -1021,7 +1005,7 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 
 	if (len <= ISOLATE_MIN_BYTES) {
 		buf_init(&warn, 4096);
-		if ((r = render_pure(s, ix, rel, src, len, fmt, out, &rd,
+		if ((r = render_pure(s, ix, rel, src, len, fmt, 0, out, &rd,
 		    &warn)) != -ENOMEM)
 			render_log(s, rel, &rd, warn.data, warn.len);
 		buf_free(&warn);
@@ -1030,7 +1014,8 @@ render_source(struct store *s, const struct post_index *ix, const char *rel,
 		return r;
 	}
 	buf_init(&got, lim.out_max);
-	if ((r = isolate_run(render_child, &j, &lim, &got)) != ISOLATE_OK) {
+	if ((r = isolate_run_asking(render_child, &j, render_answer, s, &lim,
+	    &got)) != ISOLATE_OK) {
 		buf_free(&got);
 		log_warnx("%s/%s: rendering stopped at %s (%u s CPU, %lu MB)",
 		    s->root, rel, isolate_reason(r), RENDER_CPU_SEC,
@@ -1116,7 +1101,11 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 		post_index_unref(ix);
 		return 0;
 	}
-	if ((r = render_known_bad(s, rel, st)) != 0) {
+	/* Whatever path led here (an index file, a page found by the
+	 * index), a draft's file is not rendered, under any name. */
+	if ((r = render_known_bad(s, rel, st)) == 0 && store_is_draft(s, rel))
+		r = -ENOENT;
+	if (r != 0) {
 		post_index_unref(ix);
 		return r;
 	}
@@ -1127,8 +1116,8 @@ store_page(struct store *s, const char *rel, int fd, const struct stat *st,
 		return r;
 	}
 	buf_init(&out, RENDER_MAX);
-	r = (store_is_gemtext(rel) ? render_gemtext : render_source)(s, ix,
-	    rel, src.data ? src.data : "", src.len, fmt, &out, lang, langlen);
+	r = render_source(s, ix, rel, src.data ? src.data : "", src.len, fmt,
+	    &out, lang, langlen);
 	buf_free(&src);
 	/* Only what the file itself causes is remembered, not a render
 	 * that a busy machine made miss the wall-clock limit. */

@@ -137,6 +137,11 @@ const char	*store_layout(const struct store *);
  */
 int		 store_open(struct store *, const char *rel, struct stat *st);
 
+/* store_open, and the path it really leads to (symlinks followed,
+ * relative to the root) into real. */
+int		 store_open_real(struct store *, const char *rel,
+		    struct stat *st, char *real, size_t reallen);
+
 /*
  * Stat name, a regular file (not a symlink) in the directory dirfd that
  * store_open gave for rel's folder, refusing what store_open would: the
@@ -234,8 +239,14 @@ void		 store_where(struct store *, const char *path, int gemini,
 int		 store_guess(struct store *, const char *path, char *to,
 		    size_t tolen);
 
+/* The entry of the index ix for the source rel, or NULL (never another
+ * page's entry whose key the file's source form happens to be). */
+const struct post *store_index_entry(const struct post_index *ix,
+		    const char *rel);
+
 /* 1 when rel is a file nobody may read: a draft's source, or a file in
- * a draft's page bundle. */
+ * a draft's page bundle, by its own name or by the file it leads to
+ * (a symlink to a draft under another name is the draft). */
 int		 store_is_draft(struct store *, const char *rel);
 
 /*

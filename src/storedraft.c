@@ -1,0 +1,100 @@
+/*
+ * storedraft: which files are a draft's, for the store (see store.h):
+ * a draft or unpublished source, or a file in a draft's page bundle,
+ * judged by the name asked for and by the file it really leads to, so
+ * that no symlink makes a draft public under another name.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "postindex.h"
+#include "site.h"
+#include "store.h"
+
+const struct post *
+store_index_entry(const struct post_index *ix, const char *rel)
+{
+	struct buf	 b;
+	const struct post *p = NULL;
+	char		*k;
+	size_t		 i;
+
+	buf_init(&b, PATH_MAX);
+	if (site_source_key(rel, &b) == 0 && buf_putc(&b, '\0') == 0 &&
+	    (k = site_key(NULL, b.data, "", 0)) != NULL) {
+		p = postindex_find(ix, k);
+		free(k);
+	}
+	buf_free(&b);
+	if (p != NULL && strcmp(p->rel, rel) == 0)
+		return p;
+	/* Its key may belong to another page (an alias, a canonical path
+	 * equal to this file's source form): look at every entry, so that a
+	 * draft is never taken for published. */
+	for (i = 0; i < ix->nall; i++)
+		if (strcmp(ix->all[i]->rel, rel) == 0)
+			return ix->all[i];
+	return NULL;
+}
+
+/* A folder holding a draft bundle's index: everything in it is the
+ * draft's. */
+static int
+in_draft_bundle(const struct post_index *ix, const char *rel)
+{
+	const struct post	*p;
+	const char		*slash;
+	char			 dir[PATH_MAX], *k;
+	size_t			 n = strlen(rel);
+
+	while ((slash = memrchr(rel, '/', n)) != NULL) {
+		n = (size_t)(slash - rel);
+		if (n + 2 > sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
+		if ((k = site_key(NULL, dir, "", 0)) == NULL)
+			return 0;
+		p = postindex_find(ix, k);
+		free(k);
+		if (p != NULL && p->bundle && p->draft &&
+		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* A draft or unpublished source by the name rel, or a file in a draft's
+ * bundle. */
+static int
+draft_source(struct store *s, const struct post_index *ix, const char *rel)
+{
+	return (store_is_markdown(rel) &&
+	    postindex_private(s, rel, store_index_entry(ix, rel))) ||
+	    in_draft_bundle(ix, rel);
+}
+
+int
+store_is_draft(struct store *s, const char *rel)
+{
+	struct post_index	*ix;
+	struct stat		 st;
+	char			 real[PATH_MAX];
+	int			 r, fd;
+
+	if ((ix = store_posts(s)) == NULL)
+		return 0;
+	/* The name asked for, then where it really leads: privacy follows
+	 * the file, whatever name reached it. */
+	if ((r = draft_source(s, ix, rel)) == 0 &&
+	    (fd = store_open_real(s, rel, &st, real, sizeof(real))) >= 0) {
+		close(fd);
+		r = strcmp(real, rel) != 0 && draft_source(s, ix, real);
+	}
+	post_index_unref(ix);
+	return r;
+}
