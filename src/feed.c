@@ -227,7 +227,7 @@ visible_posts(const struct host *h)
 	struct post_index	*ix, *v;
 	size_t			 i;
 
-	if ((ix = store_posts(h->store)) == NULL || h->nzones == 0)
+	if ((ix = store_posts_whole(h->store)) == NULL || h->nzones == 0)
 		return ix;
 	for (i = 0; i < ix->n; i++)
 		if (post_protected(h, ix->posts[i]))

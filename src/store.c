@@ -1462,12 +1462,15 @@ store_start(struct store *s)
 	return 0;
 }
 
-struct post_index *
-store_posts(struct store *s)
+/* The current index; whole: give a cold body pass its time first (a
+ * generated page shows what the bodies give), else the first pass will do
+ * (routing, drafts and links need only front matter). */
+static struct post_index *
+posts_get(struct store *s, int whole)
 {
 	struct post_index	*ix;
 	struct timespec		 until;
-	int			 waited = 0;
+	int			 waited = !whole;
 
 	(void)store_sync(s);	/* the indexer hears of changes */
 	if (!s->indexer_on) {
@@ -1482,11 +1485,11 @@ store_posts(struct store *s)
 	}
 	/*
 	 * While the first index is made, a request waits for its quick pass;
-	 * a cold index's body pass is given INDEX_PARTIAL_WAIT_MS more
-	 * (unless its quick pass alone took that long), so that a small
-	 * capsule is never seen half indexed.  After that,
-	 * changes never make a request wait: it gets the index as it is
-	 * until the indexer installs the next.
+	 * a generated page gives a cold index's body pass
+	 * INDEX_PARTIAL_WAIT_MS more (unless the quick pass alone took that
+	 * long), so that a small capsule is never seen half indexed.  After
+	 * that, changes never make a request wait: it gets the index as it
+	 * is until the indexer installs the next.
 	 */
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += INDEX_PARTIAL_WAIT_MS * 1000000L;
@@ -1505,6 +1508,18 @@ store_posts(struct store *s)
 		atomic_fetch_add(&ix->refs, 1);
 	pthread_mutex_unlock(&s->lock);
 	return ix;
+}
+
+struct post_index *
+store_posts(struct store *s)
+{
+	return posts_get(s, 0);
+}
+
+struct post_index *
+store_posts_whole(struct store *s)
+{
+	return posts_get(s, 1);
 }
 
 /*------------------------------------------------------------ watching */

@@ -264,10 +264,14 @@ int		 store_start(struct store *);
 int		 store_stopping(const struct store *);
 
 /* The current post index (a counted reference; release with
- * post_index_unref).  Waits only for a first index being made; a change
- * never makes it wait (the indexer installs the next index).  Without an
- * indexer (store_start not called), the caller indexes. */
+ * post_index_unref).  Waits only for a first index's front-matter pass;
+ * a change never makes it wait (the indexer installs the next index).
+ * Without an indexer (store_start not called), the caller indexes.
+ * store_posts_whole, for generated pages, also gives a cold index's body
+ * pass INDEX_PARTIAL_WAIT_MS, so a small capsule is never shown half
+ * indexed. */
 struct post_index *store_posts(struct store *);
+struct post_index *store_posts_whole(struct store *);
 void		 post_index_unref(struct post_index *);
 
 /*
