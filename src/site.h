@@ -173,6 +173,12 @@ int		 site_term_path(const char *tax, const char *term,
  * content/tags/).  NULL otherwise. */
 const char	*site_term_key(const struct site *, const char *key);
 
+/* A term page in the generator's own web form that the capsule serves
+ * under a taxonomy's path (Hatena's "/archive/category/NAME" is the tag
+ * page "/tags/NAME/"): 1 with that path in out, else 0. */
+int		 site_term_alias(const struct site *, const char *key,
+		    struct buf *out);
+
 /*
  * The form paths are compared in: absolute, dot segments resolved,
  * without a trailing slash or a page extension (.html .htm .gmi .md

@@ -1064,6 +1064,29 @@ site_term_key(const struct site *s, const char *key)
 	return NULL;
 }
 
+int
+site_term_alias(const struct site *s, const char *key, struct buf *out)
+{
+	static const char hatena[] = "/archive/category/";
+	const char	*name = key + sizeof(hatena) - 1;
+	size_t		 n;
+	char		*term;
+	int		 rc;
+
+	if (s == NULL || s->gen != SITE_HATENA ||
+	    strncmp(key, hatena, sizeof(hatena) - 1) != 0)
+		return 0;
+	n = strlen(name);
+	if (n > 0 && name[n - 1] == '/')
+		n--;
+	if (n == 0 || memchr(name, '/', n) != NULL ||
+	    (term = strndup(name, n)) == NULL)
+		return 0;
+	rc = site_term_path("tags", term, out) == 0;
+	free(term);
+	return rc;
+}
+
 const char *
 site_own_url(const struct site *s, const char *url, size_t n,
     size_t *pathlen)

@@ -717,6 +717,23 @@ section_dir(struct store *s, const char *key, char *rel, size_t rellen)
 	return S_ISDIR(st.st_mode);
 }
 
+/* A term page in the generator's web form moves to the capsule's. */
+static int
+term_alias(const struct store *s, const char *key, struct store_where *w)
+{
+	struct buf	 to;
+	int		 moved;
+
+	buf_init(&to, sizeof(w->to));
+	if ((moved = site_term_alias(s->site, key, &to) &&
+	    to.len < sizeof(w->to))) {
+		w->kind = WHERE_MOVED;
+		memcpy(w->to, to.data, to.len + 1);
+	}
+	buf_free(&to);
+	return moved;
+}
+
 void
 store_where(struct store *s, const char *path, int gemini,
     struct store_where *w)
@@ -730,6 +747,10 @@ store_where(struct store *s, const char *path, int gemini,
 	w->text = !gemini && n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 	if ((k = site_key(s->site, path, "", 0)) == NULL)
 		return;
+	if (term_alias(s, k, w)) {
+		free(k);
+		return;
+	}
 	/* The taxonomy pages are generated (feed.c), whatever Hugo keeps in
 	 * content/tags/ for its term pages. */
 	if (strcmp(k, "/") == 0 || site_term_key(s->site, k) != NULL ||

@@ -636,6 +636,8 @@ FIXTURES = [
             "/tidepool.hatenablog.com/entry/2024/03/10/070000":
                 "/entry/2024/03/10/070000",
             "/entry/2024/04/02/180000.gmi": "/entry/2024/04/02/180000",
+            # Hatena's category page is the tag page.
+            "/archive/category/観察": "/tags/観察/",
         },
         # Links on the blog's own domain land on the local page.
         "links": {"/entry/2024/03/10/070000": ["/entry/2024/04/02/180000"],
