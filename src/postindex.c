@@ -821,6 +821,30 @@ index_slots(struct post_index *ix)
 	return 0;
 }
 
+int
+postindex_in_draft(const struct post_index *ix, const char *rel)
+{
+	const struct post	*p;
+	const char		*slash;
+	char			 dir[PATH_MAX], *k;
+	size_t			 n = strlen(rel);
+
+	while ((slash = memrchr(rel, '/', n)) != NULL) {
+		n = (size_t)(slash - rel);
+		if (n + 2 > sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
+		if ((k = site_key(NULL, dir, "", 0)) == NULL)
+			return 0;
+		p = postindex_find(ix, k);
+		free(k);
+		if (p != NULL && p->bundle && p->draft &&
+		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 /* The snapshot of what sc collected (its entries' references move to
  * it), or NULL. */
 static struct post_index *
@@ -846,15 +870,20 @@ scan_finish(struct scan *sc)
 	atomic_init(&ix->refs, 1);
 	ix->all = sc->all;
 	ix->nall = sc->n;
-	for (i = 0; i < sc->n; i++) {
-		if (sc->all[i]->is_post && !sc->all[i]->draft)
-			ix->posts[ix->n++] = sc->all[i];
-		if (!sc->all[i]->digested)
-			ix->partial = 1;
-	}
 	if (index_slots(ix) == -1) {
 		post_index_unref(ix);
 		return NULL;
+	}
+	/* A post inside a draft's bundle or section is unpublished with it
+	 * (Hugo builds no descendant of a draft), whatever its own front
+	 * matter says; the entry itself stays as loaded, since the draft
+	 * above it may change alone. */
+	for (i = 0; i < sc->n; i++) {
+		if (sc->all[i]->is_post && !sc->all[i]->draft &&
+		    !postindex_in_draft(ix, sc->all[i]->rel))
+			ix->posts[ix->n++] = sc->all[i];
+		if (!sc->all[i]->digested)
+			ix->partial = 1;
 	}
 	return ix;
 }

@@ -47,6 +47,10 @@ int		 postindex_titled(const struct post_index *ix, size_t n);
  * an alias; NULL for none. */
 struct post	*postindex_find(const struct post_index *, const char *key);
 
+/* Whether rel lies in a draft's bundle or section (a folder whose index
+ * page is a draft): everything in it is the draft's. */
+int		 postindex_in_draft(const struct post_index *, const char *rel);
+
 /* Drop a reference to an entry (freed with the last). */
 void		 post_unref(struct post *);
 

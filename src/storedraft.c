@@ -42,32 +42,6 @@ store_index_entry(const struct post_index *ix, const char *rel)
 	return NULL;
 }
 
-/* A folder holding a draft bundle's index: everything in it is the
- * draft's. */
-static int
-in_draft_bundle(const struct post_index *ix, const char *rel)
-{
-	const struct post	*p;
-	const char		*slash;
-	char			 dir[PATH_MAX], *k;
-	size_t			 n = strlen(rel);
-
-	while ((slash = memrchr(rel, '/', n)) != NULL) {
-		n = (size_t)(slash - rel);
-		if (n + 2 > sizeof(dir))
-			return 0;
-		snprintf(dir, sizeof(dir), "/%.*s", (int)n, rel);
-		if ((k = site_key(NULL, dir, "", 0)) == NULL)
-			return 0;
-		p = postindex_find(ix, k);
-		free(k);
-		if (p != NULL && p->bundle && p->draft &&
-		    strncmp(p->rel, rel, n) == 0 && p->rel[n] == '/')
-			return 1;
-	}
-	return 0;
-}
-
 /* A draft or unpublished source by the name rel, or a file in a draft's
  * bundle. */
 static int
@@ -75,7 +49,7 @@ draft_source(struct store *s, const struct post_index *ix, const char *rel)
 {
 	return (store_is_markdown(rel) &&
 	    postindex_private(s, rel, store_index_entry(ix, rel))) ||
-	    in_draft_bundle(ix, rel);
+	    postindex_in_draft(ix, rel);
 }
 
 int
