@@ -1,6 +1,7 @@
 /*
  * doc: the intermediate document built by hand (see doc.h).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,4 +223,29 @@ doc_emit(const struct md_doc *d, enum md_format fmt,
 			out->data[start] = '\0';
 	}
 	return rv;
+}
+
+int
+doc_tax_label(const char *tax, struct buf *out)
+{
+	size_t	at = out->len;
+
+	if (buf_puts(out, tax) == -1)
+		return -1;
+	if (out->len > at)
+		out->data[at] = (char)toupper((unsigned char)out->data[at]);
+	return 0;
+}
+
+int
+doc_term_label(const char *tax, const char *term, struct buf *out)
+{
+	/* The two taxonomies every generator has read as one term. */
+	if (strcmp(tax, "tags") == 0)
+		return buf_printf(out, "Tag: %s", term);
+	if (strcmp(tax, "categories") == 0)
+		return buf_printf(out, "Category: %s", term);
+	if (doc_tax_label(tax, out) == -1)
+		return -1;
+	return buf_printf(out, ": %s", term);
 }

@@ -57,6 +57,13 @@ int	doc_link(struct md_doc *d, enum md_sep sep, const struct doc_target *t,
 int	doc_local(struct md_doc *d, enum md_sep sep, const char *path,
 	    char type, const char *label, const char *glabel);
 
+/* Labels of a taxonomy's links, for the generated pages and the post
+ * footer alike; appended to out.  doc_tax_label: the taxonomy,
+ * "categories" -> "Categories".  doc_term_label: one term, "Tag: go",
+ * "Category: go", "Series: go".  0 or -1. */
+int	doc_tax_label(const char *tax, struct buf *out);
+int	doc_term_label(const char *tax, const char *term, struct buf *out);
+
 /*
  * The document in one protocol's form: gemtext, a gophermap (opts gives
  * width, host and port) or plain text.  Appends to out; on failure out

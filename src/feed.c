@@ -4,7 +4,6 @@
  * post-index snapshot and cached under that snapshot's generation;
  * search results are built per query from the in-memory index.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -448,16 +447,6 @@ serve_doc(const struct conf *c, const struct host *h, const char *key,
 
 static int	doc_books(const struct host *, struct md_doc *);
 
-/* A taxonomy's name as a label: "categories" -> "Categories". */
-static int
-tax_label(const char *tax, struct buf *out)
-{
-	if (buf_puts(out, tax) == -1)
-		return -1;
-	out->data[0] = (char)toupper((unsigned char)out->data[0]);
-	return 0;
-}
-
 /* Links every index page ends with; self is the page's own path.  The
  * site's taxonomies come where the tags are. */
 static int
@@ -488,7 +477,7 @@ doc_nav(const struct host *h, struct md_doc *d, const char *self)
 			buf_reset(&path);
 			buf_reset(&label);
 			rc |= site_term_path(tax, NULL, &path);
-			rc |= tax_label(tax, &label);
+			rc |= doc_tax_label(tax, &label);
 			if (rc == 0 && strcmp(path.data, self) != 0) {
 				rc |= doc_local(d, sep, path.data, '1',
 				    label.data, NULL);
@@ -759,7 +748,7 @@ doc_terms(const struct conf *c, const struct host *h,
 		return FAILED;
 	buf_init(&path, TAG_MAX * 3 + 16);
 	buf_init(&label, TAG_MAX * 2);
-	rc |= tax_label(tax, &label);
+	rc |= doc_tax_label(tax, &label);
 	rc |= doc_title(d, 1, label.data);
 	for (i = 0; i < n; i = j) {
 		/* One run per term; a post counts once however often it
@@ -830,12 +819,9 @@ doc_term(const struct conf *c, const struct host *h,
 				if (strcmp(ta->tax, "tags") == 0)
 					rc |= buf_printf(&title,
 					    "Posts tagged %s", name);
-				else if (strcmp(ta->tax, "categories") == 0)
-					rc |= buf_printf(&title,
-					    "Category: %s", name);
 				else
-					rc |= tax_label(ta->tax, &title) |
-					    buf_printf(&title, ": %s", name);
+					rc |= doc_term_label(ta->tax, name,
+					    &title);
 				rc |= doc_title(d, 1, title.data);
 				if (tp != NULL && tp->summary != NULL &&
 				    *tp->summary != '\0')

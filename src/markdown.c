@@ -17,6 +17,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "buf.h"
+#include "doc.h"
 #include "gensyntax.h"
 #include "hatena.h"
 #include "markdown.h"
@@ -1297,13 +1298,9 @@ mdb_footer(struct mdb *b)
 			goto done;
 		if (tag.len == 0)
 			continue;
-		if (buf_printf(&label, "%s: %s", strcmp(gem.data, "tags") ==
-		    0 ? "Tag" : strcmp(gem.data, "categories") == 0 ?
-		    "Category" : gem.data, tag.data) == -1)
-			goto done;
-		label.data[0] = (char)toupper((unsigned char)label.data[0]);
 		buf_reset(&sel);
-		if (site_term_path(gem.data, tag.data, &sel) == -1 ||
+		if (doc_term_label(gem.data, tag.data, &label) == -1 ||
+		    site_term_path(gem.data, tag.data, &sel) == -1 ||
 		    mdb_fixed_link(b, label.data, NULL, sel.data,
 		    sel.data) == -1)
 			goto done;
