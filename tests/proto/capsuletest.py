@@ -75,6 +75,31 @@ def copy_capsule(src, dst):
     shutil.copytree(src, dst, symlinks=True)
 
 
+def menu_items(data):
+    """A Gopher menu's items as (type, display, selector, host, port), and
+    menu_lines' problems."""
+    lines, problems = menu_lines(data)
+    items = []
+    for ln in lines:
+        parts = ln.decode("utf-8", "replace").split("\t")
+        if len(parts) == 4:
+            items.append((parts[0][:1], parts[0][1:], parts[1], parts[2],
+                          parts[3]))
+    return items, problems
+
+
+def finish(t, srv, work):
+    """A test's end: srv survived every case and exits cleanly on SIGTERM;
+    its files and the work folder go."""
+    t.ok(srv.alive(), "daemon alive after all cases")
+    rc = srv.stop()
+    t.ok(rc == 0, "SIGTERM: clean exit", "exit %r\n%s" % (
+        rc, srv.stderr().decode("utf-8", "replace")[-3000:]))
+    srv.cleanup()
+    shutil.rmtree(work, ignore_errors=True)
+    t.done()
+
+
 class Server:
     """One capsuled process on 127.0.0.1 and ::1, ephemeral ports."""
 

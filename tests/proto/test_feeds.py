@@ -6,15 +6,14 @@ and feed with no broken link."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import (Tap, Server, menu_lines, crawl_links,  # noqa: E402
-                         gopher_crawl)
+from capsuletest import (Tap, Server, crawl_links,  # noqa: E402
+                         gopher_crawl, finish, menu_items)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-feeds-")
@@ -98,14 +97,7 @@ def gopher(sel):
 
 def menu(sel):
     data = gopher(sel)
-    lines, problems = menu_lines(data)
-    items = []
-    for ln in lines:
-        parts = ln.decode("utf-8", "replace").split("\t")
-        if len(parts) == 4:
-            items.append((parts[0][:1], parts[0][1:], parts[1], parts[2],
-                          parts[3]))
-    return data, items, problems
+    return (data,) + menu_items(data)
 
 
 GEMFEED = re.compile(r"^=> (\S+) (\d{4}-\d{2}-\d{2}) (.+)$")
@@ -526,10 +518,4 @@ t.eq(head, "20 text/gemini; charset=utf-8; lang=en",
 srv2.stop()
 srv2.cleanup()
 
-t.ok(srv.alive(), "daemon alive after all cases")
-rc = srv.stop()
-t.ok(rc == 0, "SIGTERM: clean exit", "exit %r\n%s" % (
-    rc, srv.stderr().decode("utf-8", "replace")[-3000:]))
-srv.cleanup()
-shutil.rmtree(work, ignore_errors=True)
-t.done()
+finish(t, srv, work)

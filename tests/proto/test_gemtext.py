@@ -14,7 +14,8 @@ import tempfile
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capsuletest import Tap, Server, menu_lines, gopher_crawl  # noqa: E402
+from capsuletest import (Tap, Server, menu_lines, gopher_crawl,  # noqa: E402
+                         finish, menu_items)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-gemtext-")
@@ -74,14 +75,7 @@ GP, OP = srv.gemini_port, srv.gopher_port
 
 def menu(sel):
     data = srv.gopher(sel)
-    lines, problems = menu_lines(data)
-    items = []
-    for ln in lines:
-        parts = ln.decode("utf-8", "replace").split("\t")
-        if len(parts) == 4:
-            items.append((parts[0][:1], parts[0][1:], parts[1], parts[2],
-                          parts[3]))
-    return data, items, problems
+    return (data,) + menu_items(data)
 
 
 # ------------------------------------------------------------ the root
@@ -251,10 +245,4 @@ t.ok(not broken and "/docs/deeper/last.gmi" in seen and
 srv2.stop()
 srv2.cleanup()
 
-t.ok(srv.alive(), "daemon alive after all cases")
-rc = srv.stop()
-t.ok(rc == 0, "SIGTERM: clean exit", "exit %r\n%s" % (
-    rc, srv.stderr().decode("utf-8", "replace")[-3000:]))
-srv.cleanup()
-shutil.rmtree(work, ignore_errors=True)
-t.done()
+finish(t, srv, work)
