@@ -797,12 +797,15 @@ doc_term(const struct conf *c, const struct host *h,
 {
 	const struct term_arg	*ta = arg;
 	const struct post	*p, *tp = term_page(h, ix, ta->tax, ta->key);
-	const char		*name = NULL, *t;
+	const char		*name = NULL, *t, *summary = NULL;
 	struct buf		 k, title;
 	size_t			 i, j;
+	enum md_sep		 sep = MDS_BLANK;
 	int			 rc = 0, found;
 
 	(void)c;
+	if (tp != NULL && tp->summary != NULL && *tp->summary != '\0')
+		summary = tp->summary;
 	buf_init(&k, TAG_MAX);
 	buf_init(&title, TAG_MAX * 2 + 64);
 	for (i = 0; i < ix->n; i++) {
@@ -823,14 +826,11 @@ doc_term(const struct conf *c, const struct host *h,
 					rc |= doc_term_label(ta->tax, name,
 					    &title);
 				rc |= doc_title(d, 1, title.data);
-				if (tp != NULL && tp->summary != NULL &&
-				    *tp->summary != '\0')
-					rc |= doc_line(d, MDS_BLANK,
-					    tp->summary);
+				if (summary != NULL)
+					rc |= doc_line(d, MDS_BLANK, summary);
 			}
-			rc |= doc_post(d, d->nblocks == (tp != NULL &&
-			    tp->summary != NULL && *tp->summary != '\0' ?
-			    2 : 1) ? MDS_BLANK : MDS_NONE, p);
+			rc |= doc_post(d, sep, p);
+			sep = MDS_NONE;
 		}
 	}
 	/* A term page of its own is there without posts too, as Hugo
@@ -838,8 +838,8 @@ doc_term(const struct conf *c, const struct host *h,
 	if (name == NULL && tp != NULL && tp->title != NULL) {
 		name = tp->title;
 		rc |= doc_title(d, 1, name);
-		if (tp->summary != NULL && *tp->summary != '\0')
-			rc |= doc_line(d, MDS_BLANK, tp->summary);
+		if (summary != NULL)
+			rc |= doc_line(d, MDS_BLANK, summary);
 		rc |= doc_line(d, MDS_BLANK, "No posts yet.");
 	}
 	buf_free(&k);
