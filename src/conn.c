@@ -226,8 +226,26 @@ conn_close(struct conn *c)
  * window / (RATE_SAMPLES - 1) apart, so the oldest still spans the
  * window.  A reader that trickles just enough to keep each write
  * completing is cut once its average falls below the rate, whatever the
- * response's size.  0 when the rate holds.
+ * response's size.  Here a sample is recorded when one is due.
  */
+static void
+conn_rate_sample(struct conn *c, uint64_t now)
+{
+	uint64_t win = c->gen->conf.rate_window_ms;
+
+	if (c->nrate > 0 &&
+	    now - c->rate[c->nrate - 1].t < win / (RATE_SAMPLES - 1))
+		return;
+	if (c->nrate == RATE_SAMPLES) {
+		memmove(&c->rate[0], &c->rate[1],
+		    (RATE_SAMPLES - 1) * sizeof(c->rate[0]));
+		c->nrate--;
+	}
+	c->rate[c->nrate].t = now;
+	c->rate[c->nrate++].written = c->written;
+}
+
+/* 1 once the rate over the window is below the minimum, else 0. */
 static int
 conn_too_slow(struct conn *c, uint64_t now)
 {
@@ -235,16 +253,7 @@ conn_too_slow(struct conn *c, uint64_t now)
 	uint64_t		 win = conf->rate_window_ms, t, w;
 	unsigned		 i;
 
-	if (c->nrate == 0 ||
-	    now - c->rate[c->nrate - 1].t >= win / (RATE_SAMPLES - 1)) {
-		if (c->nrate == RATE_SAMPLES) {
-			memmove(&c->rate[0], &c->rate[1],
-			    (RATE_SAMPLES - 1) * sizeof(c->rate[0]));
-			c->nrate--;
-		}
-		c->rate[c->nrate].t = now;
-		c->rate[c->nrate++].written = c->written;
-	}
+	conn_rate_sample(c, now);
 	/* The newest sample at least a window old. */
 	for (i = c->nrate; i-- > 0;) {
 		t = c->rate[i].t;
@@ -582,14 +591,14 @@ conn_respond(struct conn *c)
 		conn_reply(c);
 		return;
 	}
-	c->state = CONN_ROUTING;
 	c->work.data = c;
-	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
 	if (uv_queue_work(c->srv->loop, &c->work, on_route_work,
 	    on_route_done) < 0) {
-		c->state = CONN_WRITING;
 		conn_abort(c);
+		return;
 	}
+	c->state = CONN_ROUTING;
+	uv_timer_start(&c->timer, on_tick, conf->timeout_ms, conf->timeout_ms);
 }
 
 /* The response starts: the timer now watches its progress and rate
@@ -600,7 +609,7 @@ conn_start_writing(struct conn *c)
 	unsigned period = c->gen->conf.timeout_ms;
 
 	c->nrate = 0;
-	(void)conn_too_slow(c, uv_now(c->srv->loop));	/* first sample */
+	conn_rate_sample(c, uv_now(c->srv->loop));
 	uv_timer_start(&c->timer, on_tick, period, period);
 }
 

@@ -37,7 +37,6 @@
 
 #define SHUTDOWN_GRACE_MS	10000	/* in-flight responses get this */
 
-
 static void
 usage(FILE *fp)
 {
@@ -728,9 +727,6 @@ on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&rt->sigusr1, NULL);
 }
 
-/* SIGHUP: read everything again; a broken configuration is reported and
- * the running one kept.  Listen addresses, ports, workers and the user
- * are fixed at start. */
 /*
  * The post index of every host is made and kept current by its store's
  * indexer thread, started as soon as a configuration is loaded, so that
@@ -815,6 +811,9 @@ index_dir_open(const struct conf *c)
 	log_info("post index kept in %s", real);
 }
 
+/* SIGHUP: read everything again; a broken configuration is reported and
+ * the running one kept.  Listen addresses, ports, workers and the user
+ * are fixed at start. */
 static void
 on_sighup(uv_signal_t *sig, int signum)
 {

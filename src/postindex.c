@@ -464,31 +464,26 @@ post_same_file(const struct post *p, const struct stat *st)
 }
 
 int
-postindex_private(struct store *s, const char *rel, const struct post *p)
+postindex_private(struct store *s, const char *rel, const struct post *p,
+    int fd, const struct stat *st)
 {
 	struct page_meta	 meta;
-	struct stat		 st;
 	struct buf		 src;
-	int			 fd, r;
+	int			 r;
 
-	if ((fd = store_open(s, rel, &st)) < 0)
-		return 0;	/* not served anyway */
-	if (p != NULL && post_same_file(p, &st)) {
-		close(fd);
+	if (p != NULL && post_same_file(p, st))
 		return p->draft;
-	}
 	/* Changed or new since the index was made: its front matter now,
 	 * so that privacy never waits for the indexer. */
 	buf_init(&src, PAGE_SOURCE_MAX);
 	r = 1;	/* unreadable: refused */
-	if (S_ISREG(st.st_mode) &&
+	if (S_ISREG(st->st_mode) &&
 	    store_read_all(fd, &src, PAGE_SOURCE_MAX) == 0 &&
 	    frontmatter_parse(src.data ? src.data : "", src.len, &meta) == 0) {
 		r = post_private(store_site(s), rel, &meta);
 		page_meta_free(&meta);
 	}
 	buf_free(&src);
-	close(fd);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct buf;
 struct post;
@@ -61,13 +62,13 @@ int		 post_private(const struct site *, const char *rel,
 		    const struct page_meta *);
 
 /*
- * Whether the Markdown source rel is private now: as its entry p says
- * when p is the file's current version, else from its front matter read
- * now (a file the indexer has not taken in yet; p may be NULL), so that
- * privacy never waits for the indexer.
+ * Whether the Markdown source rel, open as fd with status st, is private
+ * now: as its entry p says when p is the file's current version, else
+ * from its front matter read now (a file the indexer has not taken in
+ * yet; p may be NULL), so that privacy never waits for the indexer.
  */
 int		 postindex_private(struct store *, const char *rel,
-		    const struct post *p);
+		    const struct post *p, int fd, const struct stat *st);
 
 /* Whether a loaded entry is private now (a draft, or dated in the
  * future where the generator waits for its date). */

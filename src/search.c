@@ -15,8 +15,6 @@
 #include "search.h"
 #include "store.h"
 
-#define NORM_OPTS	SEARCH_NORM_OPTS
-
 /* Clusters are cut after this many code points, so a pathological run
  * of combining marks cannot outgrow the decomposition buffer: one code
  * point decomposes to at most 18 (U+FDFA). */
@@ -89,49 +87,6 @@ norm_bytes(struct norm *st, const char *s, size_t n)
 		norm_byte(st, (unsigned char)s[i]);
 }
 
-/* Normalise one valid UTF-8 cluster. */
-static void
-norm_valid(struct norm *st, const char *s, size_t n)
-{
-	utf8proc_int32_t	 d[DECOMP_MAX + 1];
-	utf8proc_ssize_t	 r;
-
-	if (n == 1 && (unsigned char)*s < 0x80) {
-		/* ASCII alone: folding is lowercasing. */
-		norm_byte(st, (unsigned char)(*s >= 'A' && *s <= 'Z' ?
-		    *s + ('a' - 'A') : *s));
-		return;
-	}
-	r = utf8proc_decompose((const utf8proc_uint8_t *)s,
-	    (utf8proc_ssize_t)n, d, DECOMP_MAX, NORM_OPTS);
-	if (r < 0 || r > DECOMP_MAX) {
-		norm_bytes(st, replacement, 3);
-		return;
-	}
-	if ((r = utf8proc_reencode(d, r, NORM_OPTS)) < 0) {
-		norm_bytes(st, replacement, 3);
-		return;
-	}
-	norm_bytes(st, (const char *)d, (size_t)r);
-}
-
-/* A cluster holding invalid bytes: its valid code points one by one,
- * U+FFFD for each bad byte. */
-static void
-norm_invalid(struct norm *st, const char *s, size_t n)
-{
-	size_t	 i, len;
-	int32_t	 cp;
-
-	for (i = 0; i < n; i += len) {
-		len = next_cp(s + i, n - i, &cp);
-		if (cp == -1)
-			norm_bytes(st, replacement, 3);
-		else
-			norm_valid(st, s + i, len);
-	}
-}
-
 /*
  * The length of the character at s when it is its own normal form and
  * never joins a following ASCII or such character into one cluster:
@@ -158,6 +113,53 @@ norm_simple(const char *s, size_t n)
 	    (cp >= 0xac00 && cp <= 0xd7a3) ? 3 : 0;
 }
 
+/* Normalise one valid UTF-8 cluster. */
+static void
+norm_valid(struct norm *st, const char *s, size_t n)
+{
+	utf8proc_int32_t	 d[DECOMP_MAX + 1];
+	utf8proc_ssize_t	 r;
+
+	if (n == 1 && (unsigned char)*s < 0x80) {
+		/* ASCII alone: folding is lowercasing. */
+		norm_byte(st, (unsigned char)(*s >= 'A' && *s <= 'Z' ?
+		    *s + ('a' - 'A') : *s));
+		return;
+	}
+	if (norm_simple(s, n) == n) {
+		norm_bytes(st, s, n);	/* its own normal form */
+		return;
+	}
+	r = utf8proc_decompose((const utf8proc_uint8_t *)s,
+	    (utf8proc_ssize_t)n, d, DECOMP_MAX, SEARCH_NORM_OPTS);
+	if (r < 0 || r > DECOMP_MAX) {
+		norm_bytes(st, replacement, 3);
+		return;
+	}
+	if ((r = utf8proc_reencode(d, r, SEARCH_NORM_OPTS)) < 0) {
+		norm_bytes(st, replacement, 3);
+		return;
+	}
+	norm_bytes(st, (const char *)d, (size_t)r);
+}
+
+/* A cluster holding invalid bytes: its valid code points one by one,
+ * U+FFFD for each bad byte. */
+static void
+norm_invalid(struct norm *st, const char *s, size_t n)
+{
+	size_t	 i, len;
+	int32_t	 cp;
+
+	for (i = 0; i < n; i += len) {
+		len = next_cp(s + i, n - i, &cp);
+		if (cp == -1)
+			norm_bytes(st, replacement, 3);
+		else
+			norm_valid(st, s + i, len);
+	}
+}
+
 /* Walk s cluster by cluster.  With loc, stop once the cluster holding
  * loc->ne has been seen (returns 1). */
 static int
@@ -176,12 +178,7 @@ norm_run(struct norm *st, const char *s, size_t n, struct locate *loc)
 		    (i + len == n || norm_simple(s + i + len,
 		    n - i - len) > 0)) {
 			i += len;
-			if (len == 1)
-				norm_byte(st, (unsigned char)(s[start] >= 'A' &&
-				    s[start] <= 'Z' ? s[start] + ('a' - 'A') :
-				    s[start]));
-			else
-				norm_bytes(st, s + start, len);
+			norm_valid(st, s + start, len);
 			goto located;
 		}
 		len = next_cp(s + i, n - i, &cp);

@@ -385,24 +385,38 @@ js_block(const char *p, const char *end, const char *name,
 	return NULL;
 }
 
-/* name's string literal in rel, stored as key; inside the object
- * literal block when block is not NULL (Docusaurus' docs: {...}). */
+/* A string literal to take from a JavaScript config: name, inside the
+ * object literal block when block is not NULL (Docusaurus' docs:
+ * {...}), stored as key. */
+struct js_key {
+	const char	*block;
+	const char	*name;
+	const char	*key;
+};
+
+/* The nkeys string literals of keys in rel, which is read once; a key
+ * already set is kept. */
 static void
-read_js_string(struct site *s, const char *root, const char *rel,
-    const char *block, const char *name, const char *key)
+read_js_strings(struct site *s, const char *root, const char *rel,
+    const struct js_key *keys, size_t nkeys)
 {
 	struct buf	 b;
 	const char	*p, *end, *v;
-	size_t		 n;
+	size_t		 i, n;
 
-	if (site_var(s, key) != NULL || slurp(root, rel, SITE_FILE_MAX, &b) ==
-	    -1)
+	if (slurp(root, rel, SITE_FILE_MAX, &b) == -1)
 		return;
-	p = b.data ? b.data : "";
-	end = p + b.len;
-	if ((block == NULL || (p = js_block(p, end, block, &end)) != NULL) &&
-	    (v = js_string(p, end, name, &n)) != NULL)
-		kv_add(&s->vars, &s->nvars, key, strlen(key), v, n);
+	for (i = 0; i < nkeys; i++) {
+		if (site_var(s, keys[i].key) != NULL)
+			continue;
+		p = b.data ? b.data : "";
+		end = p + b.len;
+		if ((keys[i].block == NULL || (p = js_block(p, end,
+		    keys[i].block, &end)) != NULL) &&
+		    (v = js_string(p, end, keys[i].name, &n)) != NULL)
+			kv_add(&s->vars, &s->nvars, keys[i].key,
+			    strlen(keys[i].key), v, n);
+	}
 	buf_free(&b);
 }
 
@@ -1127,13 +1141,14 @@ astro_collection(struct site *s, const char *root)
 	    "src/content.config.mjs", "src/content.config.js",
 	    "src/content/config.ts", "src/content/config.mjs",
 	    "src/content/config.js", NULL };
+	static const struct js_key base = { NULL, "base", "astro.base" };
 	const char	*v, *name;
 	char		 dir[PATH_MAX], route[PATH_MAX + 16];
 	size_t		 i, n;
 
 	for (i = 0; names[i] != NULL && site_var(s, "astro.base") == NULL;
 	    i++)
-		read_js_string(s, root, names[i], NULL, "base", "astro.base");
+		read_js_strings(s, root, names[i], &base, 1);
 	if ((v = site_var(s, "astro.base")) == NULL)
 		return;
 	while (strncmp(v, "./", 2) == 0)
@@ -1285,6 +1300,25 @@ site_taxonomy(const struct site *s, size_t i)
 static void
 read_site(struct site *s, const char *root, const struct site_override *o)
 {
+	/* Not "baseUrl": Hugo's baseURL is looked up without case.  The
+	 * classic preset's plugins: where each folder is read from and
+	 * published at. */
+	static const struct js_key docusaurus_keys[] = {
+		{ NULL, "title", "title" }, { NULL, "tagline", "tagline" },
+		{ NULL, "url", "url" },
+		{ NULL, "baseUrl", "docusaurus.baseUrl" },
+		{ "docs", "routeBasePath", "docs.routeBasePath" },
+		{ "docs", "path", "docs.path" },
+		{ "blog", "routeBasePath", "blog.routeBasePath" },
+		{ "blog", "path", "blog.path" },
+		{ "i18n", "defaultLocale", "i18n.defaultLocale" },
+	};
+	static const struct js_key astro_keys[] = {
+		{ NULL, "site", "site" },
+		{ NULL, "trailingSlash", "trailingSlash" },
+	};
+	static const struct js_key astro_description = { NULL,
+	    "SITE_DESCRIPTION", "SITE_DESCRIPTION" };
 	static const char *const titles[] = { "title", "params.title",
 	    NULL };
 	static const char *const descs[] = { "description",
@@ -1320,33 +1354,16 @@ read_site(struct site *s, const char *root, const struct site_override *o)
 			}
 		}
 	}
-	if (s->gen == SITE_DOCUSAURUS && s->config != NULL) {
-		read_js_string(s, root, s->config, NULL, "title", "title");
-		read_js_string(s, root, s->config, NULL, "tagline", "tagline");
-		read_js_string(s, root, s->config, NULL, "url", "url");
-		/* Not "baseUrl": Hugo's baseURL is looked up without case. */
-		read_js_string(s, root, s->config, NULL, "baseUrl",
-		    "docusaurus.baseUrl");
-		/* The classic preset's plugins: where each folder is read
-		 * from and published at. */
-		read_js_string(s, root, s->config, "docs", "routeBasePath",
-		    "docs.routeBasePath");
-		read_js_string(s, root, s->config, "docs", "path", "docs.path");
-		read_js_string(s, root, s->config, "blog", "routeBasePath",
-		    "blog.routeBasePath");
-		read_js_string(s, root, s->config, "blog", "path", "blog.path");
-		read_js_string(s, root, s->config, "i18n", "defaultLocale",
-		    "i18n.defaultLocale");
-	}
+	if (s->gen == SITE_DOCUSAURUS && s->config != NULL)
+		read_js_strings(s, root, s->config, docusaurus_keys,
+		    sizeof(docusaurus_keys) / sizeof(docusaurus_keys[0]));
 	if (s->gen == SITE_ASTRO) {
-		if (s->config != NULL) {
-			read_js_string(s, root, s->config, NULL, "site", "site");
-			read_js_string(s, root, s->config, NULL, "trailingSlash",
-			    "trailingSlash");
-		}
+		if (s->config != NULL)
+			read_js_strings(s, root, s->config, astro_keys,
+			    sizeof(astro_keys) / sizeof(astro_keys[0]));
 		astro_collection(s, root);
-		read_js_string(s, root, "src/consts.ts", NULL, "SITE_DESCRIPTION",
-		    "SITE_DESCRIPTION");
+		read_js_strings(s, root, "src/consts.ts", &astro_description,
+		    1);
 	}
 	if (s->gen == SITE_JEKYLL && exists(root, "_includes", 1))
 		read_includes(s, root, "_includes", 0);

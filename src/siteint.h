@@ -12,6 +12,9 @@ struct site;
 /* 1 when the n bytes at s end in suf, without case. */
 int		 site_has_suffix(const char *s, size_t n, const char *suf);
 
+/* 1 when rel is inside folder dir ("" is the root, which holds all). */
+int		 site_in_dir(const char *rel, const char *dir);
+
 /* The folder a Docusaurus plugin ("docs", "blog") reads, as its preset
  * options set it (path: ...), else its own name. */
 const char	*site_docu_dir(const struct site *, const char *plugin);

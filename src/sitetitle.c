@@ -35,14 +35,6 @@
 #include "site.h"
 #include "siteint.h"
 
-static int
-in_dir(const char *rel, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return n > 0 && strncmp(rel, dir, n) == 0 && rel[n] == '/';
-}
-
 /* One word of a slug as Ruby's String#capitalize writes it: the first
  * character in title case, the others in lower case. */
 static int
@@ -108,7 +100,7 @@ jekyll_document(const struct site *s, const char *rel)
 	char		 key[160];
 	size_t		 i, n;
 
-	if (site_is_post(s, rel) || in_dir(rel, "_drafts"))
+	if (site_is_post(s, rel) || site_in_dir(rel, "_drafts"))
 		return 1;
 	if (rel[0] != '_' || slash == NULL || (n = (size_t)(slash - rel - 1))
 	    == 0 || n > 100)
@@ -190,10 +182,10 @@ site_title_rule(const struct site *s, const char *rel, int fm,
 	switch (s->gen) {
 	case SITE_DOCUSAURUS:
 		blog = site_docu_dir(s, "blog");
-		if (in_dir(rel, blog))
+		if (site_in_dir(rel, blog))
 			r = docu_blog_name(rel + strlen(blog) + 1, name);
-		else if (in_dir(rel, site_docu_dir(s, "docs")) ||
-		    in_dir(rel, "src/pages"))
+		else if (site_in_dir(rel, site_docu_dir(s, "docs")) ||
+		    site_in_dir(rel, "src/pages"))
 			r = docu_doc_name(rel, name);
 		else
 			return MD_TITLE_SCREEN;
@@ -207,9 +199,10 @@ site_title_rule(const struct site *s, const char *rel, int fm,
 			name->len = 0;
 		return MD_TITLE_NAME;
 	case SITE_HUGO:
-		for (i = 0; i < s->nlangs && !in_dir(rel, s->langs[i].val); i++)
+		for (i = 0; i < s->nlangs && (s->langs[i].val[0] == '\0' ||
+		    !site_in_dir(rel, s->langs[i].val)); i++)
 			;
-		if (!in_dir(rel, s->content) && i == s->nlangs)
+		if (!site_in_dir(rel, s->content) && i == s->nlangs)
 			return MD_TITLE_SCREEN;
 		site_stem(rel, &p, &n);
 		if (buf_append(name, p, n) == -1)

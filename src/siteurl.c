@@ -63,9 +63,8 @@ site_docu_dir(const struct site *s, const char *plugin)
 	return v[n] == '\0' && n > 0 ? v : plugin;
 }
 
-
-static int
-under(const char *rel, const char *dir)
+int
+site_in_dir(const char *rel, const char *dir)
 {
 	size_t n = strlen(dir);
 
@@ -123,7 +122,7 @@ site_is_post(const struct site *s, const char *rel)
 	    strcmp(s->posts[0], "_posts") == 0) && jekyll_posts_dir(rel))
 		return 1;
 	for (i = 0; s->posts[i] != NULL; i++)
-		if (under(rel, s->posts[i]))
+		if (site_in_dir(rel, s->posts[i]))
 			return 1;
 	return 0;
 }
@@ -446,7 +445,7 @@ hugo_lang(const struct site *s, const char *rel, const char **crel,
 	int		 bundle;
 
 	for (i = 0; i < s->nlangs; i++)
-		if (s->langs[i].val[0] != '\0' && under(rel,
+		if (s->langs[i].val[0] != '\0' && site_in_dir(rel,
 		    s->langs[i].val)) {
 			*crel = rel + strlen(s->langs[i].val) + 1;
 			break;
@@ -494,7 +493,7 @@ hugo_path(const struct site *s, const char *rel, const struct page_meta *m,
 	char		 key[300];
 	int		 ugly;
 
-	if (cn > 0 && under(rel, s->content))
+	if (cn > 0 && site_in_dir(rel, s->content))
 		crel += cn + 1;
 	lang = hugo_lang(s, rel, &crel, f);
 	if (crel == rel && cn > 0)
@@ -807,7 +806,7 @@ hatena_path(const struct site *s, const char *rel, const struct page_meta *m,
 			return -1;
 		return buf_puts(out, p);
 	}
-	if (cn > 0 && under(rel, s->content))
+	if (cn > 0 && site_in_dir(rel, s->content))
 		rel += cn + 1;
 	return plain_path(out, rel, 0, NULL);
 }
@@ -820,7 +819,7 @@ docusaurus_path(const struct site *s, const char *rel,
 	size_t		 k, rn;
 
 	route = docu_opt(s, "blog", "routeBasePath", &rn);
-	if (under(rel, dir)) {
+	if (site_in_dir(rel, dir)) {
 		/* routeBasePath '/' publishes at the root. */
 		if (rn > 0 && (buf_putc(out, '/') == -1 ||
 		    buf_append(out, route, rn) == -1))
@@ -837,9 +836,9 @@ docusaurus_path(const struct site *s, const char *rel,
 		    f->filename) == -1 ? -1 : 0;
 	}
 	dir = site_docu_dir(s, "docs");
-	if (!under(rel, dir)) {
+	if (!site_in_dir(rel, dir)) {
 		/* The pages plugin: src/pages/NAME.md(x) at /NAME. */
-		if (under(rel, "src/pages"))
+		if (site_in_dir(rel, "src/pages"))
 			return plain_path(out, rel + 10, 0, NULL);
 		return plain_path(out, rel, 0, NULL);
 	}
@@ -874,7 +873,7 @@ astro_path(const struct site *s, const char *rel, const struct page_meta *m,
 	const char	*ts = site_var(s, "trailingSlash");
 	int		 slash = ts == NULL || strcmp(ts, "never") != 0, r;
 
-	if (base != NULL && under(rel, base)) {
+	if (base != NULL && site_in_dir(rel, base)) {
 		/* A glob loader's entry: its id, the path under base. */
 		p = site_var(s, "astro.route");
 		if (p != NULL && buf_puts(out, p) == -1)
@@ -892,13 +891,13 @@ astro_path(const struct site *s, const char *rel, const struct page_meta *m,
 				out->data[i] = out->data[i] == ' ' ? '-' :
 				    (char)tolower((unsigned char)out->data[i]);
 		}
-	} else if (under(rel, "src/content/blog") ||
-	    under(rel, "src/content/posts")) {
+	} else if (site_in_dir(rel, "src/content/blog") ||
+	    site_in_dir(rel, "src/content/posts")) {
 		p = strchr(rel + 12, '/') + 1;
 		r = buf_printf(out, "/%.*s/%.*s", (int)(p - rel - 13),
 		    rel + 12, (int)(m->slug ? strlen(m->slug) : f->fnlen),
 		    m->slug ? m->slug : f->filename) == -1;
-	} else if (under(rel, "src/pages"))
+	} else if (site_in_dir(rel, "src/pages"))
 		r = plain_path(out, rel + 10, 0, NULL) == -1;
 	else
 		return plain_path(out, rel, 0, NULL);
@@ -938,7 +937,7 @@ site_unpublished(const struct site *s, const char *rel)
 		    strchr(name, '.') == NULL;
 	/* A Zenn book: published: false hides it all; with a chapters list
 	 * only the chapters listed are in the book. */
-	if (s->gen != SITE_ZENN || !under(rel, "books") ||
+	if (s->gen != SITE_ZENN || !site_in_dir(rel, "books") ||
 	    (slash = strchr(rel + 6, '/')) == NULL || strchr(slash + 1, '/')
 	    != NULL || !site_has_suffix(name, strlen(name), ".md"))
 		return 0;
@@ -986,15 +985,15 @@ site_web_path(const struct site *s, const char *rel,
 	case SITE_JEKYLL:
 		return jekyll_path(s, rel, m, &f, out);
 	case SITE_NEXTJS:
-		if (under(rel, "_posts"))
+		if (site_in_dir(rel, "_posts"))
 			return buf_printf(out, "/posts/%.*s", (int)f.fnlen,
 			    f.filename) == -1 ? -1 : 0;
 		break;
 	case SITE_ZENN:
-		if (under(rel, "articles"))
+		if (site_in_dir(rel, "articles"))
 			return buf_printf(out, "/articles/%.*s", (int)f.fnlen,
 			    f.filename) == -1 ? -1 : 0;
-		if (under(rel, "books") && strchr(rel + 6, '/') != NULL) {
+		if (site_in_dir(rel, "books") && strchr(rel + 6, '/') != NULL) {
 			p = rel + 6;
 			n = (size_t)(strchr(p, '/') - p);
 			zenn_chapter(&f.filename, &f.fnlen);

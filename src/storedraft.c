@@ -42,13 +42,14 @@ store_index_entry(const struct post_index *ix, const char *rel)
 	return NULL;
 }
 
-/* A draft or unpublished source by the name rel, or a file in a draft's
- * bundle. */
+/* A draft or unpublished source by the name rel (open as fd, status st),
+ * or a file in a draft's bundle. */
 static int
-draft_source(struct store *s, const struct post_index *ix, const char *rel)
+draft_source(struct store *s, const struct post_index *ix, const char *rel,
+    int fd, const struct stat *st)
 {
 	return (store_is_markdown(rel) &&
-	    postindex_private(s, rel, store_index_entry(ix, rel))) ||
+	    postindex_private(s, rel, store_index_entry(ix, rel), fd, st)) ||
 	    postindex_in_draft(ix, rel);
 }
 
@@ -63,11 +64,16 @@ store_is_draft(struct store *s, const char *rel)
 	if ((ix = store_posts(s)) == NULL)
 		return 0;
 	/* The name asked for, then where it really leads: privacy follows
-	 * the file, whatever name reached it. */
-	if ((r = draft_source(s, ix, rel)) == 0 &&
-	    (fd = store_open_real(s, rel, &st, real, sizeof(real))) >= 0) {
+	 * the file, whatever name reached it.  One open serves both names
+	 * (they are the same file).  A name that opens nothing (a draft's
+	 * bundle folder asked for as a file in it) is judged by its place. */
+	if ((fd = store_open_real(s, rel, &st, real, sizeof(real))) < 0)
+		r = postindex_in_draft(ix, rel);
+	else {
+		r = draft_source(s, ix, rel, fd, &st) ||
+		    (strcmp(real, rel) != 0 &&
+		    draft_source(s, ix, real, fd, &st));
 		close(fd);
-		r = strcmp(real, rel) != 0 && draft_source(s, ix, real);
 	}
 	post_index_unref(ix);
 	return r;

@@ -71,6 +71,24 @@ def small_asan_quarantine():
                                   ":malloc_context_size=5")
 
 
+def probe_while(busy, probe, expect, limit=2000):
+    """Run busy() in a thread and repeat probe() until it is done (bounded
+    in count, joined with a bound).  Returns (count, wrong, worst): how
+    many probes ran, how many did not return expect, the slowest in
+    seconds."""
+    th = threading.Thread(target=busy)
+    th.start()
+    worst, count, wrong = 0.0, 0, 0
+    while th.is_alive() and count < limit:
+        start = time.time()
+        wrong += probe() != expect
+        worst = max(worst, time.time() - start)
+        count += 1
+        time.sleep(0.02)
+    th.join(60)
+    return count, wrong, worst
+
+
 def copy_capsule(src, dst):
     shutil.copytree(src, dst, symlinks=True)
 

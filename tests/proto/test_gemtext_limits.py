@@ -12,12 +12,11 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from capsuletest import (Tap, Server, rss_kb, menu_lines,  # noqa: E402
-                         small_asan_quarantine)
+                         small_asan_quarantine, probe_while)
 
 t = Tap()
 work = tempfile.mkdtemp(prefix="capsuled-gmilimits-")
@@ -101,16 +100,9 @@ def fetch_heavy(sel):
 
 
 for sel in ("/links.gmi", "/longline.gmi"):
-    th = threading.Thread(target=fetch_heavy, args=(sel,))
-    th.start()
-    worst, count, wrong = 0.0, 0, 0
-    while th.is_alive() and count < 2000:
-        start = time.time()
-        wrong += srv.gopher("/hello.txt") != b"hello\n"
-        worst = max(worst, time.time() - start)
-        count += 1
-        time.sleep(0.02)
-    th.join(60)
+    count, wrong, worst = probe_while(
+        lambda sel=sel: fetch_heavy(sel), lambda: srv.gopher("/hello.txt"),
+        b"hello\n")
     reply, secs = heavy.get(sel, (b"", 0))
     print("# %s: %d small requests in %.1f s, worst %.0f ms" %
           (sel, count, secs, worst * 1000))

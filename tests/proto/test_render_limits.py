@@ -11,12 +11,11 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from capsuletest import (Tap, Server, rss_kb,  # noqa: E402
-                         small_asan_quarantine)
+                         small_asan_quarantine, probe_while)
 import hostile_posts  # noqa: E402
 
 t = Tap()
@@ -77,16 +76,8 @@ def fetch_heavy():
     heavy["secs"] = time.time() - start
 
 
-th = threading.Thread(target=fetch_heavy)
-th.start()
-worst, count, wrong = 0.0, 0, 0
-while th.is_alive() and count < 2000:
-    start = time.time()
-    wrong += srv.gopher("/hello.txt") != b"hello\n"
-    worst = max(worst, time.time() - start)
-    count += 1
-    time.sleep(0.02)
-th.join(60)
+count, wrong, worst = probe_while(
+    fetch_heavy, lambda: srv.gopher("/hello.txt"), b"hello\n")
 print("# %d small requests while the post rendered (%.1f s): worst %.0f ms"
       % (count, heavy.get("secs", 0), worst * 1000))
 t.ok(count >= 10 and wrong == 0, "small requests answered while a hostile "
